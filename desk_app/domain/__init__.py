@@ -1,0 +1,1 @@
+"""Plain-Python rules: the complaint, validation, numbering and the working-day calendar."""

@@ -1,0 +1,79 @@
+"""Checks of single values, each done by a kept library: NIK (python-stdnum), phone numbers
+(phonenumbers), e-mail addresses (email-validator), dates typed as dd/mm/yyyy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import email_validator
+import phonenumbers
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.id import nik as stdnum_nik
+
+from desk_app.i18n import _
+
+
+class FieldInvalid(ValueError):
+    """A value is not acceptable; the text is a translated message for the clerk."""
+
+
+def check_nik(text: str) -> str:
+    """Return the 16-digit NIK or raise FieldInvalid (length, province, birth date)."""
+    try:
+        return stdnum_nik.validate(text)
+    except stdnum_exceptions.InvalidLength as exc:
+        raise FieldInvalid(_("A NIK has exactly 16 digits.")) from exc
+    except stdnum_exceptions.InvalidFormat as exc:
+        raise FieldInvalid(_("A NIK has digits only.")) from exc
+    except stdnum_exceptions.InvalidComponent as exc:
+        raise FieldInvalid(
+            _("This NIK has an impossible province code or birth date; check it on the KTP.")
+        ) from exc
+    except stdnum_exceptions.ValidationError as exc:
+        raise FieldInvalid(_("This NIK is not valid; check it on the KTP.")) from exc
+
+
+def check_phone(text: str) -> str:
+    """Return the number in E.164 (+62...), reading local numbers as Indonesian."""
+    try:
+        number = phonenumbers.parse(text, "ID")
+    except phonenumbers.NumberParseException as exc:
+        raise FieldInvalid(_("This is not a phone number.")) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise FieldInvalid(_("This phone number is not valid; check the digits."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def looks_like_phone(text: str) -> bool:
+    digits = text.replace(" ", "").replace("-", "")
+    return digits.startswith(("+", "0", "62")) and digits.lstrip("+").isdigit() and len(digits) >= 8
+
+
+def format_phone(e164: str) -> str:
+    """Show a stored number the way Indonesians write it (0812-3456-7890 style)."""
+    try:
+        number = phonenumbers.parse(e164, "ID")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def check_email(text: str) -> str:
+    try:
+        info = email_validator.validate_email(text.strip(), check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        raise FieldInvalid(_("This e-mail address is not valid.")) from exc
+    return info.normalized
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse a date typed as dd/mm/yyyy (also dd-mm-yyyy or dd.mm.yyyy)."""
+    cleaned = text.strip().replace("-", "/").replace(".", "/")
+    try:
+        return dt.datetime.strptime(cleaned, "%d/%m/%Y").date()
+    except ValueError as exc:
+        raise FieldInvalid(_("Type the date as dd/mm/yyyy, for example 21/11/2026.")) from exc
+
+
+def format_date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""

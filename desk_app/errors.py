@@ -1,0 +1,84 @@
+"""The one exception tree of the core. Each error carries a stable code and values; the GUI or
+CLI turns it into words with message(). Never put personal data into an error."""
+
+from __future__ import annotations
+
+from desk_app.i18n import N_, _
+
+
+class DeskError(Exception):
+    """Base of every expected failure. Subclasses set `code` and `template`."""
+
+    code = "error"
+    template = N_("Something went wrong.")
+
+    def __init__(self, **params: object) -> None:
+        self.params = params
+        super().__init__(self.code, params)
+
+    def message(self) -> str:
+        return _(self.template).format(**self.params)
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class ValidationFailed(DeskError):
+    """Some fields are not acceptable; `errors` maps field name to a translated message."""
+
+    code = "validation"
+    template = N_("Some fields need attention.")
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__()
+        self.errors = errors
+
+
+class NotFound(DeskError):
+    code = "not_found"
+    template = N_("No complaint has the number {number}.")
+
+
+class MistypedNumber(DeskError):
+    code = "mistyped_number"
+    template = N_(
+        "The number {number} is not valid: its check character does not match. "
+        "It was probably mistyped; please read it again."
+    )
+
+
+class MalformedNumber(DeskError):
+    code = "malformed_number"
+    template = N_(
+        "{number} is not a tracking number. A tracking number looks like PKU01-261122-0007-K."
+    )
+
+
+class DatabaseTooNew(DeskError):
+    code = "database_too_new"
+    template = N_(
+        "This database was made by a newer version of Meja Aduan (schema {revision}). "
+        "Install the newer version; nothing was changed."
+    )
+
+
+class DatabaseDamaged(DeskError):
+    code = "database_damaged"
+    template = N_(
+        "The database file {path} is damaged or is not a Meja Aduan database. "
+        "Nothing was changed. Ask the IT officer to restore the newest backup."
+    )
+
+
+class StorageError(DeskError):
+    code = "storage"
+    template = N_("The database could not be written ({reason}). Nothing typed was lost.")
+
+
+class ImportFailed(DeskError):
+    code = "import_failed"
+    template = N_("Nothing was imported: {count} rows have errors.")
+
+    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
+        super().__init__(count=len(problems))
+        self.problems = problems

@@ -1,0 +1,68 @@
+"""Opening a desk: the data folder, the database (checked, backed up, migrated) and the
+settings, reference data and calendar every service needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from desk_app import paths, reference, settings
+from desk_app.domain.calendar import WorkingCalendar
+from desk_app.store import migrate
+from desk_app.store.db import Database, check_sqlite_file, sqlite_url, utcnow
+
+
+@dataclass
+class Desk:
+    """Everything a service needs about this desk. Made once at start; cheap to pass around."""
+
+    db: Database
+    desk_code: str
+    desk_name: str
+    zone: ZoneInfo
+    reference: reference.Reference
+    calendar: WorkingCalendar
+    attachments_dir: Path
+    user: str = "petugas"
+
+    def today(self) -> dt.date:
+        return dt.datetime.now(self.zone).date()
+
+    def local_day(self, when: dt.datetime) -> dt.date:
+        return when.replace(tzinfo=dt.UTC).astimezone(self.zone).date()
+
+    def now(self) -> dt.datetime:
+        return utcnow()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_desk(data_dir: str | Path | None = None, url: str | None = None, user: str | None = None):
+    """Open (creating if needed) the desk's database and return a Desk.
+
+    Raises DatabaseDamaged or DatabaseTooNew without changing anything.
+    """
+    paths.init(data_dir)
+    if url is None:
+        db_file = paths.db_path()
+        check_sqlite_file(db_file)
+        url = sqlite_url(db_file)
+    db = Database(url)
+    try:
+        migrate.upgrade(db, backups_dir=paths.backups_dir())
+    except Exception:
+        db.close()
+        raise
+    return Desk(
+        db=db,
+        desk_code=settings.get(db, "desk_code"),
+        desk_name=settings.get(db, "desk_name"),
+        zone=settings.zone(db),
+        reference=reference.load(),
+        calendar=WorkingCalendar(),
+        attachments_dir=paths.attachments_dir(),
+        user=user or "petugas",
+    )

@@ -1,0 +1,264 @@
+"""Recording a complaint: one durable transaction that allocates the tracking number, writes
+the complaint, its attachments and its outbox row, and clears the draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+
+import uuid6
+from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
+
+from desk_app.domain import numbering, validation
+from desk_app.domain.complaint import ComplaintForm, ValidComplaint, validate
+from desk_app.errors import ImportFailed, NotFound, StorageError, ValidationFailed
+from desk_app.i18n import _
+from desk_app.services.desk import Desk
+from desk_app.store import models
+from desk_app.store.search import fts_table, words_query
+
+INTAKE_DRAFT = "intake"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: str
+    tracking_no: str
+    received_at: dt.datetime
+    due_date: dt.date
+
+
+def next_sequence(session, desk_code: str, day: dt.date) -> int:
+    """Allocate the next daily sequence under the transaction's write lock."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = (
+        insert(models.DayCounter)
+        .values(desk_code=desk_code, day=day, last_seq=1)
+        .on_conflict_do_update(
+            index_elements=["desk_code", "day"],
+            set_={"last_seq": models.DayCounter.last_seq + 1},
+        )
+        .returning(models.DayCounter.last_seq)
+    )
+    return session.execute(stmt).scalar_one()
+
+
+def complaint_row(
+    desk: Desk, valid: ValidComplaint, *, number: str, now: dt.datetime, link_to: str | None
+) -> models.Complaint:
+    """The row for a validated complaint (shared by record_complaint and the demo data)."""
+    received = valid.received_at or now
+    due = desk.calendar.add_working_days(
+        desk.local_day(received), desk.reference.sla_days(valid.category)
+    )
+    return models.Complaint(
+        id=str(uuid6.uuid7()),
+        tracking_no=number,
+        desk_code=desk.desk_code,
+        report_type=valid.report_type.value,
+        channel=valid.channel.value,
+        received_at=received,
+        recorded_by=desk.user,
+        reporter_name=valid.reporter_name,
+        reporter_nik=valid.reporter_nik,
+        reporter_phone=valid.reporter_phone,
+        reporter_email=valid.reporter_email,
+        reporter_address=valid.reporter_address,
+        anonymous=valid.anonymous,
+        confidential=valid.confidential,
+        subject=valid.subject,
+        description=valid.description,
+        category=valid.category,
+        agency=valid.agency,
+        region=valid.region,
+        district=valid.district,
+        event_date=valid.event_date,
+        event_place=valid.event_place,
+        loss=valid.loss,
+        remedy=valid.remedy,
+        complained_before=valid.complained_before,
+        status="recorded",
+        due_date=due,
+        linked_to=link_to,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _write(session, desk: Desk, valid: ValidComplaint, now: dt.datetime, link_to: str | None):
+    """Insert one validated complaint, its attachments and its outbox row; return Recorded."""
+    if (
+        link_to is not None
+        and session.scalar(select(models.Complaint.seq).where(models.Complaint.id == link_to))
+        is None
+    ):
+        raise NotFound(number=link_to)
+    day = desk.local_day(now)
+    number = numbering.make(desk.desk_code, day, next_sequence(session, desk.desk_code, day))
+    row = complaint_row(desk, valid, number=number, now=now, link_to=link_to)
+    session.add(row)
+    for item in valid.attachments:
+        session.add(
+            models.Attachment(
+                complaint_id=row.id,
+                filename=item["filename"],
+                sha256=item["sha256"],
+                size=int(item["size"]),
+            )
+        )
+    session.add(models.Outbox(complaint_id=row.id, kind="upload", created_at=now))
+    return Recorded(row.id, number, row.received_at, row.due_date)
+
+
+def _storage_error(exc: OperationalError) -> StorageError:
+    return StorageError(reason=type(exc.orig).__name__ if exc.orig else "database")
+
+
+def record_complaint(
+    desk: Desk,
+    form: ComplaintForm,
+    *,
+    link_to: str | None = None,
+    draft_key: str | None = INTAKE_DRAFT,
+    now: dt.datetime | None = None,
+) -> Recorded:
+    """Validate and record one complaint; return its tracking number once it is on disk.
+
+    The draft under `draft_key` is removed in the same transaction. Raises ValidationFailed or
+    StorageError, and then nothing is written and the draft stays.
+    """
+    now = now or desk.now()
+    valid = validate(form, desk.reference, today=desk.local_day(now))
+    try:
+        with desk.db.writing() as session:
+            result = _write(session, desk, valid, now, link_to)
+            if draft_key:
+                session.execute(delete(models.Draft).where(models.Draft.key == draft_key))
+    except OperationalError as exc:
+        raise _storage_error(exc) from None
+    return result
+
+
+def record_many(
+    desk: Desk, forms: list[tuple[int, ComplaintForm]], *, now: dt.datetime | None = None
+) -> list[Recorded]:
+    """Validate every form first, then record all of them in one transaction, or none.
+
+    `forms` pairs each form with its line number; on any invalid form raise ImportFailed
+    listing (line, field, message) for each problem.
+    """
+    now = now or desk.now()
+    problems: list[tuple[int, str, str]] = []
+    valids = []
+    for line, form in forms:
+        try:
+            valids.append(validate(form, desk.reference, today=desk.local_day(now)))
+        except ValidationFailed as exc:
+            problems.extend((line, name, text) for name, text in exc.errors.items())
+    if problems:
+        raise ImportFailed(problems)
+    try:
+        with desk.db.writing() as session:
+            return [_write(session, desk, valid, now, None) for valid in valids]
+    except OperationalError as exc:
+        raise _storage_error(exc) from None
+
+
+# -- possible duplicates ---------------------------------------------------------------
+
+SIMILARITY_THRESHOLD = 0.55
+_STOPWORDS = frozenset(
+    "yang dan di ke dari untuk dengan pada ini itu tidak sudah belum ada kami saya kita "
+    "karena oleh atau juga dalam akan bisa agar sejak sampai tersebut".split()
+)
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    id: str
+    tracking_no: str
+    received_at: dt.datetime
+    subject: str
+    status: str
+    reasons: tuple[str, ...]
+
+
+def _significant_words(text: str, limit: int = 12) -> list[str]:
+    seen: list[str] = []
+    for word in re.findall(r"\w+", text.lower()):
+        if len(word) >= 4 and word not in _STOPWORDS and word not in seen:
+            seen.append(word)
+    return seen[:limit]
+
+
+def find_duplicates(
+    desk: Desk, form: ComplaintForm, *, now: dt.datetime | None = None, limit: int = 5
+) -> list[DuplicateCandidate]:
+    """Recent complaints from the same reporter (NIK or phone) or with very similar text about
+    the same agency, so the clerk can link instead of opening a second case."""
+    from desk_app import settings
+
+    now = now or desk.now()
+    since = now - dt.timedelta(days=settings.get(desk.db, "duplicate_window_days"))
+    reasons: dict[str, list[str]] = {}
+    C = models.Complaint
+    found: dict[str, models.Complaint] = {}
+    with desk.db.reading() as session:
+        identity_checks = []
+        try:
+            if form.reporter_nik.strip():
+                nik = validation.check_nik(form.reporter_nik)
+                identity_checks.append((C.reporter_nik == nik, _("same NIK")))
+        except validation.FieldInvalid:
+            pass
+        try:
+            if form.reporter_phone.strip():
+                phone = validation.check_phone(form.reporter_phone)
+                identity_checks.append((C.reporter_phone == phone, _("same phone number")))
+        except validation.FieldInvalid:
+            pass
+        for condition, reason in identity_checks:
+            rows = session.scalars(
+                select(C).where(condition, C.received_at >= since).order_by(C.seq.desc()).limit(20)
+            )
+            for row in rows:
+                found[row.id] = row
+                reasons.setdefault(row.id, []).append(reason)
+
+        words = _significant_words(f"{form.subject} {form.description}")
+        if form.agency.strip() and len(words) >= 2:
+            fts = fts_table()
+            query = " OR ".join(words_query(w) for w in words)
+            rows = session.scalars(
+                select(C)
+                .join(fts, fts.c.rowid == C.seq)
+                .where(fts.c.complaint_fts.op("MATCH")(query))
+                .where(C.agency == form.agency.strip(), C.received_at >= since)
+                .order_by(fts.c.rank)
+                .limit(20)
+            )
+            mine = f"{form.subject} {form.description}".lower()
+            for row in rows:
+                ratio = difflib.SequenceMatcher(
+                    None, mine, f"{row.subject} {row.description}".lower()
+                ).ratio()
+                if ratio >= SIMILARITY_THRESHOLD:
+                    found[row.id] = row
+                    reasons.setdefault(row.id, []).append(
+                        _("similar text about the same agency ({percent}%)").format(
+                            percent=round(ratio * 100)
+                        )
+                    )
+    ordered = sorted(found.values(), key=lambda r: r.seq, reverse=True)[:limit]
+    return [
+        DuplicateCandidate(
+            r.id, r.tracking_no, r.received_at, r.subject, r.status, tuple(reasons[r.id])
+        )
+        for r in ordered
+    ]

@@ -1,0 +1,206 @@
+"""Finding complaints again: by tracking number, NIK, phone or words, with filters and keyset
+paging (never OFFSET), and reading one complaint whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select, tuple_
+
+from desk_app.domain import numbering, validation
+from desk_app.errors import NotFound
+from desk_app.services.desk import Desk
+from desk_app.store import models
+from desk_app.store.search import fts_table, match_all
+
+C = models.Complaint
+
+# Sort keys a list may use: each has an index (column, seq), so keyset paging stays fast.
+SORT_COLUMNS = {
+    "received": C.seq,
+    "status": C.status,
+    "channel": C.channel,
+    "agency": C.agency,
+}
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    text: str = ""
+    status: str | None = None
+    channel: str | None = None
+    date_from: dt.date | None = None  # local dates, inclusive
+    date_to: dt.date | None = None
+    sort: str = "received"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class ComplaintRow:
+    seq: int
+    id: str
+    tracking_no: str
+    received_at: dt.datetime
+    reporter_name: str
+    anonymous: bool
+    subject: str
+    category: str
+    agency: str
+    channel: str
+    status: str
+    due_date: dt.date
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[ComplaintRow]
+    cursor: tuple | None  # pass back to get the next page; None when there is no more
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """What the clerk typed, understood: a number, a number prefix, a NIK, a phone or words."""
+
+    kind: str
+    value: str
+
+
+_ROW_COLUMNS = (
+    C.seq,
+    C.id,
+    C.tracking_no,
+    C.received_at,
+    C.reporter_name,
+    C.anonymous,
+    C.subject,
+    C.category,
+    C.agency,
+    C.channel,
+    C.status,
+    C.due_date,
+)
+_BODY_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}-\d{6}(-\d{1,6})?$")
+
+
+def understand(text: str) -> SearchTerm | None:
+    """Classify a search. Raises MistypedNumber for a tracking number with a wrong check."""
+    text = text.strip()
+    if not text:
+        return None
+    compact = numbering.normalise(text)
+    if numbering.looks_like_number(compact):
+        return SearchTerm("number", numbering.parse(compact))
+    if _BODY_RE.match(compact):
+        return SearchTerm("number_prefix", compact)
+    digits = compact.replace("-", "")
+    if digits.isdigit() and len(digits) == 16 and not digits.startswith("0"):
+        return SearchTerm("nik", digits)
+    if validation.looks_like_phone(text):
+        try:
+            return SearchTerm("phone", validation.check_phone(text))
+        except validation.FieldInvalid:
+            pass
+    query = match_all(text)
+    return SearchTerm("words", query) if query else None
+
+
+def _local_bounds(desk: Desk, day: dt.date) -> dt.datetime:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=desk.zone)
+    return start.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def list_complaints(
+    desk: Desk, query: ListQuery, cursor: tuple | None = None, limit: int = PAGE_SIZE
+) -> Page:
+    """One page of complaints matching `query`, after `cursor` (from the previous page)."""
+    sort_col = SORT_COLUMNS.get(query.sort, C.seq)
+    stmt = select(*_ROW_COLUMNS)
+    term = understand(query.text)
+    order_seq = C.seq
+    if term is not None:
+        if term.kind == "number":
+            stmt = stmt.where(C.tracking_no == term.value)
+        elif term.kind == "number_prefix":
+            stmt = stmt.where(C.tracking_no.like(term.value + "%"))
+        elif term.kind == "nik":
+            stmt = stmt.where(C.reporter_nik == term.value)
+        elif term.kind == "phone":
+            stmt = stmt.where(C.reporter_phone == term.value)
+        else:
+            fts = fts_table()
+            stmt = stmt.join(fts, fts.c.rowid == C.seq).where(
+                fts.c.complaint_fts.op("MATCH")(term.value)
+            )
+            # Page in the FTS index's own rowid order: streams instead of sorting all hits.
+            order_seq = fts.c.rowid
+    if query.status:
+        stmt = stmt.where(C.status == query.status)
+    if query.channel:
+        stmt = stmt.where(C.channel == query.channel)
+    if query.date_from:
+        stmt = stmt.where(C.received_at >= _local_bounds(desk, query.date_from))
+    if query.date_to:
+        stmt = stmt.where(C.received_at < _local_bounds(desk, query.date_to + dt.timedelta(days=1)))
+
+    single = sort_col is C.seq
+    if cursor is not None:
+        if single:
+            stmt = stmt.where(order_seq < cursor[0] if query.descending else order_seq > cursor[0])
+        else:
+            key, after = tuple_(sort_col, C.seq), tuple_(*cursor)
+            stmt = stmt.where(key < after if query.descending else key > after)
+    if single:
+        stmt = stmt.order_by(order_seq.desc() if query.descending else order_seq.asc())
+    elif query.descending:
+        stmt = stmt.order_by(sort_col.desc(), C.seq.desc())
+    else:
+        stmt = stmt.order_by(sort_col.asc(), C.seq.asc())
+    stmt = stmt.limit(limit + 1)
+
+    with desk.db.reading() as session:
+        rows = [ComplaintRow(*r) for r in session.execute(stmt)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = (last.seq,) if single else (getattr(last, _attr(query.sort)), last.seq)
+    return Page(rows, next_cursor)
+
+
+def _attr(sort: str) -> str:
+    return {"status": "status", "channel": "channel", "agency": "agency"}.get(sort, "seq")
+
+
+@dataclass(frozen=True)
+class ComplaintDetail:
+    complaint: models.Complaint
+    attachments: list[models.Attachment] = field(default_factory=list)
+    linked_number: str | None = None
+    linked_from: list[str] = field(default_factory=list)
+
+
+def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
+    """One complaint by id or tracking number (raises NotFound / MistypedNumber)."""
+    with desk.db.reading() as session:
+        if numbering.looks_like_number(key):
+            number = numbering.parse(key)
+            row = session.scalar(select(C).where(C.tracking_no == number))
+            if row is None:
+                raise NotFound(number=number)
+        else:
+            row = session.scalar(select(C).where(or_(C.id == key)))
+            if row is None:
+                raise NotFound(number=key)
+        attachments = list(row.attachments)
+        linked = None
+        if row.linked_to:
+            linked = session.scalar(select(C.tracking_no).where(C.id == row.linked_to))
+        linked_from = list(
+            session.scalars(select(C.tracking_no).where(C.linked_to == row.id).order_by(C.seq))
+        )
+        session.expunge_all()
+    return ComplaintDetail(row, attachments, linked, linked_from)

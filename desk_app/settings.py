@@ -1,0 +1,57 @@
+"""Every desk setting, declared once with its type and default; stored in the database.
+
+How to add one: declare it in SETTINGS below; read it with get(db, "name").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from desk_app.store import models
+from desk_app.store.db import Database
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    name: str
+    type: type
+    default: object
+
+
+SETTINGS = {
+    s.name: s
+    for s in (
+        SettingDef("desk_code", str, "PKU01"),
+        SettingDef("desk_name", str, "Meja Aduan Pemerintah Provinsi Riau"),
+        # Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT.
+        SettingDef("timezone", str, "Asia/Jakarta"),
+        SettingDef("duplicate_window_days", int, 90),
+    )
+}
+
+ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def get(db: Database, name: str):
+    definition = SETTINGS[name]
+    with db.reading() as session:
+        raw = session.scalar(select(models.Setting.value).where(models.Setting.key == name))
+    return definition.default if raw is None else definition.type(raw)
+
+
+def set_value(db: Database, name: str, value: object) -> None:
+    definition = SETTINGS[name]
+    value = definition.type(value)
+    with db.writing() as session:
+        session.merge(models.Setting(key=name, value=str(value)))
+
+
+def zone(db: Database) -> ZoneInfo:
+    return ZoneInfo(get(db, "timezone"))
+
+
+def zone_abbreviation(name: str) -> str:
+    return ZONE_ABBREVIATIONS.get(name, name)

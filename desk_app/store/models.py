@@ -1,0 +1,130 @@
+"""SQLAlchemy 2 typed models. Times are naive datetimes in UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Complaint(Base):
+    __tablename__ = "complaint"
+
+    # Integer key = SQLite rowid: arrival order, keyset paging and the FTS5 content rowid.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)  # UUIDv7, made offline
+    tracking_no: Mapped[str] = mapped_column(String(32), unique=True)
+    desk_code: Mapped[str] = mapped_column(String(8))
+    report_type: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    reporter_name: Mapped[str] = mapped_column(String(120), default="")
+    reporter_nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    reporter_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    reporter_email: Mapped[str | None] = mapped_column(String(254))
+    reporter_address: Mapped[str] = mapped_column(Text, default="")
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    confidential: Mapped[bool] = mapped_column(Boolean)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    agency: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String(16))
+    event_date: Mapped[dt.date | None] = mapped_column(Date)
+    event_place: Mapped[str] = mapped_column(Text, default="")
+    loss: Mapped[str] = mapped_column(Text, default="")
+    remedy: Mapped[str] = mapped_column(Text, default="")
+    complained_before: Mapped[bool | None] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(32), default="recorded")
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    linked_to: Mapped[str | None] = mapped_column(ForeignKey("complaint.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="complaint", order_by="Attachment.seq"
+    )
+
+    __table_args__ = (
+        Index("ix_complaint_status_seq", "status", "seq"),
+        Index("ix_complaint_channel_seq", "channel", "seq"),
+        Index("ix_complaint_received_seq", "received_at", "seq"),
+        Index("ix_complaint_agency_seq", "agency", "seq"),
+    )
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[str] = mapped_column(ForeignKey("complaint.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="attachments")
+
+
+class DayCounter(Base):
+    """The per-desk daily sequence behind tracking numbers."""
+
+    __tablename__ = "day_counter"
+
+    desk_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
+class Outbox(Base):
+    """Transactional outbox: written in the same transaction as the complaint it uploads."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[str] = mapped_column(ForeignKey("complaint.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Draft(Base):
+    """The form as typed, autosaved so that a crash or power cut loses nothing."""
+
+    __tablename__ = "draft"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,64 @@
+"""Shared fixtures: every path points at tmp_path; the language is Indonesian unless a test
+says otherwise."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from desk_app import i18n  # noqa: E402
+from desk_app.domain.complaint import ComplaintForm  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _indonesian(monkeypatch):
+    monkeypatch.delenv("MEJA_ADUAN_DATA_DIR", raising=False)
+    i18n.install("id")
+    yield
+    i18n.install("id")
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def desk(data_dir):
+    from desk_app.services.desk import open_desk
+
+    opened = open_desk(data_dir)
+    yield opened
+    opened.close()
+
+
+def make_form(**overrides) -> ComplaintForm:
+    """A valid complaint form; override any field."""
+    values = dict(
+        report_type="pengaduan",
+        channel="datang_langsung",
+        reporter_name="Siti Aminah",
+        reporter_nik="1403015708900002",
+        reporter_phone="0812 6677 8899",
+        reporter_email="siti@example.id",
+        reporter_address="Jl. Hang Tuah No. 5, Bengkalis",
+        anonymous="no",
+        confidential="no",
+        subject="Jalan berlubang di depan sekolah",
+        description="Jalan di depan SDN 3 Bengkalis berlubang besar sejak Agustus.",
+        category="INFRASTRUKTUR",
+        agency="PUPRPKPP",
+        region="14.03",
+    )
+    values.update(overrides)
+    return ComplaintForm(**values)
+
+
+@pytest.fixture
+def valid_form():
+    return make_form()

@@ -1,0 +1,38 @@
+"""Deadlines in working days: weekends, Indonesian public holidays and the desk's own holidays."""
+
+import datetime as dt
+
+from desk_app.domain.calendar import DeadlineState, WorkingCalendar, deadline_state
+
+
+def test_weekend_is_skipped():
+    cal = WorkingCalendar()
+    # Friday 20/11/2026 + 1 working day = Monday 23/11/2026
+    assert cal.add_working_days(dt.date(2026, 11, 20), 1) == dt.date(2026, 11, 23)
+
+
+def test_national_holiday_is_skipped():
+    cal = WorkingCalendar()
+    # 24/12/2026 (Thu) + 1: Christmas (Fri 25/12) is a holiday, then the weekend.
+    assert cal.add_working_days(dt.date(2026, 12, 24), 1) == dt.date(2026, 12, 28)
+    assert not cal.is_working_day(dt.date(2026, 8, 17))  # Hari Kemerdekaan
+
+
+def test_local_holiday_added_by_the_desk():
+    plain = WorkingCalendar()
+    local = WorkingCalendar(extra_holidays=[dt.date(2026, 11, 24)])
+    assert plain.add_working_days(dt.date(2026, 11, 23), 1) == dt.date(2026, 11, 24)
+    assert local.add_working_days(dt.date(2026, 11, 23), 1) == dt.date(2026, 11, 25)
+
+
+def test_deadline_states():
+    due = dt.date(2026, 11, 26)
+    assert deadline_state(due, dt.date(2026, 11, 25)) is DeadlineState.ON_TIME
+    assert deadline_state(due, due) is DeadlineState.DUE_TODAY
+    assert deadline_state(due, dt.date(2026, 11, 27)) is DeadlineState.OVERDUE
+
+
+def test_working_days_between_counts_both_ways():
+    cal = WorkingCalendar()
+    assert cal.working_days_between(dt.date(2026, 11, 20), dt.date(2026, 11, 27)) == 5
+    assert cal.working_days_between(dt.date(2026, 11, 27), dt.date(2026, 11, 20)) == -5

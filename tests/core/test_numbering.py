@@ -1,0 +1,61 @@
+"""Tracking numbers: format, check character, and what a mistyped number gets."""
+
+import datetime as dt
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desk_app.domain import numbering
+from desk_app.errors import MalformedNumber, MistypedNumber
+
+ALPHABET = string.digits + string.ascii_uppercase
+
+desk_codes = st.from_regex(r"[A-Z][A-Z0-9]{1,5}", fullmatch=True)
+days = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2099, 12, 31))
+seqs = st.integers(min_value=1, max_value=99999)
+
+
+def test_format_matches_the_documented_example_shape():
+    number = numbering.make("BKS01", dt.date(2026, 11, 22), 7)
+    assert number.startswith("BKS01-261122-0007-")
+    assert len(number.split("-")[-1]) == 1
+    assert numbering.parse(number.lower().replace("-", " - ")) == number
+
+
+@given(desk_codes, days, seqs)
+def test_any_single_substitution_is_caught(desk_code, day, seq):
+    number = numbering.make(desk_code, day, seq)
+    for i, ch in enumerate(number):
+        if ch == "-":
+            continue
+        pool = string.digits if ch.isdigit() else ALPHABET
+        for other in pool:
+            if other == ch:
+                continue
+            typo = number[:i] + other + number[i + 1 :]
+            with pytest.raises((MistypedNumber, MalformedNumber)):
+                numbering.parse(typo)
+
+
+@given(desk_codes, days, seqs)
+def test_any_swap_of_neighbours_is_caught(desk_code, day, seq):
+    number = numbering.make(desk_code, day, seq)
+    compact = number.replace("-", "")
+    for i in range(len(compact) - 1):
+        if compact[i] == compact[i + 1]:
+            continue
+        swapped = compact[:i] + compact[i + 1] + compact[i] + compact[i + 2 :]
+        with pytest.raises((MistypedNumber, MalformedNumber)):
+            numbering.parse(swapped)
+
+
+def test_mistyped_is_distinct_from_not_a_number():
+    number = numbering.make("PKU01", dt.date(2026, 1, 5), 12)
+    bad = number[:-1] + ("0" if number[-1] != "0" else "1")
+    with pytest.raises(MistypedNumber) as exc:
+        numbering.parse(bad)
+    assert "salah ketik" in exc.value.message()
+    with pytest.raises(MalformedNumber):
+        numbering.parse("hello")

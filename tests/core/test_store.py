@@ -1,0 +1,66 @@
+"""Opening the database: migrations with a copy first, refusing a newer database, damage."""
+
+import shutil
+import sqlite3
+
+import pytest
+
+from desk_app.errors import DatabaseDamaged, DatabaseTooNew
+from desk_app.services import intake
+from desk_app.services.desk import open_desk
+from desk_app.store import migrate
+
+
+def test_fresh_database_is_at_head(desk):
+    assert migrate.current_revision(desk.db) == migrate.head_revision(desk.db)
+
+
+def test_newer_database_is_refused_and_left_alone(data_dir):
+    open_desk(data_dir).close()
+    db_file = data_dir / "meja-aduan.sqlite3"
+    conn = sqlite3.connect(db_file)
+    conn.execute("update alembic_version set version_num = '9999_future'")
+    conn.commit()
+    conn.close()
+    before = db_file.read_bytes()
+    with pytest.raises(DatabaseTooNew) as exc:
+        open_desk(data_dir)
+    assert "lebih baru" in exc.value.message()
+    assert db_file.read_bytes() == before
+
+
+def test_migration_copies_the_database_first(data_dir, valid_form, tmp_path, monkeypatch):
+    desk = open_desk(data_dir)
+    recorded = intake.record_complaint(desk, valid_form)
+    desk.close()
+    # A newer app version: the same migrations plus one more.
+    newer = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, newer)
+    (newer / "versions" / "0002_test.py").write_text(
+        "from alembic import op\n"
+        "import sqlalchemy as sa\n"
+        "revision = '0002'\n"
+        "down_revision = '0001'\n"
+        "def upgrade():\n"
+        "    with op.batch_alter_table('setting') as b:\n"
+        "        b.add_column(sa.Column('note', sa.Text()))\n"
+    )
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", newer)
+    desk = open_desk(data_dir)
+    assert migrate.current_revision(desk.db) == "0002"
+    desk.close()
+    copies = list((data_dir / "backups").glob("pre-migration-0001-*.sqlite3"))
+    assert len(copies) == 1
+    conn = sqlite3.connect(copies[0])
+    assert conn.execute("select tracking_no from complaint").fetchall() == [(recorded.tracking_no,)]
+    assert conn.execute("select version_num from alembic_version").fetchone() == ("0001",)
+
+
+def test_damaged_file_gets_a_clear_error_and_is_not_overwritten(data_dir):
+    db_file = data_dir / "meja-aduan.sqlite3"
+    db_file.write_bytes(b"this is not a database" * 500)
+    before = db_file.read_bytes()
+    with pytest.raises(DatabaseDamaged) as exc:
+        open_desk(data_dir)
+    assert "rusak" in exc.value.message()
+    assert db_file.read_bytes() == before

@@ -1,0 +1,64 @@
+"""Field-level validation of the complaint form, in Indonesian."""
+
+import datetime as dt
+
+import pytest
+
+from desk_app import reference
+from desk_app.domain.complaint import validate
+from desk_app.errors import ValidationFailed
+from tests.conftest import make_form
+
+REF = reference.load()
+
+
+def errors_of(**overrides):
+    with pytest.raises(ValidationFailed) as exc:
+        validate(make_form(**overrides), REF, today=dt.date(2026, 11, 26))
+    return exc.value.errors
+
+
+def test_valid_form_is_normalised():
+    valid = validate(make_form(), REF)
+    assert valid.reporter_phone == "+6281266778899"
+    assert valid.reporter_nik == "1403015708900002"
+    assert valid.anonymous is False and valid.confidential is False
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("reporter_nik", "12345", "16 digit"),
+        ("reporter_nik", "1403019913900002", "tanggal lahir"),  # 99/13 is no birth date
+        ("reporter_nik", "9903015708900002", "provinsi"),  # 99 is no province
+        ("reporter_phone", "12", "nomor telepon"),
+        ("reporter_email", "siti@", "e-mail"),
+        ("subject", "", "pokok"),
+        ("description", "pendek", "10 karakter"),
+        ("category", "NOPE", "daftar"),
+        ("agency", "", "instansi"),
+        ("region", "99.99", "daftar"),
+        ("event_date", "31/02/2026", "dd/mm/yyyy"),
+        ("event_date", "01/01/2030", "masa depan"),
+        ("anonymous", "", "identitas"),
+        ("confidential", "", "rahasia"),
+    ],
+)
+def test_bad_input_gets_an_indonesian_message_at_its_field(field, value, words):
+    errors = errors_of(**{field: value})
+    assert field in errors
+    assert words.lower() in errors[field].lower()
+
+
+def test_name_required_unless_anonymous():
+    assert "reporter_name" in errors_of(reporter_name="")
+    validate(make_form(reporter_name="", anonymous="yes"), REF)
+
+
+def test_phone_channel_needs_a_phone_number():
+    assert "reporter_phone" in errors_of(channel="telepon", reporter_phone="")
+
+
+def test_all_errors_are_reported_at_once():
+    errors = errors_of(subject="", description="", reporter_nik="1")
+    assert {"subject", "description", "reporter_nik"} <= errors.keys()
