@@ -44,7 +44,7 @@ format: $(VENV)/.installed
 # Re-extract messages from the code into the catalog template and update the .po files.
 extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location -o resources/locale/meja_aduan.pot desk_app ui
-	$(BIN)/pybabel update -q -i resources/locale/meja_aduan.pot -d resources/locale -D meja_aduan --no-fuzzy-matching
+	$(BIN)/pybabel update -i resources/locale/meja_aduan.pot -d resources/locale -D meja_aduan --no-fuzzy-matching
 
 bench: $(VENV)/.installed i18n
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py

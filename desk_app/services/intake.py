@@ -262,3 +262,9 @@ def find_duplicates(
         )
         for r in ordered
     ]
+
+
+def check_before_saving(desk: Desk, form: ComplaintForm) -> list[DuplicateCandidate]:
+    """Validate the form (raises ValidationFailed) and return possible duplicates to show."""
+    validate(form, desk.reference, today=desk.today())
+    return find_duplicates(desk, form)

@@ -1,0 +1,70 @@
+"""GUI fixtures: a main window on a temporary desk, and a recorder for user messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from PySide6.QtWidgets import QApplication
+
+from ui import messages
+from ui.style import STYLE_SHEET
+
+
+class MessageRecorder:
+    """Stands in for ui.messages: records what the user would have been told, and answers
+    confirmations with `answer`."""
+
+    def __init__(self) -> None:
+        self.confirms: list[str] = []
+        self.errors: list[BaseException] = []
+        self.infos: list[str] = []
+        self.answer = True
+
+    def confirm(self, parent, title, text, yes, no) -> bool:
+        self.confirms.append(f"{title}: {text}")
+        return self.answer
+
+    def show_error(self, parent, exc) -> None:
+        self.errors.append(exc)
+
+    def info(self, parent, title, text) -> None:
+        self.infos.append(text)
+
+
+@pytest.fixture
+def user_messages(monkeypatch):
+    recorder = MessageRecorder()
+    monkeypatch.setattr(messages, "confirm", recorder.confirm)
+    monkeypatch.setattr(messages, "show_error", recorder.show_error)
+    monkeypatch.setattr(messages, "info", recorder.info)
+    return recorder
+
+
+@pytest.fixture
+def make_window(qtbot, desk, user_messages):
+    """Build main windows on the test desk; each is shown and closed at the end."""
+    from ui.main_window import MainWindow
+
+    QApplication.instance().setStyleSheet(STYLE_SHEET)
+    windows = []
+
+    def make():
+        window = MainWindow(desk)
+        qtbot.addWidget(window)
+        window.resize(1280, 820)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        window.tabs.setCurrentIndex(0)
+        window.intake.form.focus_first()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.runner.wait()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()

@@ -1,0 +1,67 @@
+"""Starting the GUI: the application object, the language, opening the desk (with a clear
+message when the database cannot be opened), the main window, and the draft offer."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from desk_app import i18n, paths
+from desk_app.errors import DeskError
+from desk_app.i18n import _
+
+from ui import messages
+from ui.style import STYLE_SHEET
+
+
+def setup_logging() -> None:
+    """A rotating log file in the data folder. Never log personal data."""
+    folder = paths.log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        folder / "meja-aduan.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    app.setApplicationName("Meja Aduan")
+    app.setOrganizationName("MejaAduan")
+    app.setStyleSheet(STYLE_SHEET)
+    return app
+
+
+def run_gui(data_dir: str | None = None) -> int:
+    from desk_app.services.desk import open_desk
+
+    paths.init(data_dir)
+    i18n.install()
+    setup_logging()
+    app = make_application()
+    try:
+        desk = open_desk(data_dir)
+    except DeskError as exc:
+        messages.show_error(None, exc)
+        return 1
+    from ui.main_window import MainWindow
+
+    window = MainWindow(desk)
+    window.show()
+    QTimer.singleShot(0, window.intake.offer_restore)
+    QTimer.singleShot(0, window.intake.form.focus_first)
+    logging.getLogger(__name__).info("desk window opened")
+    code = app.exec()
+    desk.close()
+    return code
+
+
+if __name__ == "__main__":
+    print(_("Start the app with `desk-app`."), file=sys.stderr)

@@ -1,0 +1,1 @@
+"""The complaint list: paged model, search and filters, detail view."""

@@ -1,0 +1,1 @@
+"""The intake screen: the complaint form, duplicate check and the saved panel."""

@@ -1,0 +1,119 @@
+"""Small keyboard-first input widgets used by the intake form."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QCompleter, QLabel
+
+from desk_app.i18n import _
+
+
+class SearchCombo(QComboBox):
+    """A long list the clerk types into: matches anywhere in the name, case-insensitive.
+
+    value() is the chosen item's code, or the typed text when nothing in the list matches (the
+    core then says "choose from the list").
+    """
+
+    value_changed = Signal()
+
+    def __init__(self, placeholder: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(15)
+        # Long agency names must not widen the form past the window.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(24)
+        completer = QCompleter(self.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(completer)
+        self.lineEdit().setPlaceholderText(placeholder)
+        self.setCurrentIndex(-1)
+        self.currentIndexChanged.connect(lambda _i: self.value_changed.emit())
+        self.lineEdit().textEdited.connect(lambda _t: self.value_changed.emit())
+
+    def set_items(self, items: list[tuple[str, str]]) -> None:
+        """(code, label) pairs; keeps the current choice when it is still in the list."""
+        current = self.value()
+        self.blockSignals(True)
+        self.clear()
+        for code, label in items:
+            self.addItem(label, code)
+        self.setCurrentIndex(-1)
+        self.blockSignals(False)
+        if current:
+            self.set_value(current)
+
+        self.lineEdit().editingFinished.connect(self._settle)
+
+    def _match(self) -> int:
+        """The item the typed text means: an exact name or code, else the only item whose
+        name contains it (so "bengkalis" + Tab chooses Kabupaten Bengkalis); else -1."""
+        text = self.currentText().strip()
+        if not text:
+            return -1
+        index = self.findText(text, Qt.MatchFlag.MatchFixedString)
+        if index < 0:
+            index = self.findData(text)
+        if index < 0:
+            found = [
+                i for i in range(self.count()) if text.casefold() in self.itemText(i).casefold()
+            ]
+            index = found[0] if len(found) == 1 else -1
+        return index
+
+    def _settle(self) -> None:
+        index = self._match()
+        if index >= 0 and index != self.currentIndex():
+            self.setCurrentIndex(index)
+        elif index >= 0 and self.currentText() != self.itemText(index):
+            self.setEditText(self.itemText(index))
+
+    def value(self) -> str:
+        index = self._match()
+        return str(self.itemData(index)) if index >= 0 else self.currentText().strip()
+
+    def set_value(self, code: str) -> None:
+        index = self.findData(code) if code else -1
+        if index >= 0:
+            self.setCurrentIndex(index)
+        else:
+            self.setCurrentIndex(-1)
+            self.setEditText(code)
+
+
+class ChoiceCombo(QComboBox):
+    """A short fixed list; `values` are stored codes, the first may be "" (not yet chosen)."""
+
+    def __init__(self, items: list[tuple[str, str]], parent=None) -> None:
+        super().__init__(parent)
+        for code, label in items:
+            self.addItem(label, code)
+
+    def value(self) -> str:
+        return str(self.currentData() or "")
+
+    def set_value(self, code: str) -> None:
+        index = self.findData(code or "")
+        self.setCurrentIndex(max(index, 0))
+
+
+def yes_no_items(unset: str) -> list[tuple[str, str]]:
+    return [("", unset), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class ErrorLabel(QLabel):
+    """The message under a field; hidden while empty."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setProperty("role", "error")
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))

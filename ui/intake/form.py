@@ -1,0 +1,420 @@
+"""The intake form: every field of a complaint, keyboard first, with the message for a field
+shown under it. The form only collects and shows; rules live in desk_app.domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain.complaint import Channel, ComplaintForm, ReportType
+from desk_app.i18n import _
+from desk_app.reference import Reference
+
+from ui.intake.fields import ChoiceCombo, ErrorLabel, SearchCombo, yes_no_items
+
+AUTOSAVE_MS = 800
+
+
+class DateTimeEdit(QDateTimeEdit):
+    """Tab leaves the field (QDateTimeEdit would step through its five sections first)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt API
+        return QWidget.focusNextPrevChild(self, next)
+
+
+class IntakeForm(QWidget):
+    """Signals: changed() after any edit (autosave listens); files_dropped(list[str]);
+    add_files_requested(list[str]) when the clerk picks files in the dialog."""
+
+    changed = Signal()
+    files_requested = Signal(list)
+
+    def __init__(self, reference: Reference, zone: ZoneInfo, parent=None) -> None:
+        super().__init__(parent)
+        self.reference = reference
+        self.zone = zone
+        self._received_touched = False
+        self._loading = False
+        self.errors: dict[str, ErrorLabel] = {}
+        self.inputs: dict[str, QWidget] = {}
+        self.setAcceptDrops(True)
+        self._build()
+        self.clear()
+
+    # -- building -------------------------------------------------------------------
+
+    def _add(self, layout: QFormLayout, name: str, label: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(2)
+        inner.addWidget(widget)
+        error = ErrorLabel()
+        error.setObjectName(f"error_{name}")
+        inner.addWidget(error)
+        title = QLabel(label)
+        title.setBuddy(widget)
+        layout.addRow(title, box)
+        widget.setObjectName(name)
+        self.inputs[name] = widget
+        self.errors[name] = error
+        return widget
+
+    def _build(self) -> None:
+        ref = self.reference
+        report = QGroupBox(_("Report"))
+        report_layout = QFormLayout(report)
+        self.report_type = self._add(
+            report_layout,
+            "report_type",
+            _("&Type"),
+            ChoiceCombo([(t.value, t.label) for t in ReportType]),
+        )
+        self.channel = self._add(
+            report_layout,
+            "channel",
+            _("C&hannel"),
+            ChoiceCombo([(c.value, c.label) for c in Channel]),
+        )
+        self.received_at = self._add(report_layout, "received_at", _("&Received"), DateTimeEdit())
+        self.received_at.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.received_at.setCalendarPopup(True)
+        self.anonymous = self._add(
+            report_layout,
+            "anonymous",
+            _("&Anonymous?"),
+            ChoiceCombo(yes_no_items(_("— ask the citizen —"))),
+        )
+        self.anonymous.setToolTip(
+            _("Yes: the report may be public, but the reporter's identity is never passed on.")
+        )
+        self.confidential = self._add(
+            report_layout,
+            "confidential",
+            _("&Confidential?"),
+            ChoiceCombo(yes_no_items(_("— ask the citizen —"))),
+        )
+        self.confidential.setToolTip(_("Yes: the whole report is not public."))
+
+        reporter = QGroupBox(_("Reporter"))
+        reporter_layout = QFormLayout(reporter)
+        self.reporter_name = self._add(reporter_layout, "reporter_name", _("&Name"), QLineEdit())
+        self.reporter_nik = self._add(reporter_layout, "reporter_nik", _("NI&K"), QLineEdit())
+        self.reporter_nik.setPlaceholderText(_("16 digits, from the KTP"))
+        self.reporter_phone = self._add(
+            reporter_layout, "reporter_phone", _("&Phone / WhatsApp"), QLineEdit()
+        )
+        self.reporter_phone.setPlaceholderText("0812-3456-7890")
+        self.reporter_email = self._add(
+            reporter_layout, "reporter_email", _("E-&mail"), QLineEdit()
+        )
+        self.reporter_address = self._add(
+            reporter_layout, "reporter_address", _("A&ddress"), QLineEdit()
+        )
+
+        content = QGroupBox(_("Complaint"))
+        content_layout = QFormLayout(content)
+        self.subject = self._add(content_layout, "subject", _("&Subject"), QLineEdit())
+        self.subject.setMaxLength(200)
+        self.description = self._add(
+            content_layout, "description", _("Descr&iption"), QPlainTextEdit()
+        )
+        self.description.setTabChangesFocus(True)
+        self.description.setMinimumHeight(110)
+        self.description.setPlaceholderText(
+            _("What happened, where, when, who was involved — in the citizen's words.")
+        )
+        type_to_search = _("Type to search…")
+        self.category = self._add(
+            content_layout, "category", _("Ca&tegory"), SearchCombo(type_to_search)
+        )
+        self.category.set_items([(c.code, c.label) for c in ref.categories.values()])
+        self.agency = self._add(content_layout, "agency", _("A&gency"), SearchCombo(type_to_search))
+        self.agency.set_items([(a.code, a.label) for a in ref.agencies.values()])
+        self.region = self._add(
+            content_layout, "region", _("&Regency/city"), SearchCombo(type_to_search)
+        )
+        self.region.set_items([(r.code, r.label) for r in ref.regions.values()])
+        self.district = self._add(
+            content_layout, "district", _("Dis&trict"), SearchCombo(_("optional"))
+        )
+        self.region.value_changed.connect(self._region_changed)
+        self.event_date = self._add(content_layout, "event_date", _("&Event date"), QLineEdit())
+        self.event_date.setPlaceholderText(_("dd/mm/yyyy (optional)"))
+        self.event_place = self._add(content_layout, "event_place", _("Event p&lace"), QLineEdit())
+        self.loss = self._add(content_layout, "loss", _("&Loss suffered"), QLineEdit())
+        self.loss.setPlaceholderText(_("optional"))
+        self.remedy = self._add(content_layout, "remedy", _("Remed&y asked"), QLineEdit())
+        self.remedy.setPlaceholderText(_("optional"))
+        self.complained_before = self._add(
+            content_layout,
+            "complained_before",
+            _("Already complained to the agency?"),
+            ChoiceCombo(yes_no_items("—")),
+        )
+        files = QWidget()
+        files_layout = QHBoxLayout(files)
+        files_layout.setContentsMargins(0, 0, 0, 0)
+        self.attachment_list = QListWidget()
+        self.attachment_list.setObjectName("attachment_list")
+        self.attachment_list.setMaximumHeight(70)
+        buttons = QVBoxLayout()
+        self.add_file_button = QPushButton(_("Attach &file…"))
+        self.add_file_button.setObjectName("add_file")
+        self.add_file_button.clicked.connect(self._pick_files)
+        self.remove_file_button = QPushButton(_("Remove"))
+        self.remove_file_button.clicked.connect(self._remove_selected_file)
+        buttons.addWidget(self.add_file_button)
+        buttons.addWidget(self.remove_file_button)
+        buttons.addStretch()
+        files_layout.addWidget(self.attachment_list, 1)
+        files_layout.addLayout(buttons)
+        self._add(content_layout, "attachments", _("Attachments"), files)
+        hint = QLabel(_("Or drop scans and photos onto the form."))
+        hint.setProperty("role", "hint")
+        content_layout.addRow("", hint)
+
+        left = QVBoxLayout()
+        left.addWidget(report)
+        left.addWidget(reporter)
+        left.addStretch()
+        columns = QHBoxLayout(self)
+        columns.addLayout(left, 4)
+        columns.addWidget(content, 6)
+
+        order = [
+            self.report_type,
+            self.channel,
+            self.received_at,
+            self.anonymous,
+            self.confidential,
+            self.reporter_name,
+            self.reporter_nik,
+            self.reporter_phone,
+            self.reporter_email,
+            self.reporter_address,
+            self.subject,
+            self.description,
+            self.category,
+            self.agency,
+            self.region,
+            self.district,
+            self.event_date,
+            self.event_place,
+            self.loss,
+            self.remedy,
+            self.complained_before,
+            self.add_file_button,
+        ]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        self.tab_order = order
+
+        for widget in (
+            self.report_type,
+            self.channel,
+            self.anonymous,
+            self.confidential,
+            self.complained_before,
+        ):
+            widget.currentIndexChanged.connect(self._edited)
+        for widget in (self.category, self.agency, self.region, self.district):
+            widget.value_changed.connect(self._edited)
+        for widget in (
+            self.reporter_name,
+            self.reporter_nik,
+            self.reporter_phone,
+            self.reporter_email,
+            self.reporter_address,
+            self.subject,
+            self.event_date,
+            self.event_place,
+            self.loss,
+            self.remedy,
+        ):
+            widget.textChanged.connect(self._edited)
+        self.description.textChanged.connect(self._edited)
+        self.received_at.dateTimeChanged.connect(self._received_edited)
+
+    # -- behaviour --------------------------------------------------------------------
+
+    def _edited(self, *_args) -> None:
+        if not self._loading:
+            self.changed.emit()
+
+    def _received_edited(self, *_args) -> None:
+        if not self._loading:
+            self._received_touched = True
+            self.changed.emit()
+
+    def _region_changed(self) -> None:
+        districts = self.reference.districts_of(self.region.value())
+        self.district.set_items(sorted(((c, n) for c, n in districts.items()), key=lambda x: x[1]))
+
+    def _pick_files(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(
+            self,
+            _("Attach scans or photos"),
+            str(Path.home()),
+            _(
+                "Documents and images (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.doc *.docx);;"
+                "All files (*)"
+            ),
+        )
+        if names:
+            self.files_requested.emit(names)
+
+    def _remove_selected_file(self) -> None:
+        for item in self.attachment_list.selectedItems():
+            self.attachment_list.takeItem(self.attachment_list.row(item))
+        self._edited()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.files_requested.emit(paths)
+            event.acceptProposedAction()
+
+    def add_attachment(self, item: dict[str, str]) -> None:
+        """Show an attachment already copied into the data folder."""
+        for row in range(self.attachment_list.count()):
+            if (
+                self.attachment_list.item(row).data(Qt.ItemDataRole.UserRole)["sha256"]
+                == item["sha256"]
+            ):
+                return
+        size_kb = max(1, int(item["size"]) // 1024)
+        entry = QListWidgetItem(f"{item['filename']}  ({size_kb} KB)")
+        entry.setData(Qt.ItemDataRole.UserRole, dict(item))
+        entry.setToolTip(f"SHA-256 {item['sha256']}")
+        self.attachment_list.addItem(entry)
+        self._edited()
+
+    # -- reading and writing the whole form --------------------------------------------
+
+    def get_form(self) -> ComplaintForm:
+        received = ""
+        if self._received_touched:
+            local = self.received_at.dateTime().toPython().replace(tzinfo=self.zone)
+            received = local.astimezone(dt.UTC).isoformat()
+        return ComplaintForm(
+            report_type=self.report_type.value(),
+            channel=self.channel.value(),
+            received_at=received,
+            reporter_name=self.reporter_name.text(),
+            reporter_nik=self.reporter_nik.text(),
+            reporter_phone=self.reporter_phone.text(),
+            reporter_email=self.reporter_email.text(),
+            reporter_address=self.reporter_address.text(),
+            anonymous=self.anonymous.value(),
+            confidential=self.confidential.value(),
+            subject=self.subject.text(),
+            description=self.description.toPlainText(),
+            category=self.category.value(),
+            agency=self.agency.value(),
+            region=self.region.value(),
+            district=self.district.value(),
+            event_date=self.event_date.text(),
+            event_place=self.event_place.text(),
+            loss=self.loss.text(),
+            remedy=self.remedy.text(),
+            complained_before=self.complained_before.value(),
+            attachments=[
+                self.attachment_list.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.attachment_list.count())
+            ],
+        )
+
+    def set_form(self, form: ComplaintForm) -> None:
+        self._loading = True
+        try:
+            self.report_type.set_value(form.report_type)
+            self.channel.set_value(form.channel)
+            if form.received_at:
+                when = dt.datetime.fromisoformat(form.received_at).astimezone(self.zone)
+                self.received_at.setDateTime(QDateTime(when.replace(tzinfo=None)))
+                self._received_touched = True
+            else:
+                self._set_received_now()
+            for name in (
+                "reporter_name",
+                "reporter_nik",
+                "reporter_phone",
+                "reporter_email",
+                "reporter_address",
+                "subject",
+                "event_date",
+                "event_place",
+                "loss",
+                "remedy",
+            ):
+                self.inputs[name].setText(getattr(form, name))
+            self.description.setPlainText(form.description)
+            self.anonymous.set_value(form.anonymous)
+            self.confidential.set_value(form.confidential)
+            self.complained_before.set_value(form.complained_before)
+            self.category.set_value(form.category)
+            self.agency.set_value(form.agency)
+            self.region.set_value(form.region)
+            self._region_changed()
+            self.district.set_value(form.district)
+            self.attachment_list.clear()
+        finally:
+            self._loading = False
+        for item in form.attachments:
+            self._loading = True
+            self.add_attachment(item)
+            self._loading = False
+
+    def _set_received_now(self) -> None:
+        now = dt.datetime.now(self.zone).replace(tzinfo=None, second=0, microsecond=0)
+        self.received_at.setDateTime(QDateTime(now))
+        self._received_touched = False
+
+    def clear(self) -> None:
+        self.set_form(ComplaintForm())
+        self.show_errors({})
+
+    def refresh_received_time(self) -> None:
+        """Keep the shown time current while the clerk has not changed it."""
+        if not self._received_touched:
+            self._loading = True
+            self._set_received_now()
+            self._loading = False
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, label in self.errors.items():
+            label.show_message(errors.get(name, ""))
+            widget = self.inputs[name]
+            widget.setProperty("invalid", name in errors)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        for widget in self.tab_order:
+            if widget.objectName() in errors:
+                QTimer.singleShot(0, widget.setFocus)
+                break
+
+    def focus_first(self) -> None:
+        self.report_type.setFocus()

@@ -1,0 +1,119 @@
+"""The main window a clerk lives in all day: intake and the complaint list, side by side as
+tabs, with the keys to move between them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+
+from desk_app import __version__, paths
+from desk_app.i18n import _
+from desk_app.services.desk import Desk
+from desk_app.settings import zone_abbreviation
+
+from ui import messages
+from ui.complaints.page import ComplaintsPage
+from ui.intake.page import IntakePage
+from ui.workers import Runner
+
+INTAKE_TAB, LIST_TAB = 0, 1
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, desk: Desk, runner: Runner | None = None) -> None:
+        super().__init__()
+        self.desk = desk
+        self.runner = runner or Runner(self)
+        self.setWindowTitle(_("Meja Aduan — {desk}").format(desk=desk.desk_name))
+        self.intake = IntakePage(desk, self.runner)
+        self.complaints = ComplaintsPage(desk, self.runner)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.addTab(self.intake, _("New complaint  (F2)"))
+        self.tabs.addTab(self.complaints, _("Complaints  (F3)"))
+        self.setCentralWidget(self.tabs)
+
+        self.intake.recorded.connect(lambda _r: self.complaints.model.refresh())
+        self.intake.open_in_list.connect(self.show_in_list)
+
+        file_menu = self.menuBar().addMenu(_("&File"))
+        new_action = QAction(_("&New complaint"), self)
+        new_action.setShortcuts([QKeySequence("F2"), QKeySequence.StandardKey.New])
+        new_action.triggered.connect(self.go_intake)
+        find_action = QAction(_("&Find complaint"), self)
+        find_action.setShortcuts([QKeySequence("F3"), QKeySequence.StandardKey.Find])
+        find_action.triggered.connect(self.go_list)
+        quit_action = QAction(_("&Quit"), self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        for action in (new_action, find_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        about = QAction(_("&About Meja Aduan"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+        QShortcut(QKeySequence("Ctrl+1"), self, self.go_intake)
+        QShortcut(QKeySequence("Ctrl+2"), self, self.go_list)
+
+        desk_label = QLabel(
+            _("Desk {code} · {zone}").format(
+                code=desk.desk_code, zone=zone_abbreviation(desk.zone.key)
+            )
+        )
+        desk_label.setObjectName("desk_label")
+        self.statusBar().addPermanentWidget(desk_label)
+        self._settings = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
+        self._restore_geometry()
+        self.complaints.start()
+
+    # -- navigation --------------------------------------------------------------------
+
+    def go_intake(self) -> None:
+        self.tabs.setCurrentIndex(INTAKE_TAB)
+        if self.intake.stack.currentIndex() == 1:
+            self.intake.new_complaint()
+        else:
+            self.intake.form.focus_first()
+
+    def go_list(self) -> None:
+        self.tabs.setCurrentIndex(LIST_TAB)
+        self.complaints.focus_search()
+
+    def show_in_list(self, number: str) -> None:
+        self.tabs.setCurrentIndex(LIST_TAB)
+        self.complaints.find(number)
+
+    def show_about(self) -> None:
+        messages.info(
+            self,
+            _("About Meja Aduan"),
+            _("Meja Aduan {version}\nData folder: {folder}").format(
+                version=__version__, folder=paths.data_dir()
+            ),
+        )
+
+    # -- window state ------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        splitter = self._settings.value("main/list_splitter")
+        if isinstance(splitter, QByteArray):
+            self.complaints.splitter.restoreState(splitter)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Closing keeps what was typed: the draft is written before the window goes."""
+        if not self.intake.form.get_form().is_blank() and self.intake.stack.currentIndex() == 0:
+            self.intake.save_draft_now()
+        self.runner.wait()
+        self._settings.setValue("main/geometry", self.saveGeometry())
+        self._settings.setValue("main/list_splitter", self.complaints.splitter.saveState())
+        self._settings.sync()
+        super().closeEvent(event)
+        event.accept()

@@ -1,0 +1,93 @@
+"""The one way to run a service off the GUI thread.
+
+Writes go through a single-thread pool (one writer at a time, in order); reads may run in
+parallel. Results come back on the GUI thread through signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class _Signals(QObject):
+    """done(result) or failed(exception), emitted from the worker, received on the GUI thread."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[..., Any], args: tuple, signals: _Signals) -> None:
+        super().__init__()
+        self.fn, self.args, self.signals = fn, args, signals
+
+    def run(self) -> None:  # runs on a worker; do not touch widgets
+        try:
+            result = self.fn(*self.args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to report
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+class Runner(QObject):
+    """Runs callables on worker threads. `busy_changed(bool)` tells when work is under way."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._writes = QThreadPool(self)
+        self._writes.setMaxThreadCount(1)
+        self._reads = QThreadPool(self)
+        self._reads.setMaxThreadCount(2)
+        self._pending: set[_Signals] = set()
+
+    def write(self, fn, *args, on_done=None, on_error=None) -> None:
+        """Run a database write (or anything that must not overlap another write)."""
+        self._start(self._writes, fn, args, on_done, on_error)
+
+    def read(self, fn, *args, on_done=None, on_error=None) -> None:
+        self._start(self._reads, fn, args, on_done, on_error)
+
+    def _start(self, pool, fn, args, on_done, on_error) -> None:
+        signals = _Signals()
+        self._pending.add(signals)
+        if len(self._pending) == 1:
+            self.busy_changed.emit(True)
+
+        def finish() -> None:
+            self._pending.discard(signals)
+            if not self._pending:
+                self.busy_changed.emit(False)
+
+        def done(result) -> None:
+            finish()
+            if on_done is not None:
+                on_done(result)
+
+        def failed(exc) -> None:
+            finish()
+            if on_error is not None:
+                on_error(exc)
+            else:
+                from ui import messages
+
+                messages.show_error(None, exc)
+
+        signals.done.connect(done)
+        signals.failed.connect(failed)
+        pool.start(_Task(fn, args, signals))
+
+    def is_busy(self) -> bool:
+        return bool(self._pending)
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until all work is finished (for closing the window and for tests)."""
+        return self._writes.waitForDone(msecs) and self._reads.waitForDone(msecs)
