@@ -20,7 +20,7 @@ system-deps:
 	bash scripts/system-deps.sh
 
 %.mo: %.po $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d resources/locale -D meja_aduan -l $(word 3,$(subst /, ,$<)) --use-fuzzy
+	$(BIN)/pybabel -q compile -d resources/locale -D meja_aduan -l $(word 3,$(subst /, ,$<)) --use-fuzzy
 
 i18n: $(MOS)
 

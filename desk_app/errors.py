@@ -3,7 +3,7 @@ CLI turns it into words with message(). Never put personal data into an error.""
 
 from __future__ import annotations
 
-from desk_app.i18n import N_, _
+from desk_app.i18n import N_, _, ngettext
 
 
 class DeskError(Exception):
@@ -76,9 +76,18 @@ class StorageError(DeskError):
 
 
 class ImportFailed(DeskError):
+    """`problems` lists (line, field, message); `count` is the number of bad rows."""
+
     code = "import_failed"
-    template = N_("Nothing was imported: {count} rows have errors.")
 
     def __init__(self, problems: list[tuple[int, str, str]]) -> None:
-        super().__init__(count=len(problems))
+        super().__init__(count=len({line for line, _field, _text in problems}))
         self.problems = problems
+
+    def message(self) -> str:
+        count = self.params["count"]
+        return ngettext(
+            "Nothing was imported: {count} row has errors.",
+            "Nothing was imported: {count} rows have errors.",
+            count,
+        ).format(count=count)

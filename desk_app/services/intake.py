@@ -145,6 +145,20 @@ def record_complaint(
     return result
 
 
+def validate_all(
+    desk: Desk, forms: list[tuple[int, ComplaintForm]], now: dt.datetime
+) -> tuple[list[ValidComplaint], list[tuple[int, str, str]]]:
+    """Validate every form; return the valid ones and (line, field, message) problems."""
+    problems: list[tuple[int, str, str]] = []
+    valids = []
+    for line, form in forms:
+        try:
+            valids.append(validate(form, desk.reference, today=desk.local_day(now)))
+        except ValidationFailed as exc:
+            problems.extend((line, name, text) for name, text in exc.errors.items())
+    return valids, problems
+
+
 def record_many(
     desk: Desk, forms: list[tuple[int, ComplaintForm]], *, now: dt.datetime | None = None
 ) -> list[Recorded]:
@@ -154,13 +168,7 @@ def record_many(
     listing (line, field, message) for each problem.
     """
     now = now or desk.now()
-    problems: list[tuple[int, str, str]] = []
-    valids = []
-    for line, form in forms:
-        try:
-            valids.append(validate(form, desk.reference, today=desk.local_day(now)))
-        except ValidationFailed as exc:
-            problems.extend((line, name, text) for name, text in exc.errors.items())
+    valids, problems = validate_all(desk, forms, now)
     if problems:
         raise ImportFailed(problems)
     try:

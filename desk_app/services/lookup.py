@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import select, tuple_
 
 from desk_app.domain import numbering, validation
 from desk_app.errors import NotFound
@@ -192,7 +193,11 @@ def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
             if row is None:
                 raise NotFound(number=number)
         else:
-            row = session.scalar(select(C).where(or_(C.id == key)))
+            try:
+                uuid.UUID(key)
+            except ValueError:
+                numbering.parse(key)  # raises MalformedNumber: neither a number nor an id
+            row = session.scalar(select(C).where(C.id == key))
             if row is None:
                 raise NotFound(number=key)
         attachments = list(row.attachments)

@@ -17,7 +17,7 @@ from desk_app.domain.complaint import ComplaintForm
 from desk_app.errors import DeskError, ImportFailed
 from desk_app.i18n import N_, _
 from desk_app.services.desk import Desk
-from desk_app.services.intake import Recorded, record_many
+from desk_app.services.intake import Recorded, record_many, validate_all
 from desk_app.store import models
 
 IMPORT_COLUMNS = [f.name for f in fields(ComplaintForm) if f.name != "attachments"]
@@ -106,13 +106,11 @@ def import_file(desk: Desk, path: str | Path) -> list[Recorded]:
         forms.append(
             (line, ComplaintForm(**{k: "" if v is None else str(v) for k, v in row.items()}))
         )
-    try:
-        recorded = record_many(desk, forms) if not problems else []
-    except ImportFailed as exc:
-        problems.extend(exc.problems)
     if problems:
+        # Still check the readable rows, so every problem is reported in one run.
+        problems.extend(validate_all(desk, forms, desk.now())[1])
         raise ImportFailed(sorted(problems))
-    return recorded
+    return record_many(desk, forms)
 
 
 def _value(row: models.Complaint, column: str) -> object:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import shiboken6
 from PySide6.QtWidgets import QApplication
 
 from ui import messages
@@ -50,7 +51,6 @@ def make_window(qtbot, desk, user_messages):
 
     def make():
         window = MainWindow(desk)
-        qtbot.addWidget(window)
         window.resize(1280, 820)
         window.show()
         qtbot.waitExposed(window)
@@ -62,7 +62,10 @@ def make_window(qtbot, desk, user_messages):
 
     yield make
     for window in windows:
-        window.runner.wait()
+        if shiboken6.isValid(window):  # a test may destroy its window, as a crash would
+            window.close()
+            window.runner.wait()
+            window.deleteLater()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from desk_app.domain import numbering
 from desk_app.services import demo, intake
 from tests.conftest import make_form
+
 from ui.complaints.model import ComplaintListModel
 
 

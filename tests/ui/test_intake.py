@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from desk_app.domain import numbering
 from desk_app.services import drafts, intake, lookup
 from tests.conftest import make_form
+
 from ui.intake.duplicates import LINK, NEW, DuplicatesDialog
 
 
@@ -30,6 +32,7 @@ def tab(qtbot, times: int = 1) -> None:
 def fill_with_keyboard(qtbot, window) -> None:
     """Type a whole complaint, field after field, with Tab between them."""
     form = window.intake.form
+    form.focus_first()
     qtbot.waitUntil(lambda: focused() is form.report_type)
     tab(qtbot)  # report type: Pengaduan (default)
     type_text(qtbot, "t")  # channel: Telepon
@@ -178,8 +181,7 @@ def test_draft_survives_the_window_being_destroyed(qtbot, make_window, desk, use
     typed = window.intake.form.get_form()
     qtbot.waitUntil(lambda: drafts.load_draft(desk, intake.INTAKE_DRAFT) == typed, timeout=5000)
     window.runner.wait()
-    window.deleteLater()
-    qtbot.wait(10)
+    shiboken6.delete(window)  # gone at once, no closeEvent: as after a crash
 
     again = make_window()
     user_messages.answer = True

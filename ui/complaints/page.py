@@ -63,6 +63,11 @@ class ComplaintsPage(QWidget):
         self.channel_filter.addItem(_("All channels"), None)
         for channel in Channel:
             self.channel_filter.addItem(channel.label, channel.value)
+        for combo in (self.status_filter, self.channel_filter):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
         self.use_dates = QCheckBox(_("&Received from"))
         self.date_from = QDateEdit()
         self.date_to = QDateEdit()
