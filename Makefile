@@ -47,7 +47,7 @@ extract: $(VENV)/.installed
 	$(BIN)/pybabel update -i resources/locale/meja_aduan.pot -d resources/locale -D meja_aduan --no-fuzzy-matching
 
 bench: $(VENV)/.installed i18n
-	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py --gui
 
 bundle: $(VENV)/.installed i18n
 	$(BIN)/pip install -q -e '.[bundle]'

@@ -167,7 +167,7 @@ def self_test() -> int:
     """Open a fresh database in a temporary folder, migrate, record and read back one complaint."""
     from desk_app.domain.complaint import ComplaintForm
     from desk_app.services import intake, lookup
-    from desk_app.services.desk import open_desk
+    from desk_app.services.desk import check_integrity, open_desk
 
     with tempfile.TemporaryDirectory(prefix="meja-aduan-selftest-") as tmp:
         desk = open_desk(Path(tmp))
@@ -183,6 +183,7 @@ def self_test() -> int:
                 region=next(iter(desk.reference.regions)),
             )
             recorded = intake.record_complaint(desk, form)
+            check_integrity(desk)
             back = lookup.get_complaint(desk, recorded.tracking_no).complaint
             if back.id != recorded.id or back.subject != form.subject:
                 _err("self-test: read-back mismatch")

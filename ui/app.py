@@ -51,10 +51,14 @@ def run_gui(data_dir: str | None = None) -> int:
     except DeskError as exc:
         messages.show_error(None, exc)
         return 1
+    from desk_app.services.desk import check_integrity
+
     from ui.main_window import MainWindow
 
     window = MainWindow(desk)
     window.show()
+    # The full integrity check reads every page: after the window is up, on a worker.
+    window.runner.read(check_integrity, desk, on_error=lambda exc: messages.show_error(window, exc))
     QTimer.singleShot(0, window.intake.offer_restore)
     QTimer.singleShot(0, window.intake.form.focus_first)
     logging.getLogger(__name__).info("desk window opened")

@@ -102,7 +102,8 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            available = self.screen().availableGeometry()
+            self.resize(min(1280, available.width()), min(800, available.height() - 40))
         splitter = self._settings.value("main/list_splitter")
         if isinstance(splitter, QByteArray):
             self.complaints.splitter.restoreState(splitter)

@@ -40,6 +40,13 @@ class Desk:
         self.db.close()
 
 
+def check_integrity(desk: Desk) -> None:
+    """PRAGMA quick_check over the whole database; raises DatabaseDamaged. Slow on big
+    databases: run it off the GUI thread."""
+    if desk.db.path is not None:
+        check_sqlite_file(desk.db.path, thorough=True)
+
+
 def open_desk(data_dir: str | Path | None = None, url: str | None = None, user: str | None = None):
     """Open (creating if needed) the desk's database and return a Desk.
 

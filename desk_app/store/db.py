@@ -83,14 +83,20 @@ class Database:
         self.engine.dispose()
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Quick integrity check before the app touches a SQLite file; raise DatabaseDamaged."""
+def check_sqlite_file(path: Path, thorough: bool = False) -> None:
+    """Check a SQLite file before the app touches it; raise DatabaseDamaged.
+
+    The default reads the header and schema (instant: catches a file that is not a database or
+    lost its first pages). `thorough` runs PRAGMA quick_check, which reads every page: about
+    1.5 s per million complaints, so the GUI runs it on a worker after start.
+    """
     if not path.exists() or path.stat().st_size == 0:
         return
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            rows = conn.execute("PRAGMA quick_check").fetchall()
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            rows = conn.execute("PRAGMA quick_check").fetchall() if thorough else [("ok",)]
         finally:
             conn.close()
     except sqlite3.DatabaseError:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from desk_app.errors import DatabaseTooNew
 from desk_app.store.db import Database, backup_sqlite, utcnow
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The newest migration this version ships (a test keeps it equal to Alembic's head). Knowing it
+# lets a start on an up-to-date database skip importing Alembic (about 0.13 s).
+SCHEMA_HEAD = "0001"
+_SHIPPED_DIR = MIGRATIONS_DIR
 
 
-def alembic_config(db: Database) -> Config:
+def alembic_config(db: Database):
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
@@ -24,11 +28,17 @@ def alembic_config(db: Database) -> Config:
 
 
 def current_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    """The schema revision stamped in the database (None for a new, empty database)."""
+    try:
+        with db.reading() as session:
+            return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:  # no alembic_version table yet
+        return None
 
 
 def head_revision(db: Database) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(db)).get_current_head()
 
 
@@ -37,9 +47,14 @@ def upgrade(db: Database, backups_dir: Path | None = None) -> Path | None:
 
     Before changing an existing database, copy it into `backups_dir`; return that copy's path.
     """
+    current = current_revision(db)
+    if current == SCHEMA_HEAD and MIGRATIONS_DIR == _SHIPPED_DIR:
+        return None
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     config = alembic_config(db)
     script = ScriptDirectory.from_config(config)
-    current = current_revision(db)
     head = script.get_current_head()
     if current == head:
         return None

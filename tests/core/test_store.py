@@ -64,3 +64,30 @@ def test_damaged_file_gets_a_clear_error_and_is_not_overwritten(data_dir):
         open_desk(data_dir)
     assert "rusak" in exc.value.message()
     assert db_file.read_bytes() == before
+
+
+def test_schema_head_constant_matches_the_migrations(desk):
+    assert migrate.SCHEMA_HEAD == migrate.head_revision(desk.db)
+
+
+def test_thorough_check_finds_a_damaged_page(data_dir, valid_form):
+    from desk_app.services.desk import check_integrity
+
+    desk = open_desk(data_dir)
+    for _ in range(300):
+        intake.record_complaint(desk, valid_form)
+    desk.close()
+    db_file = data_dir / "meja-aduan.sqlite3"
+    conn = sqlite3.connect(db_file)
+    conn.execute("pragma wal_checkpoint(truncate)")
+    page_size = conn.execute("pragma page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(db_file.read_bytes())
+    # Overwrite pages in the middle of the file (not the header or schema page).
+    middle = len(data) // page_size // 2
+    data[middle * page_size : (middle + 3) * page_size] = b"\xa5" * (3 * page_size)
+    db_file.write_bytes(bytes(data))
+    desk = open_desk(data_dir)  # the fast check at start does not read every page...
+    with pytest.raises(DatabaseDamaged):
+        check_integrity(desk)  # ...the full one, run after start, does
+    desk.close()

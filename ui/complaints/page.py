@@ -104,7 +104,7 @@ class ComplaintsPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        for column, width in ((0, 175), (1, 150), (2, 160), (4, 170), (5, 110), (6, 120), (7, 130)):
+        for column, width in ((0, 175), (1, 168), (2, 145), (4, 165), (5, 125), (6, 130), (7, 190)):
             self.table.setColumnWidth(column, width)
 
         self.detail = QTextBrowser()

@@ -71,6 +71,7 @@ class SearchCombo(QComboBox):
             self.setCurrentIndex(index)
         elif index >= 0 and self.currentText() != self.itemText(index):
             self.setEditText(self.itemText(index))
+        self.lineEdit().setCursorPosition(0)  # show the start of a long name
 
     def value(self) -> str:
         index = self._match()
@@ -83,6 +84,7 @@ class SearchCombo(QComboBox):
         else:
             self.setCurrentIndex(-1)
             self.setEditText(code)
+        self.lineEdit().setCursorPosition(0)
 
 
 class ChoiceCombo(QComboBox):
