@@ -10,7 +10,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from desk_app import i18n, paths
+from desk_app import paths
 from desk_app.errors import DeskError
 from desk_app.i18n import _
 
@@ -42,8 +42,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 def run_gui(data_dir: str | None = None) -> int:
     from desk_app.services.desk import open_desk
 
-    paths.init(data_dir)
-    i18n.install()
+    paths.init(data_dir)  # the language was chosen by the CLI (--lang, $MEJA_ADUAN_LANG)
     setup_logging()
     app = make_application()
     try:

@@ -10,7 +10,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,15 @@ class Runner(QObject):
                 self.busy_changed.emit(False)
 
         def done(result) -> None:
+            if not shiboken6.isValid(self):
+                return  # the window that asked is gone
             finish()
             if on_done is not None:
                 on_done(result)
 
         def failed(exc) -> None:
+            if not shiboken6.isValid(self):
+                return
             finish()
             if on_error is not None:
                 on_error(exc)
@@ -89,5 +94,12 @@ class Runner(QObject):
         return bool(self._pending)
 
     def wait(self, msecs: int = 30_000) -> bool:
-        """Block until all work is finished (for closing the window and for tests)."""
-        return self._writes.waitForDone(msecs) and self._reads.waitForDone(msecs)
+        """Block until all work is finished and its results delivered (for closing the window
+        and for tests)."""
+        finished = True
+        for _round in range(20):  # a delivered result may start more work: wait for it too
+            finished = self._writes.waitForDone(msecs) and self._reads.waitForDone(msecs)
+            QCoreApplication.sendPostedEvents()
+            if not self._pending or not finished:
+                break
+        return finished

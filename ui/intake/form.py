@@ -31,6 +31,20 @@ from desk_app.reference import Reference
 from ui.intake.fields import ChoiceCombo, ErrorLabel, SearchCombo, yes_no_items
 
 AUTOSAVE_MS = 800
+TEXT_FIELDS = (
+    "reporter_name",
+    "reporter_nik",
+    "reporter_phone",
+    "reporter_email",
+    "reporter_address",
+    "subject",
+    "event_date",
+    "event_place",
+    "loss",
+    "remedy",
+)
+CHOICE_FIELDS = ("report_type", "channel", "anonymous", "confidential", "complained_before")
+SEARCH_FIELDS = ("category", "agency", "region", "district")
 
 
 class DateTimeEdit(QDateTimeEdit):
@@ -200,57 +214,19 @@ class IntakeForm(QWidget):
         columns.addLayout(left, 4)
         columns.addWidget(content, 6)
 
-        order = [
-            self.report_type,
-            self.channel,
-            self.received_at,
-            self.anonymous,
-            self.confidential,
-            self.reporter_name,
-            self.reporter_nik,
-            self.reporter_phone,
-            self.reporter_email,
-            self.reporter_address,
-            self.subject,
-            self.description,
-            self.category,
-            self.agency,
-            self.region,
-            self.district,
-            self.event_date,
-            self.event_place,
-            self.loss,
-            self.remedy,
-            self.complained_before,
-            self.add_file_button,
-        ]
+        # Tab follows the order the fields were laid out in.
+        order = [w for name, w in self.inputs.items() if name != "attachments"]
+        order.append(self.add_file_button)
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
         self.tab_order = order
 
-        for widget in (
-            self.report_type,
-            self.channel,
-            self.anonymous,
-            self.confidential,
-            self.complained_before,
-        ):
-            widget.currentIndexChanged.connect(self._edited)
-        for widget in (self.category, self.agency, self.region, self.district):
-            widget.value_changed.connect(self._edited)
-        for widget in (
-            self.reporter_name,
-            self.reporter_nik,
-            self.reporter_phone,
-            self.reporter_email,
-            self.reporter_address,
-            self.subject,
-            self.event_date,
-            self.event_place,
-            self.loss,
-            self.remedy,
-        ):
-            widget.textChanged.connect(self._edited)
+        for name in CHOICE_FIELDS:
+            self.inputs[name].currentIndexChanged.connect(self._edited)
+        for name in SEARCH_FIELDS:
+            self.inputs[name].value_changed.connect(self._edited)
+        for name in TEXT_FIELDS:
+            self.inputs[name].textChanged.connect(self._edited)
         self.description.textChanged.connect(self._edited)
         self.received_at.dateTimeChanged.connect(self._received_edited)
 
@@ -319,28 +295,13 @@ class IntakeForm(QWidget):
         if self._received_touched:
             local = self.received_at.dateTime().toPython().replace(tzinfo=self.zone)
             received = local.astimezone(dt.UTC).isoformat()
+        values = {name: self.inputs[name].text() for name in TEXT_FIELDS}
+        values.update({name: self.inputs[name].value() for name in CHOICE_FIELDS})
+        values.update({name: self.inputs[name].value() for name in SEARCH_FIELDS})
         return ComplaintForm(
-            report_type=self.report_type.value(),
-            channel=self.channel.value(),
+            **values,
             received_at=received,
-            reporter_name=self.reporter_name.text(),
-            reporter_nik=self.reporter_nik.text(),
-            reporter_phone=self.reporter_phone.text(),
-            reporter_email=self.reporter_email.text(),
-            reporter_address=self.reporter_address.text(),
-            anonymous=self.anonymous.value(),
-            confidential=self.confidential.value(),
-            subject=self.subject.text(),
             description=self.description.toPlainText(),
-            category=self.category.value(),
-            agency=self.agency.value(),
-            region=self.region.value(),
-            district=self.district.value(),
-            event_date=self.event_date.text(),
-            event_place=self.event_place.text(),
-            loss=self.loss.text(),
-            remedy=self.remedy.text(),
-            complained_before=self.complained_before.value(),
             attachments=[
                 self.attachment_list.item(i).data(Qt.ItemDataRole.UserRole)
                 for i in range(self.attachment_list.count())
@@ -350,31 +311,17 @@ class IntakeForm(QWidget):
     def set_form(self, form: ComplaintForm) -> None:
         self._loading = True
         try:
-            self.report_type.set_value(form.report_type)
-            self.channel.set_value(form.channel)
+            for name in CHOICE_FIELDS:
+                self.inputs[name].set_value(getattr(form, name))
             if form.received_at:
                 when = dt.datetime.fromisoformat(form.received_at).astimezone(self.zone)
                 self.received_at.setDateTime(QDateTime(when.replace(tzinfo=None)))
                 self._received_touched = True
             else:
                 self._set_received_now()
-            for name in (
-                "reporter_name",
-                "reporter_nik",
-                "reporter_phone",
-                "reporter_email",
-                "reporter_address",
-                "subject",
-                "event_date",
-                "event_place",
-                "loss",
-                "remedy",
-            ):
+            for name in TEXT_FIELDS:
                 self.inputs[name].setText(getattr(form, name))
             self.description.setPlainText(form.description)
-            self.anonymous.set_value(form.anonymous)
-            self.confidential.set_value(form.confidential)
-            self.complained_before.set_value(form.complained_before)
             self.category.set_value(form.category)
             self.agency.set_value(form.agency)
             self.region.set_value(form.region)
