@@ -165,23 +165,14 @@ def describe(desk, detail) -> str:
 
 def self_test() -> int:
     """Open a fresh database in a temporary folder, migrate, record and read back one complaint."""
-    from desk_app.domain.complaint import ComplaintForm
     from desk_app.services import intake, lookup
+    from desk_app.services.demo import sample_form
     from desk_app.services.desk import check_integrity, open_desk
 
     with tempfile.TemporaryDirectory(prefix="meja-aduan-selftest-") as tmp:
         desk = open_desk(Path(tmp))
         try:
-            form = ComplaintForm(
-                reporter_name="Uji Mandiri",
-                anonymous="no",
-                confidential="no",
-                subject="Uji mandiri aplikasi",
-                description="Pengaduan uji untuk memeriksa bahwa aplikasi berjalan.",
-                category=next(iter(desk.reference.categories)),
-                agency=next(iter(desk.reference.agencies)),
-                region=next(iter(desk.reference.regions)),
-            )
+            form = sample_form(subject="Uji mandiri aplikasi")
             recorded = intake.record_complaint(desk, form)
             check_integrity(desk)
             back = lookup.get_complaint(desk, recorded.tracking_no).complaint

@@ -39,24 +39,9 @@ def desk(data_dir):
 
 def make_form(**overrides) -> ComplaintForm:
     """A valid complaint form; override any field."""
-    values = dict(
-        report_type="pengaduan",
-        channel="datang_langsung",
-        reporter_name="Siti Aminah",
-        reporter_nik="1403015708900002",
-        reporter_phone="0812 6677 8899",
-        reporter_email="siti@example.id",
-        reporter_address="Jl. Hang Tuah No. 5, Bengkalis",
-        anonymous="no",
-        confidential="no",
-        subject="Jalan berlubang di depan sekolah",
-        description="Jalan di depan SDN 3 Bengkalis berlubang besar sejak Agustus.",
-        category="INFRASTRUKTUR",
-        agency="PUPRPKPP",
-        region="14.03",
-    )
-    values.update(overrides)
-    return ComplaintForm(**values)
+    from desk_app.services.demo import sample_form
+
+    return sample_form(**overrides)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 
 from desk_app import paths
 from desk_app.domain import numbering
-from desk_app.domain.complaint import Channel, ReportType
+from desk_app.domain.complaint import Channel, ComplaintForm, ReportType
 from desk_app.services.desk import Desk
 from desk_app.store import models
 
@@ -34,6 +34,28 @@ STATUS_WEIGHTS = [
     ("completed", 15),
     ("archived", 5),
 ]
+
+
+def sample_form(**overrides) -> ComplaintForm:
+    """One valid complaint form (for the self-test, tests and benchmarks); override any field."""
+    values = dict(
+        report_type="pengaduan",
+        channel="datang_langsung",
+        reporter_name="Siti Aminah",
+        reporter_nik="1403015708900002",
+        reporter_phone="0812 6677 8899",
+        reporter_email="siti@example.id",
+        reporter_address="Jl. Hang Tuah No. 5, Bengkalis",
+        anonymous="no",
+        confidential="no",
+        subject="Jalan berlubang di depan sekolah",
+        description="Jalan di depan SDN 3 Bengkalis berlubang besar sejak Agustus.",
+        category="INFRASTRUKTUR",
+        agency="PUPRPKPP",
+        region="14.03",
+    )
+    values.update(overrides)
+    return ComplaintForm(**values)
 
 
 def _load(name: str) -> dict:
