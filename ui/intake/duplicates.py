@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -53,8 +54,14 @@ class DuplicatesDialog(QDialog):
             ]
             for col, value in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(value))
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        for column in (0, 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(3, 300)
+        self.table.setWordWrap(True)
+        self.table.resizeRowsToContents()
         self.table.selectRow(0)
         layout.addWidget(self.table)
         buttons = QDialogButtonBox()
@@ -69,7 +76,7 @@ class DuplicatesDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.link_button.setDefault(True)
         layout.addWidget(buttons)
-        self.resize(760, 320)
+        self.resize(980, 320)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _link(self) -> None:
