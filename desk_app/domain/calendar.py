@@ -18,8 +18,15 @@ class DeadlineState(enum.StrEnum):
 
 class WorkingCalendar:
     def __init__(self, extra_holidays: Iterable[dt.date] = ()) -> None:
-        self._national = holidays.country_holidays("ID")
+        self._national_days: holidays.HolidayBase | None = None
         self._extra = frozenset(extra_holidays)
+
+    @property
+    def _national(self) -> holidays.HolidayBase:
+        # Built on first use (about 60 ms), not while the app starts.
+        if self._national_days is None:
+            self._national_days = holidays.country_holidays("ID")
+        return self._national_days
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and day not in self._national and day not in self._extra

@@ -25,8 +25,10 @@ def fts_table() -> Table:
 
 
 def words_query(word: str) -> str:
-    """One word as a safe FTS5 prefix term (quotes doubled, so no FTS syntax leaks in)."""
-    return '"' + word.replace('"', '""') + '"*'
+    """One word as a safe FTS5 term (quotes doubled, so no FTS syntax leaks in): a prefix
+    term from two characters on (the index keeps 2- and 3-character prefixes), else whole."""
+    quoted = '"' + word.replace('"', '""') + '"'
+    return quoted + "*" if len(word) >= 2 else quoted
 
 
 def match_all(text: str) -> str | None:

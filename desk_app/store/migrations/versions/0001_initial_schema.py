@@ -130,11 +130,15 @@ FTS_COLUMNS = "subject, description, reporter_name"
 
 
 def _create_sqlite_fts() -> None:
-    """Full-text index over subject, description and reporter name (external content)."""
+    """Full-text index over subject, description and reporter name (external content).
+
+    prefix='2 3' indexes 2- and 3-character prefixes: the search box searches words as
+    prefixes, and without it "di"* merges every word starting with di (200 ms at 1M rows).
+    """
     op.execute(
         "CREATE VIRTUAL TABLE complaint_fts USING fts5("
         f"{FTS_COLUMNS}, content='complaint', content_rowid='seq', "
-        "tokenize='unicode61 remove_diacritics 2')"
+        "tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
     )
     op.execute(
         "CREATE TRIGGER complaint_fts_ai AFTER INSERT ON complaint BEGIN "
