@@ -1,0 +1,505 @@
+"""Benchmarks of the core (no GUI): saving, paging, searching, memory. Run by `make bench`.
+
+    python bench/run.py                 # 1,000,000 demo complaints (made once, cached)
+    python bench/run.py --rows 100000   # quicker
+    python bench/run.py --only a,c      # some sections only
+
+Every figure is a median through the app next to a baseline measured in the same run (plain
+sqlite3 doing the same work), so the ratio holds on any machine. Goals are printed, never
+asserted. See bench/README.md for what each line means.
+
+To add a section (bench/gui.py will): write `def bench_x(ctx: Context) -> list[Figure]` and list
+it in a module-level SECTIONS of (key, title, function); `--gui` appends gui.SECTIONS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import (  # noqa: E402
+    BENCH_DIR,
+    DB_NAME,
+    OUT_DIR,
+    RARE_WORD,
+    ROOT,
+    Context,
+    Figure,
+    demo_database,
+    measure,
+    measure_pair,
+    print_table,
+    sample_form,
+)
+
+SAVE_GOAL = 2.0  # x the raw sqlite3 save
+PAGE_GOAL_MS = 5.0
+SEARCH_GOAL_MS = 50.0
+RSS_GOAL_MB = 150.0
+
+LIST_COLUMNS = (
+    "seq, id, tracking_no, received_at, reporter_name, anonymous, subject, category, agency, "
+    "channel, status, due_date"
+)
+
+
+def _repeat_for(fn, budget_s: float = 1.5, lo: int = 5, hi: int = 100) -> int:
+    """How many timed runs fit in about `budget_s` (one untimed call to estimate)."""
+    start = time.perf_counter()
+    fn()
+    once = time.perf_counter() - start
+    return max(lo, min(hi, int(budget_s / max(once, 1e-6))))
+
+
+def _pair(fn, base, budget_s: float = 2.0) -> tuple[float, float]:
+    repeat = _repeat_for(lambda: (fn(), base()), budget_s)
+    return measure_pair(fn, base, repeat=repeat, warmup=2)
+
+
+def _one(fn, budget_s: float = 1.5) -> float:
+    return measure(fn, repeat=_repeat_for(fn, budget_s), warmup=1)
+
+
+# -- a) saving -------------------------------------------------------------------------------
+
+
+def bench_save(ctx: Context) -> list[Figure]:
+    """record_complaint against plain sqlite3 doing the same writes in one durable transaction."""
+    import uuid6
+
+    from desk_app.domain import numbering
+    from desk_app.domain.complaint import validate
+    from desk_app.services import intake
+    from desk_app.services.desk import open_desk
+    from desk_app.store import models
+    from desk_app.store.db import utcnow
+
+    form = sample_form()
+
+    # The raw side: the app creates the schema (same tables, indexes, FTS triggers), then
+    # plain sqlite3 writes: WAL, synchronous=FULL, BEGIN IMMEDIATE ... COMMIT.
+    other = open_desk(ctx.scratch / "save-raw")
+    valid = validate(form, other.reference, today=other.today())
+    template = intake.complaint_row(other, valid, number="X", now=other.now(), link_to=None)
+    desk_code, zone = other.desk_code, other.zone
+    raw_path = other.db.path
+    other.close()
+    columns = [c.name for c in models.Complaint.__table__.columns if c.name != "seq"]
+
+    def plain(value):
+        if isinstance(value, dt.datetime):
+            return value.isoformat(" ")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return int(value)
+        return value
+
+    base = {c: plain(getattr(template, c)) for c in columns}
+    insert_complaint = (
+        f"INSERT INTO complaint ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
+    conn = sqlite3.connect(raw_path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+    def raw_save():
+        now = utcnow()
+        day = now.replace(tzinfo=dt.UTC).astimezone(zone).date()
+        stamp = now.isoformat(" ")
+        conn.execute("BEGIN IMMEDIATE")
+        seq = conn.execute(
+            "INSERT INTO day_counter (desk_code, day, last_seq) VALUES (?, ?, 1) "
+            "ON CONFLICT (desk_code, day) DO UPDATE SET last_seq = last_seq + 1 "
+            "RETURNING last_seq",
+            (desk_code, day.isoformat()),
+        ).fetchone()[0]
+        cid = str(uuid6.uuid7())
+        row = {
+            **base,
+            "id": cid,
+            "tracking_no": numbering.make(desk_code, day, seq),
+            "received_at": stamp,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        conn.execute(insert_complaint, [row[c] for c in columns])
+        conn.execute(
+            "INSERT INTO outbox (complaint_id, kind, created_at, attempts) "
+            "VALUES (?, 'upload', ?, 0)",
+            (cid, stamp),
+        )
+        conn.execute("DELETE FROM draft WHERE key = 'intake'")
+        conn.execute("COMMIT")
+
+    desk = open_desk(ctx.scratch / "save-service")
+    try:
+        service, raw = measure_pair(
+            lambda: intake.record_complaint(desk, form), raw_save, repeat=300, warmup=30
+        )
+        validating = measure(
+            lambda: validate(form, desk.reference, today=desk.today()), repeat=300, warmup=10
+        )
+    finally:
+        desk.close()
+        conn.close()
+    return [
+        Figure(
+            "a",
+            "save one complaint (record_complaint)",
+            service,
+            baseline=raw,
+            baseline_name="sqlite3, same writes",
+            goal=f"<= {SAVE_GOAL:g}x",
+            met=service <= SAVE_GOAL * raw,
+        ),
+        Figure("a", "  of which validate() alone", validating),
+    ]
+
+
+# -- b) the list: paging ----------------------------------------------------------------------
+
+
+def _raw_connection(ctx: Context) -> sqlite3.Connection:
+    conn = sqlite3.connect(ctx.data_dir / DB_NAME)
+    conn.execute("PRAGMA journal_mode = WAL")
+    return conn
+
+
+def bench_paging(ctx: Context) -> list[Figure]:
+    """Newest-first pages through lookup.list_complaints (keyset) against plain SQL."""
+    from desk_app.services import lookup
+    from desk_app.services.desk import open_desk
+
+    desk = open_desk(ctx.data_dir)
+    conn = _raw_connection(ctx)
+    newest = lookup.ListQuery()
+    figures = []
+
+    def raw_keyset(after: int | None):
+        if after is None:
+            sql = f"SELECT {LIST_COLUMNS} FROM complaint ORDER BY seq DESC LIMIT 100"
+            return lambda: conn.execute(sql).fetchall()
+        sql = f"SELECT {LIST_COLUMNS} FROM complaint WHERE seq < ? ORDER BY seq DESC LIMIT 100"
+        return lambda: conn.execute(sql, (after,)).fetchall()
+
+    def raw_offset(offset: int):
+        sql = f"SELECT {LIST_COLUMNS} FROM complaint ORDER BY seq DESC LIMIT 100 OFFSET ?"
+        return lambda: conn.execute(sql, (offset,)).fetchall()
+
+    def page_goal(name, value, base, base_name="sqlite3 keyset"):
+        figures.append(
+            Figure(
+                "b",
+                name,
+                value,
+                baseline=base,
+                baseline_name=base_name,
+                goal=f"< {PAGE_GOAL_MS:g} ms",
+                met=value < PAGE_GOAL_MS,
+            )
+        )
+
+    try:
+        if ctx.generate_seconds is not None:
+            figures.append(
+                Figure(
+                    "b",
+                    f"demo.generate {ctx.rows:,} rows (made once)",
+                    ctx.generate_seconds,
+                    unit="s",
+                )
+            )
+        service, raw = _pair(lambda: lookup.list_complaints(desk, newest), raw_keyset(None))
+        page_goal("first page, newest first", service, raw, "sqlite3 LIMIT 100")
+
+        # Walk to page 50 with cursors, then time page 50 alone.
+        cursor = None
+        for _ in range(49):
+            cursor = lookup.list_complaints(desk, newest, cursor).cursor
+        service, raw = _pair(
+            lambda: lookup.list_complaints(desk, newest, cursor), raw_keyset(cursor[0])
+        )
+        page_goal("page 50 (cursor from page 49)", service, raw)
+
+        def walk(pages=50):
+            c = None
+            for _ in range(pages):
+                c = lookup.list_complaints(desk, newest, c).cursor
+
+        def raw_walk(pages=50):
+            after = None
+            for _ in range(pages):
+                after = raw_keyset(after)()[-1][0]
+
+        service, raw = _pair(walk, raw_walk, budget_s=3.0)
+        page_goal("pages 1-50 walked, per page", service / 50, raw / 50)
+
+        deep = (ctx.rows // 2,)
+        service, raw = _pair(
+            lambda: lookup.list_complaints(desk, newest, deep), raw_keyset(deep[0])
+        )
+        page_goal(f"page at a cursor {ctx.rows // 2:,} rows deep", service, raw)
+
+        by_agency = lookup.ListQuery(sort="agency")
+        service, raw = _pair(
+            lambda: lookup.list_complaints(desk, by_agency),
+            lambda: conn.execute(
+                f"SELECT {LIST_COLUMNS} FROM complaint ORDER BY agency DESC, seq DESC LIMIT 100"
+            ).fetchall(),
+        )
+        page_goal("first page sorted by agency", service, raw, "sqlite3 LIMIT 100")
+
+        # Why not OFFSET: plain SQL both sides, OFFSET against keyset at the same depth.
+        for depth in (4_900, ctx.rows // 2):
+            keyset_after = ctx.rows + 1 - depth + 1  # seq of the row just before that depth
+            offset, keyset = _pair(raw_offset(depth), raw_keyset(keyset_after))
+            figures.append(
+                Figure(
+                    "b",
+                    f"(contrast) sqlite3 OFFSET {depth:,}",
+                    offset,
+                    baseline=keyset,
+                    baseline_name="sqlite3 keyset, same rows",
+                )
+            )
+    finally:
+        desk.close()
+        conn.close()
+    return figures
+
+
+# -- c) full-text search ----------------------------------------------------------------------
+
+
+def bench_search(ctx: Context) -> list[Figure]:
+    """First page of a word search through the app against plain FTS5 queries."""
+    from desk_app.services import lookup
+    from desk_app.services.desk import open_desk
+    from desk_app.store.search import match_all
+
+    desk = open_desk(ctx.data_dir)
+    conn = _raw_connection(ctx)
+    total = ctx.rows + 1
+    names = json.loads((ROOT / "resources" / "demo" / "names.json").read_text(encoding="utf-8"))
+    family = names["family"][0]
+    number = conn.execute(
+        "SELECT tracking_no FROM complaint WHERE seq = ?", (ctx.rows // 2,)
+    ).fetchone()[0]
+    figures = []
+
+    def fts_page(query: str, order: str = "f.rowid DESC"):
+        sql = (
+            f"SELECT {', '.join('c.' + c.strip() for c in LIST_COLUMNS.split(','))} "
+            "FROM complaint_fts f JOIN complaint c ON c.seq = f.rowid "
+            f"WHERE complaint_fts MATCH ? ORDER BY {order} LIMIT 100"
+        )
+        return lambda: conn.execute(sql, (query,)).fetchall()
+
+    def hits(word: str) -> int:
+        return conn.execute(
+            "SELECT count(*) FROM complaint_fts WHERE complaint_fts MATCH ?", (f'"{word}"',)
+        ).fetchone()[0]
+
+    try:
+        # "di" is in about 3 of 4 demo complaints (62 of the 80 templates); RARE_WORD in one.
+        for label, word in (
+            ("common word", "di"),
+            ("rare word", RARE_WORD),
+            ("family name", family),
+        ):
+            found = hits(word)
+            share = f"{found} row" if found < 10 else f"{found / total:.1%} of rows"
+            query = match_all(word)  # what the app sends: a prefix term, '"di"*'
+            service, raw = _pair(
+                lambda w=word: lookup.list_complaints(desk, lookup.ListQuery(text=w)),
+                fts_page(query),
+            )
+            figures.append(
+                Figure(
+                    "c",
+                    f"{label} '{word}' ({share}), first page",
+                    service,
+                    baseline=raw,
+                    baseline_name="FTS5 same MATCH, rowid DESC",
+                    goal=f"< {SEARCH_GOAL_MS:g} ms",
+                    met=service < SEARCH_GOAL_MS,
+                )
+            )
+            exact, raw = _pair(fts_page(f'"{word}"'), fts_page(query))
+            figures.append(
+                Figure(
+                    "c",
+                    "  (contrast) whole word, not prefix",
+                    exact,
+                    baseline=raw,
+                    baseline_name="FTS5 prefix, rowid DESC",
+                )
+            )
+            ranked, raw = _pair(fts_page(query, "f.rank"), fts_page(query), budget_s=4.0)
+            figures.append(
+                Figure(
+                    "c",
+                    "  (contrast) ORDER BY rank",
+                    ranked,
+                    baseline=raw,
+                    baseline_name="FTS5 prefix, rowid DESC",
+                )
+            )
+        service, raw = _pair(
+            lambda: lookup.list_complaints(desk, lookup.ListQuery(text=number)),
+            lambda: conn.execute(
+                f"SELECT {LIST_COLUMNS} FROM complaint WHERE tracking_no = ?", (number,)
+            ).fetchall(),
+        )
+        figures.append(
+            Figure(
+                "c",
+                "tracking number",
+                service,
+                baseline=raw,
+                baseline_name="sqlite3 WHERE tracking_no",
+                goal=f"< {SEARCH_GOAL_MS:g} ms",
+                met=service < SEARCH_GOAL_MS,
+            )
+        )
+    finally:
+        desk.close()
+        conn.close()
+    return figures
+
+
+# -- d) memory and opening --------------------------------------------------------------------
+
+_MEMORY_PROBE = """
+import json, sys, time
+sys.path.insert(0, {bench!r})
+from benchlib import rss_mb
+from desk_app.services import intake, lookup  # what the app imports anyway
+from desk_app.services.desk import open_desk
+from desk_app.services.desk import check_integrity
+imported = rss_mb()[0]
+start = time.perf_counter()
+desk = open_desk({data!r})
+opened = time.perf_counter() - start
+cursor = None
+for _ in range(3):
+    cursor = lookup.list_complaints(desk, lookup.ListQuery(), cursor).cursor
+now, peak = rss_mb()
+start = time.perf_counter()
+check_integrity(desk)
+check = time.perf_counter() - start
+desk.close()
+print(json.dumps(dict(imported=imported, now=now, peak=peak, opened=opened, check=check)))
+"""
+
+_RAW_OPEN_PROBE = """
+import json, sqlite3, sys, time
+start = time.perf_counter()
+conn = sqlite3.connect({db!r})
+conn.execute("PRAGMA journal_mode = WAL")
+conn.execute("SELECT * FROM complaint ORDER BY seq DESC LIMIT 100").fetchall()
+print(json.dumps(dict(opened=time.perf_counter() - start)))
+"""
+
+
+def _probe(code: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def bench_memory(ctx: Context) -> list[Figure]:
+    """A fresh process: RSS after imports, after open_desk and 3 pages; how long opening took."""
+    app = _probe(_MEMORY_PROBE.format(bench=str(BENCH_DIR), data=str(ctx.data_dir)))
+    raw = _probe(_RAW_OPEN_PROBE.format(db=str(ctx.data_dir / DB_NAME)))
+    return [
+        Figure(
+            "d",
+            "RSS after open_desk + 3 pages",
+            app["now"],
+            unit="MB",
+            baseline=app["imported"],
+            baseline_name="same process after imports",
+            goal=f"< {RSS_GOAL_MB:g} MB",
+            met=app["now"] < RSS_GOAL_MB,
+        ),
+        Figure("d", "  peak RSS (VmHWM)", app["peak"], unit="MB"),
+        Figure(
+            "d",
+            "open_desk (existing database)",
+            app["opened"] * 1000,
+            baseline=raw["opened"] * 1000,
+            baseline_name="sqlite3 connect + first page",
+        ),
+        Figure("d", "(after start) check_integrity: quick_check", app["check"] * 1000),
+    ]
+
+
+SECTIONS = [
+    ("a", "save", bench_save),
+    ("b", "paging", bench_paging),
+    ("c", "search", bench_search),
+    ("d", "memory", bench_memory),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="demo complaints (1,000,000)")
+    parser.add_argument("--only", default="", help="comma-separated section keys, e.g. a,c")
+    parser.add_argument("--gui", action="store_true", help="also run bench/gui.py's SECTIONS")
+    args = parser.parse_args(argv)
+
+    sections = list(SECTIONS)
+    if args.gui:
+        import gui  # bench/gui.py
+
+        sections += gui.SECTIONS
+    wanted = {k.strip() for k in args.only.split(",") if k.strip()}
+    if wanted:
+        sections = [s for s in sections if s[0] in wanted]
+
+    scratch = OUT_DIR / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    needs_demo = any(key != "a" for key, _, _ in sections)
+    data_dir, took = None, None
+    if needs_demo:
+        print(f"demo database: {args.rows:,} complaints in {OUT_DIR.relative_to(ROOT)}/")
+        started = time.perf_counter()
+        data_dir, took, reused = demo_database(args.rows)
+        if reused:
+            print("  reused the cached database")
+        else:
+            print(f"  made in {time.perf_counter() - started:.0f} s (demo.generate {took:.0f} s)")
+    ctx = Context(rows=args.rows, data_dir=data_dir, scratch=scratch, generate_seconds=took)
+
+    figures: list[Figure] = []
+    try:
+        for key, title, function in sections:
+            print(f"running {key}) {title} ...", flush=True)
+            figures += function(ctx)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print_table(
+        figures,
+        f"Meja Aduan core benchmarks, {args.rows:,} rows, SQLite {sqlite3.sqlite_version}, "
+        f"Python {sys.version.split()[0]} (medians; ratio = app / baseline)",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
