@@ -62,3 +62,14 @@ def test_newer_database_is_refused_with_a_message(qtbot, data_dir, user_messages
     conn.close()
     assert run_gui(str(data_dir)) == 1
     assert isinstance(user_messages.errors[0], DatabaseTooNew)
+
+
+def test_english_is_the_second_language(qtbot, make_window):
+    from desk_app import i18n
+
+    indonesian = make_window()
+    assert indonesian.tabs.tabText(0).startswith("Pengaduan baru")
+    i18n.install("en")
+    english = make_window()
+    assert english.tabs.tabText(0).startswith("New complaint")
+    assert english.intake.save_button.text().startswith("&Save")
