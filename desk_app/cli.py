@@ -42,6 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", metavar="FILE", help=_("write to FILE instead of standard output"))
     show = sub.add_parser("show", help=_("show one complaint by its tracking number"))
     show.add_argument("number", metavar="NUMBER")
+    # TODO(roles): backup and restore are for the IT officer only.
+    backup = sub.add_parser("backup", help=_("copy the database now; print the copy's path"))
+    backup.add_argument("--out", metavar="FILE", help=_("write the copy to FILE (or folder)"))
+    restore = sub.add_parser(
+        "restore", help=_("replace the database with a backup (close the desk first)")
+    )
+    restore.add_argument("file", metavar="FILE")
+    audit = sub.add_parser("audit", help=_("check the audit trail"))
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    audit_sub.add_parser(
+        "verify", help=_("check that no audit event was changed, deleted, inserted or moved")
+    )
     return parser
 
 
@@ -82,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    if args.command == "restore":  # with the desk closed; the database may be damaged
+        return _restore(args)
     from desk_app.services.desk import open_desk
 
     desk = open_desk(args.data_dir)
@@ -122,8 +136,47 @@ def _run_command(args: argparse.Namespace) -> int:
             from desk_app.services import lookup
 
             print(describe(desk, lookup.get_complaint(desk, args.number)))
+        elif args.command == "backup":
+            from desk_app.services import backup
+
+            print(backup.make_backup(desk, Path(args.out) if args.out else None))
+        elif args.command == "audit":
+            _audit_verify(desk)
     finally:
         desk.close()
+    return EXIT_OK
+
+
+def _audit_verify(desk) -> None:
+    """`desk-app audit verify`: the count on stdout when the trail holds, else AuditTrailBroken."""
+    from desk_app.errors import AuditTrailBroken
+    from desk_app.services import audit
+
+    result = audit.verify(desk)
+    if not result.ok:
+        raise AuditTrailBroken(seq=result.first_broken_seq, reason=result.reason)
+    print(result.count)
+    _err(
+        i18n.ngettext(
+            "The audit trail is whole: {count} event checked.",
+            "The audit trail is whole: {count} events checked.",
+            result.count,
+        ).format(count=result.count)
+    )
+
+
+def _restore(args: argparse.Namespace) -> int:
+    """`desk-app restore FILE`: no questions; the pre-restore copy's path on stdout."""
+    from desk_app.services import backup
+
+    try:
+        saved = backup.restore(args.data_dir, Path(args.file))
+    except backup.RestoreRefused as exc:
+        _err(exc.message())
+        return EXIT_USAGE
+    if saved is not None:
+        print(saved)
+    _err(_("Restored from {name}.").format(name=args.file))
     return EXIT_OK
 
 

@@ -91,3 +91,30 @@ class ImportFailed(DeskError):
             "Nothing was imported: {count} rows have errors.",
             count,
         ).format(count=count)
+
+
+class AuditKeyDamaged(DeskError):
+    code = "audit_key_damaged"
+    template = N_(
+        "The audit key file {path} is damaged. Nothing was written. "
+        "Ask the IT officer to restore it from a backup."
+    )
+
+
+class AuditTrailBroken(DeskError):
+    """`seq` is the first event found wrong; `reason` is a code from PROBLEMS."""
+
+    code = "audit_broken"
+    template = N_("The audit trail is broken at event {seq}: {problem}")
+    PROBLEMS = {
+        "missing": N_("this event is missing (deleted)."),
+        "altered": N_("its contents do not match its seal (changed, inserted or moved)."),
+        "unlinked": N_("it does not follow the event before it (an event was removed)."),
+        "truncated": N_("this and any later events are missing (the newest events were deleted)."),
+        "rewritten": N_("it is not the event this desk last recorded (the trail was rewritten)."),
+        "no_key": N_("the audit key file is missing or damaged, so no event can be checked."),
+    }
+
+    def message(self) -> str:
+        problem = _(self.PROBLEMS.get(str(self.params.get("reason")), DeskError.template))
+        return _(self.template).format(seq=self.params.get("seq"), problem=problem)

@@ -56,11 +56,24 @@ def run_gui(data_dir: str | None = None) -> int:
 
     window = MainWindow(desk)
     window.show()
-    # The full integrity check reads every page: after the window is up, on a worker.
-    window.runner.read(check_integrity, desk, on_error=lambda exc: messages.show_error(window, exc))
+    # The full integrity check reads every page: after the window is up, on a worker; then the
+    # day's automatic backup, if none was made yet.
+    from desk_app.services import backup
+
+    log = logging.getLogger(__name__)
+    window.runner.read(
+        check_integrity,
+        desk,
+        on_done=lambda _r: window.runner.write(
+            backup.daily_backup_if_due,
+            desk,
+            on_error=lambda exc: log.warning("daily backup failed: %s", type(exc).__name__),
+        ),
+        on_error=lambda exc: messages.show_error(window, exc),
+    )
     QTimer.singleShot(0, window.intake.offer_restore)
     QTimer.singleShot(0, window.intake.form.focus_first)
-    logging.getLogger(__name__).info("desk window opened")
+    log.info("desk window opened")
     code = app.exec()
     desk.close()
     return code

@@ -1,5 +1,5 @@
 """Recording a complaint: one durable transaction that allocates the tracking number, writes
-the complaint, its attachments and its outbox row, and clears the draft."""
+the complaint, its attachments, its outbox row and its audit event, and clears the draft."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from desk_app.domain import numbering, validation
 from desk_app.domain.complaint import ComplaintForm, ValidComplaint, validate
 from desk_app.errors import ImportFailed, NotFound, StorageError, ValidationFailed
 from desk_app.i18n import _
+from desk_app.services import audit
 from desk_app.services.desk import Desk
 from desk_app.store import models
 from desk_app.store.search import fts_table, words_query
@@ -88,7 +89,8 @@ def complaint_row(
 
 
 def _write(session, desk: Desk, valid: ValidComplaint, now: dt.datetime, link_to: str | None):
-    """Insert one validated complaint, its attachments and its outbox row; return Recorded.
+    """Insert one validated complaint, its attachments, its outbox row and its audit event;
+    return Recorded.
 
     Core inserts, not ORM objects: the unit of work tripled the cost of a save.
     """
@@ -102,21 +104,24 @@ def _write(session, desk: Desk, valid: ValidComplaint, now: dt.datetime, link_to
     number = numbering.make(desk.desk_code, day, next_sequence(session, desk.desk_code, day))
     row = complaint_row(desk, valid, number=number, now=now, link_to=link_to)
     session.execute(insert(models.Complaint), [row])
-    if valid.attachments:
+    files = [
+        dict(filename=item["filename"], sha256=item["sha256"], size=int(item["size"]))
+        for item in valid.attachments
+    ]
+    if files:
         session.execute(
-            insert(models.Attachment),
-            [
-                dict(
-                    complaint_id=row["id"],
-                    filename=item["filename"],
-                    sha256=item["sha256"],
-                    size=int(item["size"]),
-                )
-                for item in valid.attachments
-            ],
+            insert(models.Attachment), [dict(complaint_id=row["id"], **f) for f in files]
         )
     session.execute(
         insert(models.Outbox), [dict(complaint_id=row["id"], kind="upload", created_at=now)]
+    )
+    audit.append(
+        session,
+        desk,
+        "complaint.record",
+        "complaint",
+        row["id"],
+        after={**row, "attachments": files},
     )
     return Recorded(row["id"], number, row["received_at"], row["due_date"])
 

@@ -128,3 +128,29 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """One audited event: append-only (SQL triggers refuse UPDATE and DELETE) and chained.
+
+    `hash` is HMAC-SHA256 over this event's fields and `prev_hash`, the previous event's hash
+    (64 zeros for the first), with a key kept outside the database: see services/audit.py.
+    `before` and `after` are JSON text and may hold personal data: never log them.
+    """
+
+    __tablename__ = "audit_event"
+
+    # Assigned by services.audit.append (last + 1 under the write lock): the chain's order.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id", "seq"),)

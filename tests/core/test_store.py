@@ -36,24 +36,26 @@ def test_migration_copies_the_database_first(data_dir, valid_form, tmp_path, mon
     # A newer app version: the same migrations plus one more.
     newer = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, newer)
-    (newer / "versions" / "0002_test.py").write_text(
+    head = migrate.SCHEMA_HEAD
+    newer_head = f"{int(head) + 1:04d}"
+    (newer / "versions" / f"{newer_head}_test.py").write_text(
         "from alembic import op\n"
         "import sqlalchemy as sa\n"
-        "revision = '0002'\n"
-        "down_revision = '0001'\n"
+        f"revision = '{newer_head}'\n"
+        f"down_revision = '{head}'\n"
         "def upgrade():\n"
         "    with op.batch_alter_table('setting') as b:\n"
         "        b.add_column(sa.Column('note', sa.Text()))\n"
     )
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", newer)
     desk = open_desk(data_dir)
-    assert migrate.current_revision(desk.db) == "0002"
+    assert migrate.current_revision(desk.db) == newer_head
     desk.close()
-    copies = list((data_dir / "backups").glob("pre-migration-0001-*.sqlite3"))
+    copies = list((data_dir / "backups").glob(f"pre-migration-{head}-*.sqlite3"))
     assert len(copies) == 1
     conn = sqlite3.connect(copies[0])
     assert conn.execute("select tracking_no from complaint").fetchall() == [(recorded.tracking_no,)]
-    assert conn.execute("select version_num from alembic_version").fetchone() == ("0001",)
+    assert conn.execute("select version_num from alembic_version").fetchone() == (head,)
 
 
 def test_damaged_file_gets_a_clear_error_and_is_not_overwritten(data_dir):

@@ -257,8 +257,11 @@ def check_database(data_dir: Path, acked: list[tuple[str, str]], seed: int) -> d
 
 def check_app_reopens(data_dir: Path, acked: list[tuple[str, str]], seed: int) -> None:
     """The app itself opens the folder, finds acknowledged complaints and records a new one."""
-    from desk_app.services import intake, lookup
+    from sqlalchemy import func, select
+
+    from desk_app.services import audit, intake, lookup
     from desk_app.services.desk import check_integrity, open_desk
+    from desk_app.store import models
 
     desk = open_desk(data_dir)
     try:
@@ -271,6 +274,11 @@ def check_app_reopens(data_dir: Path, acked: list[tuple[str, str]], seed: int) -
         recorded = intake.record_complaint(desk, make_form())
         rows = lookup.list_complaints(desk, lookup.ListQuery(text=recorded.tracking_no)).rows
         assert [r.tracking_no for r in rows] == [recorded.tracking_no]
+        # One sealed event per complaint, the key and the head intact across the kills.
+        verified = audit.verify(desk)
+        with desk.db.reading() as session:
+            stored = session.scalar(select(func.count()).select_from(models.Complaint))
+        assert verified == audit.VerifyResult(stored, None, "ok"), f"seed {seed}: {verified}"
     finally:
         desk.close()
 
