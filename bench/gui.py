@@ -114,7 +114,7 @@ def bench_search_paint(ctx: Context) -> list[Figure]:
     from ui.app import make_application
     from ui.main_window import MainWindow
 
-    app = make_application()
+    app = make_application()  # noqa: F841 - keeps the QApplication alive
     desk = open_desk(ctx.data_dir)
     window = MainWindow(desk)
     window.resize(1280, 800)
@@ -122,10 +122,19 @@ def bench_search_paint(ctx: Context) -> list[Figure]:
     page = window.complaints
     window.tabs.setCurrentIndex(1)
 
+    from PySide6.QtCore import QEventLoop
+
     def wait_loaded() -> None:
-        while page.model.is_loading():
-            app.processEvents()
-            time.sleep(0.0002)
+        # Block in Qt's event loop, as the app does between keypresses: a busy-wait here would
+        # hold the GIL against the worker and measure Python's thread switching instead.
+        if not page.model.is_loading():
+            return
+        loop = QEventLoop()
+        page.model.loaded.connect(loop.quit)
+        page.model.failed.connect(loop.quit)
+        loop.exec()
+        page.model.loaded.disconnect(loop.quit)
+        page.model.failed.disconnect(loop.quit)
 
     wait_loaded()
     conn = sqlite3.connect(ctx.data_dir / DB_NAME)

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from desk_app import __version__, i18n
+from desk_app import __version__, cli_accounts, i18n, paths
 from desk_app.errors import DeskError, ImportFailed, MalformedNumber, MistypedNumber
 from desk_app.i18n import _
 
@@ -42,7 +42,6 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", metavar="FILE", help=_("write to FILE instead of standard output"))
     show = sub.add_parser("show", help=_("show one complaint by its tracking number"))
     show.add_argument("number", metavar="NUMBER")
-    # TODO(roles): backup and restore are for the IT officer only.
     backup = sub.add_parser("backup", help=_("copy the database now; print the copy's path"))
     backup.add_argument("--out", metavar="FILE", help=_("write the copy to FILE (or folder)"))
     restore = sub.add_parser(
@@ -54,7 +53,82 @@ def _parser() -> argparse.ArgumentParser:
     audit_sub.add_parser(
         "verify", help=_("check that no audit event was changed, deleted, inserted or moved")
     )
+    cli_accounts.add_parsers(parser, sub)  # --user, init, users, passwd
+    _privacy_parser(sub)
     return parser
+
+
+# -- privacy: a reporter's personal-data requests (UU 27/2022) ---------------------------------
+# TODO(roles): privacy export and erase are for the supervisor (or IT) only.
+
+
+def _privacy_parser(sub) -> None:
+    privacy = sub.add_parser(
+        "privacy", help=_("a reporter's personal-data request: export or erase their data")
+    )
+    actions = privacy.add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
+    export = actions.add_parser(
+        "export", help=_("write everything held about one reporter to a JSON file")
+    )
+    erase = actions.add_parser(
+        "erase",
+        help=_("blank one reporter's identity in their complaints older than the retention"),
+    )
+    for action in (export, erase):
+        who = action.add_mutually_exclusive_group(required=True)
+        who.add_argument("--nik", metavar="NIK", help=_("the reporter's NIK"))
+        who.add_argument("--phone", metavar="PHONE", help=_("the reporter's phone number"))
+        who.add_argument("--email", metavar="EMAIL", help=_("the reporter's e-mail address"))
+    export.add_argument("--out", metavar="FILE", required=True, help=_("the JSON file to write"))
+    export.add_argument("--html", metavar="FILE", help=_("also write a readable HTML file"))
+    erase.add_argument(
+        "--reason", metavar="TEXT", required=True, help=_("the request this erasure answers")
+    )
+    erase.add_argument(
+        "--older-than-years",
+        type=int,
+        metavar="N",
+        help=_("erase only complaints received more than N years ago (default: the setting)"),
+    )
+
+
+def _privacy(desk, args: argparse.Namespace) -> int:
+    """`desk-app privacy export|erase`: counts on stdout; bad identifiers exit 2.
+
+    No identifier value is ever printed back: the messages name the field, not what was typed.
+    """
+    from desk_app.errors import ValidationFailed
+    from desk_app.services import privacy
+
+    who = dict(nik=args.nik, phone=args.phone, email=args.email)
+    try:
+        if args.privacy_command == "export":
+            count = privacy.export_subject(desk, **who, out=args.out, html_out=args.html)
+            print(count)
+            _err(
+                i18n.ngettext(
+                    "Exported {count} complaint of this reporter.",
+                    "Exported {count} complaints of this reporter.",
+                    count,
+                ).format(count=count)
+            )
+        else:
+            result = privacy.erase_subject(
+                desk, **who, reason=args.reason, older_than_years=args.older_than_years
+            )
+            print(f"erased={result.erased} kept={result.kept}")  # for scripts: not translated
+            _err(
+                _(
+                    "Reporter identity erased in {erased} complaint(s); {kept} kept because "
+                    "received less than {years} year(s) ago."
+                ).format(erased=result.erased, kept=result.kept, years=result.older_than_years)
+            )
+    except ValidationFailed as exc:
+        _err(exc.message())
+        for field, text in exc.errors.items():
+            _err(f"--{field.replace('_', '-')}: {text}")
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def _err(text: str) -> None:
@@ -63,6 +137,7 @@ def _err(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    paths.private_umask()  # files this process makes are the user's only (see desk_app.paths)
     # The language must be known before the parser's help texts are made.
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
@@ -94,12 +169,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    from desk_app import logs
+
+    paths.init(args.data_dir)
+    logs.setup()
     if args.command == "restore":  # with the desk closed; the database may be damaged
+        cli_accounts.check_restore(args)
         return _restore(args)
     from desk_app.services.desk import open_desk
 
     desk = open_desk(args.data_dir)
     try:
+        cli_accounts.sign_in(desk, args)  # sets desk.actor from --user; checks the command
+        if args.command in cli_accounts.COMMANDS:
+            return cli_accounts.run(desk, args)
         if args.command == "demo-data":
             from desk_app.services import demo
 
@@ -142,6 +225,8 @@ def _run_command(args: argparse.Namespace) -> int:
             print(backup.make_backup(desk, Path(args.out) if args.out else None))
         elif args.command == "audit":
             _audit_verify(desk)
+        elif args.command == "privacy":
+            return _privacy(desk, args)
     finally:
         desk.close()
     return EXIT_OK
@@ -196,7 +281,7 @@ def describe(desk, detail) -> str:
         (_("Channel"), Channel(c.channel).label),
         (_("Received"), datetime_text(c.received_at, desk.zone)),
         (_("Deadline"), date_text(c.due_date)),
-        (_("Reporter"), c.reporter_name or "-"),
+        (_("Reporter"), _("(hidden)") if detail.masked else c.reporter_name or "-"),
         (_("NIK"), c.reporter_nik or "-"),
         (_("Phone"), format_phone(c.reporter_phone) if c.reporter_phone else "-"),
         (_("E-mail"), c.reporter_email or "-"),

@@ -118,3 +118,109 @@ class AuditTrailBroken(DeskError):
     def message(self) -> str:
         problem = _(self.PROBLEMS.get(str(self.params.get("reason")), DeskError.template))
         return _(self.template).format(seq=self.params.get("seq"), problem=problem)
+
+
+# -- people and permissions --------------------------------------------------------------------
+
+
+class PermissionDenied(DeskError):
+    """`role` and `action` are the values of domain.roles.Role and Action."""
+
+    code = "permission_denied"
+    template = N_("As {role} you may not {action}. This refusal has been recorded.")
+
+    def message(self) -> str:
+        from desk_app.domain.roles import Action, Role
+
+        return _(self.template).format(
+            role=Role(self.params["role"]).label, action=Action(self.params["action"]).label
+        )
+
+
+class LoginFailed(DeskError):
+    """Deliberately the same whether the user exists or not."""
+
+    code = "login_failed"
+    template = N_("The user name or the password is wrong.")
+
+
+class LoginDelayed(DeskError):
+    """Too many failed attempts: `seconds` to wait. Said for unknown names too."""
+
+    code = "login_delayed"
+
+    def message(self) -> str:
+        seconds = self.params["seconds"]
+        return ngettext(
+            "Too many failed attempts. Try again in {seconds} second.",
+            "Too many failed attempts. Try again in {seconds} seconds.",
+            seconds,
+        ).format(seconds=seconds)
+
+
+class AccountDisabled(DeskError):
+    code = "account_disabled"
+    template = N_("This account has been disabled. Ask the IT officer.")
+
+
+class PasswordChangeRequired(DeskError):
+    code = "password_change_required"
+    template = N_("Your password was reset: choose a new one before you continue.")
+
+
+class PasswordRejected(DeskError):
+    """`reason`: "short" (with `minimum`), "wrong" (the current password), "same" or
+    "mismatch" (the confirmation differs)."""
+
+    code = "password_rejected"
+    REASONS = {
+        "wrong": N_("The current password is wrong."),
+        "same": N_("The new password must differ from the current one."),
+        "mismatch": N_("The two passwords typed differ."),
+    }
+
+    def message(self) -> str:
+        if self.params.get("reason") == "short":
+            minimum = self.params["minimum"]
+            return ngettext(
+                "The password must have at least {minimum} character.",
+                "The password must have at least {minimum} characters.",
+                minimum,
+            ).format(minimum=minimum)
+        return _(self.REASONS.get(str(self.params.get("reason")), DeskError.template))
+
+
+class UsernameInvalid(DeskError):
+    code = "username_invalid"
+    template = N_(
+        "A user name has 2 to 32 characters: lowercase letters, digits, dot, dash or "
+        "underscore, starting with a letter or digit."
+    )
+
+
+class UserExists(DeskError):
+    code = "user_exists"
+    template = N_("There is already a user named {username}.")
+
+
+class UserNotFound(DeskError):
+    code = "user_not_found"
+    template = N_("There is no user named {username}.")
+
+
+class LastITOfficer(DeskError):
+    code = "last_it_officer"
+    template = N_(
+        "{username} is the last active IT officer: make another IT officer first, "
+        "or nobody could manage users any more."
+    )
+
+
+class DeskAlreadyInitialised(DeskError):
+    code = "desk_initialised"
+    template = N_("This desk has already been set up; nothing was changed.")
+
+
+class LoginRequired(DeskError):
+    code = "login_required"
+    template = N_("This desk has users: name one with --user NAME.")

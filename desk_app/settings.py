@@ -26,9 +26,16 @@ SETTINGS = {
     for s in (
         SettingDef("desk_code", str, "PKU01"),
         SettingDef("desk_name", str, "Meja Aduan Pemerintah Provinsi Riau"),
+        # The desk's identity on receipts, set by `desk-app init` (services.accounts.init_desk).
+        SettingDef("office", str, ""),
+        SettingDef("region", str, ""),  # Kemendagri code, e.g. 14.03
+        SettingDef("contact", str, ""),
         # Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT.
         SettingDef("timezone", str, "Asia/Jakarta"),
         SettingDef("duplicate_window_days", int, 90),
+        # Personal data (UU 27/2022): a reporter's identity may be erased from complaints
+        # received more than this many years ago (services/privacy.py).
+        SettingDef("retention_years", int, 5),
     )
 }
 

@@ -4,31 +4,17 @@ message when the database cannot be opened), the main window, and the draft offe
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from desk_app import paths
+from desk_app import logs, paths
 from desk_app.errors import DeskError
 from desk_app.i18n import _
 
 from ui import messages
 from ui.style import STYLE_SHEET
-
-
-def setup_logging() -> None:
-    """A rotating log file in the data folder. Never log personal data."""
-    folder = paths.log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        folder / "meja-aduan.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -42,8 +28,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 def run_gui(data_dir: str | None = None) -> int:
     from desk_app.services.desk import open_desk
 
+    paths.private_umask()  # files this process makes are the user's only (see desk_app.paths)
     paths.init(data_dir)  # the language was chosen by the CLI (--lang, $MEJA_ADUAN_LANG)
-    setup_logging()
+    logs.setup()  # a rotating file in the data folder, scrubbed of personal identifiers
     app = make_application()
     try:
         desk = open_desk(data_dir)

@@ -13,11 +13,12 @@ from desk_app.services.desk import Desk
 from desk_app.settings import zone_abbreviation
 
 from ui import messages
+from ui.admin.audit_page import AuditPage
 from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
 from ui.workers import Runner
 
-INTAKE_TAB, LIST_TAB = 0, 1
+INTAKE_TAB, LIST_TAB, AUDIT_TAB = 0, 1, 2
 
 
 class MainWindow(QMainWindow):
@@ -32,6 +33,9 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(self.intake, _("New complaint  (F2)"))
         self.tabs.addTab(self.complaints, _("Complaints  (F3)"))
+        self.audit = AuditPage(desk, self.runner)
+        self.tabs.addTab(self.audit, _("Audit  (F4)"))
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
 
         self.intake.recorded.connect(lambda _r: self.complaints.model.refresh())
@@ -44,10 +48,13 @@ class MainWindow(QMainWindow):
         find_action = QAction(_("&Find complaint"), self)
         find_action.setShortcuts([QKeySequence("F3"), QKeySequence.StandardKey.Find])
         find_action.triggered.connect(self.go_list)
+        audit_action = QAction(_("&Audit trail"), self)
+        audit_action.setShortcut(QKeySequence("F4"))
+        audit_action.triggered.connect(self.go_audit)
         quit_action = QAction(_("&Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
-        for action in (new_action, find_action):
+        for action in (new_action, find_action, audit_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -57,6 +64,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
         QShortcut(QKeySequence("Ctrl+1"), self, self.go_intake)
         QShortcut(QKeySequence("Ctrl+2"), self, self.go_list)
+        QShortcut(QKeySequence("Ctrl+3"), self, self.go_audit)
 
         desk_label = QLabel(
             _("Desk {code} · {zone}").format(
@@ -81,6 +89,14 @@ class MainWindow(QMainWindow):
     def go_list(self) -> None:
         self.tabs.setCurrentIndex(LIST_TAB)
         self.complaints.focus_search()
+
+    def go_audit(self) -> None:
+        self.tabs.setCurrentWidget(self.audit)
+        self.audit.focus_filters()
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.audit:
+            self.audit.start()  # read when shown: the trail grows while other tabs are used
 
     def show_in_list(self, number: str) -> None:
         self.tabs.setCurrentIndex(LIST_TAB)

@@ -27,6 +27,7 @@ seals are what catch that.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import hmac
@@ -34,17 +35,19 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import String, event, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from desk_app import paths
+from desk_app.domain import numbering
 from desk_app.errors import AuditKeyDamaged
-from desk_app.store.models import AuditEvent
+from desk_app.i18n import _, ngettext
+from desk_app.store.models import AuditEvent, Complaint
 
 ZERO_HASH = "0" * 64
 FORMAT = "meja-aduan/audit/1"  # sealed too: a later format cannot be confused with this one
@@ -345,3 +348,325 @@ def verify(desk, batch: int = BATCH) -> VerifyResult:
     if head is not None and head[0] >= expected:
         return VerifyResult(count, expected, "truncated")
     return VerifyResult(count, None, "ok")
+
+
+# -- reading the trail (the audit screen and exports) ------------------------------------------
+
+PAGE_SIZE = 100
+EXPORT_FORMATS = ("csv", "jsonl")
+EXPORT_FIELDS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "tracking_no",
+    "reason",
+    "change",
+    "fields",
+)
+_SUMMARY_FIELDS = 5  # field names shown in a summary before "+N"
+_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters for list_events/export_events; None means any. Dates are local and inclusive.
+
+    `object_id` is an object's id or a complaint's tracking number; `actor` matches names
+    starting with it (case-insensitive).
+    """
+
+    actor: str | None = None
+    action: str | None = None
+    object_id: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One event as listed: no field values, only which fields the event touched.
+
+    `change` is "created" (no before), "removed" (no after), "changed" (both: `fields` are
+    those whose value differs), "none" (neither) or "unreadable" (before/after not JSON).
+    `tracking_no` is the complaint's number, when the event is about a complaint that still
+    exists or its before/after holds the number.
+    """
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    reason: str | None
+    change: str
+    fields: tuple[str, ...]
+    tracking_no: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """A short line for people, e.g. "Changed: status, agency" (field names only)."""
+        if self.change == "created":
+            count = len(self.fields)
+            return ngettext("Created ({count} field)", "Created ({count} fields)", count).format(
+                count=count
+            )
+        if self.change == "removed":
+            return _("Removed")
+        if self.change == "unreadable":
+            return _("(unreadable)")
+        if self.change == "changed":
+            if not self.fields:
+                return _("No field changed")
+            names = ", ".join(self.fields[:_SUMMARY_FIELDS])
+            extra = len(self.fields) - _SUMMARY_FIELDS
+            if extra > 0:
+                names += " " + _("+{count} more").format(count=extra)
+            return _("Changed: {fields}").format(fields=names)
+        return ""
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[EventRow]
+    cursor: int | None  # pass back for the next (older) page; None when there is no more
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    """One event whole, for the detail pane: `before`/`after` are the decoded JSON values
+    (personal data: show them, never log them); None when absent or unreadable."""
+
+    row: EventRow
+    before: Any
+    after: Any
+    hash: str
+    prev_hash: str
+
+
+def _decode(text: str | None) -> tuple[bool, Any]:
+    if text is None:
+        return True, None
+    try:
+        return True, json.loads(text)
+    except (TypeError, ValueError):
+        return False, None
+
+
+def _change(before: Any, after: Any) -> tuple[str, tuple[str, ...]]:
+    if before is None and after is None:
+        return "none", ()
+    if before is None:
+        return "created", tuple(sorted(after)) if isinstance(after, dict) else ()
+    if after is None:
+        return "removed", tuple(sorted(before)) if isinstance(before, dict) else ()
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = sorted(set(before) | set(after))
+        return "changed", tuple(k for k in keys if before.get(k) != after.get(k))
+    return "changed", ()
+
+
+def _tracking_no(*values: Any) -> str | None:
+    for value in values:
+        if isinstance(value, dict) and isinstance(value.get("tracking_no"), str):
+            return value["tracking_no"]
+    return None
+
+
+def _row(record) -> tuple[EventRow, Any, Any]:
+    ok_before, before = _decode(record.before)
+    ok_after, after = _decode(record.after)
+    if ok_before and ok_after:
+        change, fields = _change(before, after)
+    else:
+        change, fields = "unreadable", ()
+    row = EventRow(
+        seq=record.seq,
+        at=record.at,
+        actor=record.actor,
+        action=record.action,
+        object_type=record.object_type,
+        object_id=record.object_id,
+        reason=record.reason,
+        change=change,
+        fields=fields,
+        tracking_no=record.tracking_no or _tracking_no(after, before),
+    )
+    return row, before, after
+
+
+def _utc_start(desk, day: dt.date) -> dt.datetime:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=desk.zone)
+    return start.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+_LIST_COLUMNS = (
+    AuditEvent.seq,
+    AuditEvent.at,
+    AuditEvent.actor,
+    AuditEvent.action,
+    AuditEvent.object_type,
+    AuditEvent.object_id,
+    AuditEvent.before,
+    AuditEvent.after,
+    AuditEvent.reason,
+    Complaint.tracking_no,
+)
+# The complaint's number for events about a complaint (None once the complaint is gone).
+_WITH_NUMBER = (AuditEvent.object_type == "complaint") & (Complaint.id == AuditEvent.object_id)
+
+
+def _filtered(session: Session, desk, query: AuditQuery):
+    """The select for `query`, or None when it can match nothing. Raises MistypedNumber (or
+    MalformedNumber) for a tracking number with a wrong check character."""
+    stmt = select(*_LIST_COLUMNS).outerjoin(Complaint, _WITH_NUMBER)
+    actor = (query.actor or "").strip()
+    if actor:
+        stmt = stmt.where(AuditEvent.actor.istartswith(actor, autoescape=True))
+    if query.action:
+        stmt = stmt.where(AuditEvent.action == query.action)
+    target = (query.object_id or "").strip()
+    if target:
+        if numbering.looks_like_number(target):
+            number = numbering.parse(target)
+            complaint_id = session.scalar(
+                select(Complaint.id).where(Complaint.tracking_no == number)
+            )
+            if complaint_id is None:
+                return None
+            stmt = stmt.where(
+                AuditEvent.object_type == "complaint", AuditEvent.object_id == complaint_id
+            )
+        else:
+            stmt = stmt.where(AuditEvent.object_id == target)
+    if query.date_from:
+        stmt = stmt.where(AuditEvent.at >= _utc_start(desk, query.date_from))
+    if query.date_to:
+        stmt = stmt.where(AuditEvent.at < _utc_start(desk, query.date_to + dt.timedelta(days=1)))
+    return stmt
+
+
+def list_events(desk, query: AuditQuery, cursor: int | None = None, limit: int = PAGE_SIZE) -> Page:
+    """One page of events matching `query`, newest first, older than `cursor` (keyset on seq).
+
+    Later pages are not moved by new events: those have a higher seq than any cursor.
+    """
+    with desk.db.reading() as session:
+        stmt = _filtered(session, desk, query)
+        if stmt is None:
+            return Page([], None)
+        if cursor is not None:
+            stmt = stmt.where(AuditEvent.seq < cursor)
+        records = session.execute(stmt.order_by(AuditEvent.seq.desc()).limit(limit + 1)).all()
+    rows = [_row(r)[0] for r in records[:limit]]
+    more = len(records) > limit
+    return Page(rows, rows[-1].seq if more and rows else None)
+
+
+def get_event(desk, seq: int) -> EventDetail | None:
+    """One event with its before/after decoded, or None when there is no such event."""
+    with desk.db.reading() as session:
+        record = session.execute(
+            select(*_LIST_COLUMNS, AuditEvent.hash, AuditEvent.prev_hash)
+            .outerjoin(Complaint, _WITH_NUMBER)
+            .where(AuditEvent.seq == seq)
+        ).first()
+    if record is None:
+        return None
+    row, before, after = _row(record)
+    return EventDetail(row, before, after, record.hash, record.prev_hash)
+
+
+def actions(desk) -> list[str]:
+    """The distinct actions in the trail, sorted (for the screen's filter)."""
+    with desk.db.reading() as session:
+        return list(
+            session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+        )
+
+
+def _iter_events(desk, query: AuditQuery, batch: int) -> Iterator[EventRow]:
+    cursor = None
+    while True:
+        page = list_events(desk, query, cursor, batch)
+        yield from page.rows
+        if page.cursor is None:
+            return
+        cursor = page.cursor
+
+
+def _export_record(desk, row: EventRow) -> dict[str, Any]:
+    at = row.at.replace(tzinfo=dt.UTC).astimezone(desk.zone)
+    return {
+        "seq": row.seq,
+        "at": at.isoformat(timespec="seconds"),
+        "actor": row.actor,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "tracking_no": row.tracking_no,
+        "reason": row.reason,
+        "change": row.change,
+        "fields": list(row.fields),
+    }
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        value = " ".join(value)
+    if isinstance(value, str) and value.startswith(_CSV_FORMULA):
+        return "'" + value  # a spreadsheet would run it as a formula
+    return "" if value is None else value
+
+
+def _write_events(desk, query: AuditQuery, out: TextIO, fmt: str, batch: int) -> int:
+    count = 0
+    writer = None
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_FIELDS)
+    for row in _iter_events(desk, query, batch):
+        record = _export_record(desk, row)
+        if writer is not None:
+            writer.writerow([_csv_cell(record[k]) for k in EXPORT_FIELDS])
+        else:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def export_events(
+    desk,
+    query: AuditQuery,
+    out: str | Path | TextIO,
+    fmt: str = "csv",
+    batch: int = BATCH,
+) -> int:
+    """Write the events matching `query`, newest first, as CSV or JSON Lines; return how many.
+
+    Reads `batch` events at a time, so the trail is never all in memory. The columns are
+    EXPORT_FIELDS: field names only, never before/after values. Times are local ISO 8601 with
+    the offset. Given a path, the file appears whole or not at all (written beside, then
+    renamed); CSV then starts with a BOM so spreadsheets read it as UTF-8. Runs on a worker in
+    the GUI: touch no widgets. Raises OSError when the file cannot be written.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format: {fmt}")
+    if not isinstance(out, str | Path):
+        return _write_events(desk, query, out, fmt, batch)
+    path = Path(out)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.part")
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    try:
+        with open(tmp, "w", encoding=encoding, newline="") as fh:
+            count = _write_events(desk, query, fh, fmt, batch)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return count

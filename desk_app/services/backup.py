@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desk_app import paths
+from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.i18n import N_, _
 from desk_app.services import audit
+from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import migrate
 from desk_app.store.db import BUSY_TIMEOUT_MS, utcnow
@@ -303,8 +305,11 @@ def make_backup(
     Without `out` the copy goes into the backups folder (0700) as
     meja-aduan-<kind>-<UTC time>.sqlite3; `out` may name a file (replaced if it exists) or a
     folder. The copy is 0600, passes PRAGMA integrity_check and is fsynced. Raises
-    BackupFailed, or BackupUnsupported on a database server.
+    BackupFailed, or BackupUnsupported on a database server. A manual copy needs
+    Action.BACKUP (IT, the desk service); the automatic ones are the desk's own duty.
     """
+    if kind == MANUAL:
+        require(desk, desk.actor, Action.BACKUP)
     source = desk.db.path
     if source is None:
         raise BackupUnsupported()

@@ -1,5 +1,11 @@
 """Opening a desk: the data folder, the database (checked, backed up, migrated) and the
-settings, reference data and calendar every service needs."""
+settings, reference data and calendar every service needs.
+
+The desk knows who acts: `Desk.actor`, set by the GUI after its login and by the CLI from
+`--user` (services.accounts.authenticate). The GUI and CLI always set an actor once the desk
+has users; `actor=None` (tests, demo data, the self-test, tools on a desk not yet set up)
+skips the permission checks and records "petugas" as the recording user, as before roles.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 from desk_app import paths, reference, settings
 from desk_app.domain.calendar import WorkingCalendar
+from desk_app.domain.roles import Actor
 from desk_app.store import migrate
 from desk_app.store.db import Database, check_sqlite_file, sqlite_url, utcnow
+
+ANONYMOUS_USER = "petugas"  # recorded_by when no actor is set (headless tools and tests)
 
 
 @dataclass
@@ -25,7 +34,12 @@ class Desk:
     reference: reference.Reference
     calendar: WorkingCalendar
     attachments_dir: Path
-    user: str = "petugas"
+    actor: Actor | None = None
+
+    @property
+    def user(self) -> str:
+        """The acting user's name, as complaints (recorded_by) and audit events keep it."""
+        return self.actor.username if self.actor is not None else ANONYMOUS_USER
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.zone).date()
@@ -47,7 +61,9 @@ def check_integrity(desk: Desk) -> None:
         check_sqlite_file(desk.db.path, thorough=True)
 
 
-def open_desk(data_dir: str | Path | None = None, url: str | None = None, user: str | None = None):
+def open_desk(
+    data_dir: str | Path | None = None, url: str | None = None, actor: Actor | None = None
+):
     """Open (creating if needed) the desk's database and return a Desk.
 
     Raises DatabaseDamaged or DatabaseTooNew without changing anything.
@@ -71,5 +87,5 @@ def open_desk(data_dir: str | Path | None = None, url: str | None = None, user: 
         reference=reference.load(),
         calendar=WorkingCalendar(),
         attachments_dir=paths.attachments_dir(),
-        user=user or "petugas",
+        actor=actor,
     )

@@ -1,5 +1,9 @@
 """Recording a complaint: one durable transaction that allocates the tracking number, writes
-the complaint, its attachments, its outbox row and its audit event, and clears the draft."""
+the complaint, its attachments, its outbox row and its audit event, and clears the draft.
+
+Recording needs Action.RECORD (clerk, supervisor) when the desk has an actor; the GUI and CLI
+always set one, headless tools and tests may not (see services/desk.py).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,11 @@ from sqlalchemy.exc import OperationalError
 
 from desk_app.domain import numbering, validation
 from desk_app.domain.complaint import ComplaintForm, ValidComplaint, validate
+from desk_app.domain.roles import Action
 from desk_app.errors import ImportFailed, NotFound, StorageError, ValidationFailed
 from desk_app.i18n import _
 from desk_app.services import audit
+from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
 from desk_app.store.search import fts_table, words_query
@@ -88,6 +94,30 @@ def complaint_row(
     )
 
 
+# Who the reporter is stays in the complaint row only: the sealed, append-only audit trail
+# cannot forget, and a reporter may ask to be erased (UU 27/2022).
+IDENTITY_FIELDS = (
+    "reporter_name",
+    "reporter_nik",
+    "reporter_phone",
+    "reporter_email",
+    "reporter_address",
+)
+IDENTITY_MARK = "[identitas]"
+
+
+def audit_view(row: dict, files: list | None = None) -> dict:
+    """A complaint's values as the audit trail keeps them: identity fields only say whether
+    they were filled in."""
+    view = {
+        k: (IDENTITY_MARK if row[k] else row[k]) if k in IDENTITY_FIELDS else v
+        for k, v in row.items()
+    }
+    if files is not None:
+        view["attachments"] = files
+    return view
+
+
 def _write(session, desk: Desk, valid: ValidComplaint, now: dt.datetime, link_to: str | None):
     """Insert one validated complaint, its attachments, its outbox row and its audit event;
     return Recorded.
@@ -121,7 +151,7 @@ def _write(session, desk: Desk, valid: ValidComplaint, now: dt.datetime, link_to
         "complaint.record",
         "complaint",
         row["id"],
-        after={**row, "attachments": files},
+        after=audit_view(row, files),
     )
     return Recorded(row["id"], number, row["received_at"], row["due_date"])
 
@@ -141,8 +171,9 @@ def record_complaint(
     """Validate and record one complaint; return its tracking number once it is on disk.
 
     The draft under `draft_key` is removed in the same transaction. Raises ValidationFailed or
-    StorageError, and then nothing is written and the draft stays.
+    StorageError, and then nothing is written and the draft stays; PermissionDenied.
     """
+    require(desk, desk.actor, Action.RECORD)
     now = now or desk.now()
     valid = validate(form, desk.reference, today=desk.local_day(now))
     try:
@@ -177,6 +208,7 @@ def record_many(
     `forms` pairs each form with its line number; on any invalid form raise ImportFailed
     listing (line, field, message) for each problem.
     """
+    require(desk, desk.actor, Action.RECORD)
     now = now or desk.now()
     valids, problems = validate_all(desk, forms, now)
     if problems:
@@ -222,6 +254,7 @@ def find_duplicates(
     the same agency, so the clerk can link instead of opening a second case."""
     from desk_app import settings
 
+    require(desk, desk.actor, Action.RECORD)
     now = now or desk.now()
     since = now - dt.timedelta(days=settings.get(desk.db, "duplicate_window_days"))
     reasons: dict[str, list[str]] = {}

@@ -1,17 +1,27 @@
 """Finding complaints again: by tracking number, NIK, phone or words, with filters and keyset
-paging (never OFFSET), and reading one complaint whole."""
+paging (never OFFSET), and reading one complaint whole.
+
+Both need Action.VIEW when the desk has an actor (the GUI and CLI always set one; headless tools
+and tests may not, and then see everything). The reporter's identity of an anonim or rahasia
+complaint is masked (`masked=True`, name "" and NIK, phone, e-mail, address empty) for an actor
+who may not see it (domain.roles: IT never, a clerk only on own entries), and a search by NIK,
+phone or name does not find such complaints for that actor either.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import ColumnElement, not_, or_, select, tuple_
 
 from desk_app.domain import numbering, validation
+from desk_app.domain.roles import Action, Actor
 from desk_app.errors import NotFound
+from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
 from desk_app.store.search import fts_table, match_all
@@ -53,6 +63,9 @@ class ComplaintRow:
     channel: str
     status: str
     due_date: dt.date
+    confidential: bool = False
+    recorded_by: str = ""
+    masked: bool = False  # the reporter's identity is hidden from this actor
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,8 @@ _ROW_COLUMNS = (
     C.channel,
     C.status,
     C.due_date,
+    C.confidential,
+    C.recorded_by,
 )
 _BODY_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}-\d{6}(-\d{1,6})?$")
 
@@ -108,6 +123,50 @@ def understand(text: str) -> SearchTerm | None:
     return SearchTerm("words", query) if query else None
 
 
+# -- who may see whose identity ----------------------------------------------------------------
+
+ALL, OWN, NONE = "all", "own", "none"
+
+
+def identity_scope(actor: Actor | None) -> str:
+    """Which anonim/rahasia reporters `actor` may see: ALL, OWN (recorded by them) or NONE."""
+    if actor is None or actor.may(Action.VIEW_IDENTITY, own=False):
+        return ALL
+    return OWN if actor.may(Action.VIEW_IDENTITY, own=True) else NONE
+
+
+def may_see_identity(
+    actor: Actor | None, *, anonymous: bool, confidential: bool, recorded_by: str
+) -> bool:
+    if not (anonymous or confidential):
+        return True
+    scope = identity_scope(actor)
+    return scope == ALL or (scope == OWN and actor is not None and recorded_by == actor.username)
+
+
+def _identity_visible(actor: Actor | None) -> ColumnElement[bool] | None:
+    """SQL: complaints whose reporter `actor` may see; None when that is all of them."""
+    scope = identity_scope(actor)
+    if scope == ALL:
+        return None
+    open_identity = not_(or_(C.anonymous, C.confidential))
+    if scope == OWN and actor is not None:
+        return or_(open_identity, C.recorded_by == actor.username)
+    return open_identity
+
+
+def _masked_row(row, actor: Actor | None) -> ComplaintRow:
+    item = ComplaintRow(*row)
+    if may_see_identity(
+        actor,
+        anonymous=item.anonymous,
+        confidential=item.confidential,
+        recorded_by=item.recorded_by,
+    ):
+        return item
+    return dataclasses.replace(item, reporter_name="", masked=True)
+
+
 def _local_bounds(desk: Desk, day: dt.date) -> dt.datetime:
     start = dt.datetime.combine(day, dt.time(), tzinfo=desk.zone)
     return start.astimezone(dt.UTC).replace(tzinfo=None)
@@ -117,6 +176,8 @@ def list_complaints(
     desk: Desk, query: ListQuery, cursor: tuple | None = None, limit: int = PAGE_SIZE
 ) -> Page:
     """One page of complaints matching `query`, after `cursor` (from the previous page)."""
+    require(desk, desk.actor, Action.VIEW)
+    visible = _identity_visible(desk.actor)
     sort_col = SORT_COLUMNS.get(query.sort, C.seq)
     stmt = select(*_ROW_COLUMNS)
     term = understand(query.text)
@@ -128,13 +189,24 @@ def list_complaints(
             stmt = stmt.where(C.tracking_no.like(term.value + "%"))
         elif term.kind == "nik":
             stmt = stmt.where(C.reporter_nik == term.value)
+            if visible is not None:
+                stmt = stmt.where(visible)
         elif term.kind == "phone":
             stmt = stmt.where(C.reporter_phone == term.value)
+            if visible is not None:
+                stmt = stmt.where(visible)
         else:
             fts = fts_table()
             stmt = stmt.join(fts, fts.c.rowid == C.seq).where(
                 fts.c.complaint_fts.op("MATCH")(term.value)
             )
+            if visible is not None:
+                # A hidden reporter's name must not make the complaint a hit.
+                other = fts.alias("fts_text")
+                in_text = select(other.c.rowid).where(
+                    other.c.complaint_fts.op("MATCH")(f"{{subject description}} : ({term.value})")
+                )
+                stmt = stmt.where(or_(visible, C.seq.in_(in_text)))
             # Page in the FTS index's own rowid order: streams instead of sorting all hits.
             order_seq = fts.c.rowid
     if query.status:
@@ -162,7 +234,7 @@ def list_complaints(
     stmt = stmt.limit(limit + 1)
 
     with desk.db.reading() as session:
-        rows = [ComplaintRow(*r) for r in session.execute(stmt)]
+        rows = [_masked_row(r, desk.actor) for r in session.execute(stmt)]
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
@@ -182,10 +254,16 @@ class ComplaintDetail:
     attachments: list[models.Attachment] = field(default_factory=list)
     linked_number: str | None = None
     linked_from: list[str] = field(default_factory=list)
+    masked: bool = False  # the reporter's identity fields were blanked for this actor
 
 
 def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
-    """One complaint by id or tracking number (raises NotFound / MistypedNumber)."""
+    """One complaint by id or tracking number (raises NotFound / MistypedNumber).
+
+    The complaint is detached from its session; when `masked`, its reporter fields were
+    blanked for this actor: never write it back.
+    """
+    require(desk, desk.actor, Action.VIEW)
     with desk.db.reading() as session:
         if numbering.looks_like_number(key):
             number = numbering.parse(key)
@@ -208,4 +286,16 @@ def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
             session.scalars(select(C.tracking_no).where(C.linked_to == row.id).order_by(C.seq))
         )
         session.expunge_all()
-    return ComplaintDetail(row, attachments, linked, linked_from)
+    masked = not may_see_identity(
+        desk.actor,
+        anonymous=row.anonymous,
+        confidential=row.confidential,
+        recorded_by=row.recorded_by,
+    )
+    if masked:
+        row.reporter_name = ""
+        row.reporter_nik = None
+        row.reporter_phone = None
+        row.reporter_email = None
+        row.reporter_address = ""
+    return ComplaintDetail(row, attachments, linked, linked_from, masked)

@@ -154,3 +154,26 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id", "seq"),)
+
+
+class User(Base):
+    """A person (or the desk service identity) who signs in. Never deleted: disabled, so that
+    the names in complaints and the audit trail keep meaning someone.
+
+    `role` is a domain.roles.Role value; `password_hash` an argon2id PHC string;
+    `locked_until` (UTC) is when the next login may be tried after failed attempts.
+    """
+
+    __tablename__ = "desk_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)  # lowercase
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -1,0 +1,117 @@
+"""The app's log: a rotating file in the data folder's logs/ (1 MB x 5), for the GUI and the CLI.
+
+Logs never carry personal data (UU 27/2022): the code logs codes, counts, exception types and
+tracebacks, never names, NIK, phone numbers, e-mail addresses or complaint text. As defence in
+depth a filter on the handler scrubs what looks like a NIK (16 digits), an Indonesian phone
+number (+62 / 62 / 0 followed by 8-12 digits) or an e-mail address from every record's
+message, arguments, exception text and stack. Names and free text cannot be recognised: for
+those the rule above is the only protection.
+
+Uncaught exceptions (main thread and other threads) are logged and printed as their type and
+traceback only: an exception's text may hold personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import sys
+import threading
+import traceback
+
+from desk_app import paths
+
+LOG_FILE = "meja-aduan.log"
+MAX_BYTES = 1_000_000
+BACKUP_COUNT = 5
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NIK = re.compile(r"(?<!\d)(?:\d[ .-]?){15}\d(?!\d)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+\s?62|62|0)(?:[\s().-]{0,2}\d){8,12}(?!\d)")
+MASKS = (("[EMAIL]", _EMAIL), ("[NIK]", _NIK), ("[PHONE]", _PHONE))
+
+
+def scrub(text: str) -> str:
+    """`text` with anything that looks like an e-mail address, a NIK or a phone number masked."""
+    for mask, pattern in MASKS:
+        text = pattern.sub(mask, text)
+    return text
+
+
+class ScrubFilter(logging.Filter):
+    """Mask personal identifiers in the formatted message, the exception text and the stack."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not lose the record
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg, record.args = scrub(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
+        return True
+
+
+_handler: logging.Handler | None = None
+log = logging.getLogger(__name__)
+
+
+def setup(level: int = logging.INFO, excepthook: bool = True) -> logging.Handler:
+    """Log to logs/meja-aduan.log in the data folder (paths.init first). Calling it again
+    replaces the handler (another data folder). Returns the handler."""
+    global _handler
+    folder = paths.log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    paths.make_private(folder)
+    handler = logging.handlers.RotatingFileHandler(
+        folder / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(ScrubFilter())
+    root = logging.getLogger()
+    teardown()
+    root.addHandler(handler)
+    root.setLevel(level)
+    _handler = handler
+    if excepthook:
+        sys.excepthook = _excepthook
+        threading.excepthook = _thread_excepthook
+    return handler
+
+
+def teardown() -> None:
+    """Remove and close the handler setup() added (tests; a data folder switch)."""
+    global _handler
+    if _handler is not None:
+        logging.getLogger().removeHandler(_handler)
+        _handler.close()
+        _handler = None
+
+
+def crash_text(exc_type, tb) -> str:
+    """An uncaught exception as its type and traceback, without its (possibly personal) text."""
+    return f"{exc_type.__name__}\n{''.join(traceback.format_tb(tb))}"
+
+
+def _excepthook(exc_type, exc, tb) -> None:
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    text = crash_text(exc_type, tb)
+    log.critical("uncaught %s", text)
+    print(f"Meja Aduan: unexpected {text}", file=sys.stderr)
+
+
+def _thread_excepthook(args) -> None:
+    if args.exc_type is SystemExit:
+        return
+    text = crash_text(args.exc_type, args.exc_traceback)
+    name = args.thread.name if args.thread else "?"
+    log.critical("uncaught in thread %s: %s", name, text)
+    print(f"Meja Aduan: unexpected (thread {name}) {text}", file=sys.stderr)

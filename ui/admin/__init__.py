@@ -1,0 +1,1 @@
+"""Screens for the people who look after the desk: the audit trail."""
