@@ -37,9 +37,18 @@ def run_gui(data_dir: str | None = None) -> int:
     except DeskError as exc:
         messages.show_error(None, exc)
         return 1
+    from desk_app.services import accounts
     from desk_app.services.desk import check_integrity
 
     from ui.main_window import MainWindow
+
+    if accounts.has_users(desk.db):  # a desk that was set up: everyone signs in
+        from ui.login import LoginDialog
+
+        desk.actor = LoginDialog.ask(desk)
+        if desk.actor is None:
+            desk.close()
+            return 0
 
     window = MainWindow(desk)
     window.show()

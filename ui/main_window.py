@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
 from desk_app import __version__, paths
+from desk_app.domain.roles import Action
 from desk_app.i18n import _
 from desk_app.services.desk import Desk
 from desk_app.settings import zone_abbreviation
@@ -17,8 +18,6 @@ from ui.admin.audit_page import AuditPage
 from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
 from ui.workers import Runner
-
-INTAKE_TAB, LIST_TAB, AUDIT_TAB = 0, 1, 2
 
 
 class MainWindow(QMainWindow):
@@ -73,24 +72,49 @@ class MainWindow(QMainWindow):
         )
         desk_label.setObjectName("desk_label")
         self.statusBar().addPermanentWidget(desk_label)
+        self._offer_by_role(new_action, audit_action)
         self._settings = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
         self._restore_geometry()
         self.complaints.start()
 
+    def _offer_by_role(self, new_action: QAction, audit_action: QAction) -> None:
+        """What the signed-in role may not do is not offered (the services check it too)."""
+        actor = self.desk.actor
+        if actor is None:  # a desk not set up yet: no accounts, everything is offered
+            return
+        user_label = QLabel(f"{actor.full_name or actor.username} · {actor.role.label}")
+        user_label.setObjectName("user_label")
+        self.statusBar().addPermanentWidget(user_label)
+        for page, action, needed in (
+            (self.intake, new_action, Action.RECORD),
+            (self.audit, audit_action, Action.AUDIT_VIEW),
+        ):
+            if not actor.may(needed):
+                self.tabs.removeTab(self.tabs.indexOf(page))
+                page.hide()
+                action.setEnabled(False)
+
+    def may(self, action: Action) -> bool:
+        return self.desk.actor is None or self.desk.actor.may(action)
+
     # -- navigation --------------------------------------------------------------------
 
     def go_intake(self) -> None:
-        self.tabs.setCurrentIndex(INTAKE_TAB)
+        if not self.may(Action.RECORD):
+            return
+        self.tabs.setCurrentWidget(self.intake)
         if self.intake.stack.currentIndex() == 1:
             self.intake.new_complaint()
         else:
             self.intake.form.focus_first()
 
     def go_list(self) -> None:
-        self.tabs.setCurrentIndex(LIST_TAB)
+        self.tabs.setCurrentWidget(self.complaints)
         self.complaints.focus_search()
 
     def go_audit(self) -> None:
+        if not self.may(Action.AUDIT_VIEW):
+            return
         self.tabs.setCurrentWidget(self.audit)
         self.audit.focus_filters()
 
@@ -99,7 +123,7 @@ class MainWindow(QMainWindow):
             self.audit.start()  # read when shown: the trail grows while other tabs are used
 
     def show_in_list(self, number: str) -> None:
-        self.tabs.setCurrentIndex(LIST_TAB)
+        self.tabs.setCurrentWidget(self.complaints)
         self.complaints.find(number)
 
     def show_about(self) -> None:

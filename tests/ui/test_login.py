@@ -1,0 +1,111 @@
+"""Signing in from the GUI, the forced password change, and what each role is offered."""
+
+from __future__ import annotations
+
+import pytest
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from desk_app.domain.roles import Actor, Role
+from desk_app.services import accounts
+
+from ui.login import ChangePasswordDialog, LoginDialog
+
+ADMIN_PW = "kata-sandi-admin-1"
+
+
+@pytest.fixture
+def admin(desk):
+    return accounts.init_desk(
+        desk,
+        desk_code="BKS01",
+        desk_name="Meja Aduan Bengkalis",
+        region="14.03",
+        admin_username="admin",
+        admin_full_name="Admin TI",
+        admin_password=ADMIN_PW,
+    )
+
+
+def sign_in(qtbot, dialog, username, password):
+    dialog.username.clear()
+    qtbot.keyClicks(dialog.username, username)
+    qtbot.keyClicks(dialog.password, password)
+    qtbot.mouseClick(dialog.sign_in, Qt.MouseButton.LeftButton)
+
+
+def test_wrong_password_is_said_plainly_and_the_right_one_signs_in(qtbot, desk, admin):
+    dialog = LoginDialog(desk)
+    qtbot.addWidget(dialog)
+    sign_in(qtbot, dialog, "admin", "salah")
+    assert dialog.actor is None
+    assert dialog.message.text()  # the message, in Indonesian, does not say which was wrong
+    assert dialog.message.text() == accounts.LoginFailed().message()
+    assert dialog.password.text() == ""
+    sign_in(qtbot, dialog, "admin", ADMIN_PW)
+    assert dialog.actor == admin
+
+
+def test_a_reset_password_must_be_changed_first(qtbot, desk, admin, monkeypatch):
+    accounts.create_user(desk, admin, "ani", "Ani Rahmawati", Role.CLERK, "sandi-awal-ani-1")
+    asked = []
+
+    def change(desk_, actor, old, parent=None):
+        asked.append((actor.username, old))
+        return accounts.change_password(desk_, actor, old, "sandi-baru-ani-12")
+
+    monkeypatch.setattr(ChangePasswordDialog, "ask", staticmethod(change))
+    dialog = LoginDialog(desk)
+    qtbot.addWidget(dialog)
+    sign_in(qtbot, dialog, "ani", "sandi-awal-ani-1")
+    assert asked == [("ani", "sandi-awal-ani-1")]
+    assert dialog.actor is not None and not dialog.actor.must_change_password
+    assert accounts.authenticate(desk, "ani", "sandi-baru-ani-12").username == "ani"
+
+
+def test_change_password_dialog_checks_both_fields(qtbot, desk, admin):
+    accounts.create_user(desk, admin, "budi", "Budi", Role.SUPERVISOR, "sandi-awal-budi-1")
+    actor = accounts.authenticate(desk, "budi", "sandi-awal-budi-1")
+    dialog = ChangePasswordDialog(desk, actor, "sandi-awal-budi-1")
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.new, "sandi-baru-budi-1")
+    qtbot.keyClicks(dialog.repeat, "sandi-baru-budi-2")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert dialog.actor is None and "sama" in dialog.message.text()
+    dialog.new.setText("pendek")
+    dialog.repeat.setText("pendek")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert dialog.actor is None and dialog.message.text()
+    dialog.new.setText("sandi-baru-budi-1")
+    dialog.repeat.setText("sandi-baru-budi-1")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert dialog.actor is not None and not dialog.actor.must_change_password
+
+
+@pytest.mark.parametrize(
+    ("role", "intake", "audit"),
+    [
+        (Role.CLERK, True, False),
+        (Role.SUPERVISOR, True, True),
+        (Role.IT, False, True),
+    ],
+)
+def test_each_role_is_offered_only_what_it_may_do(qtbot, make_window, desk, role, intake, audit):
+    desk.actor = Actor("orang", "Orang Uji", role)
+    window = make_window()
+    pages = [window.tabs.widget(i) for i in range(window.tabs.count())]
+    assert (window.intake in pages) is intake
+    assert (window.audit in pages) is audit
+    assert window.complaints in pages
+    assert role.label in window.findChild(QLabel, "user_label").text()
+
+
+def test_a_desk_with_users_asks_who_signs_in(qtbot, data_dir, desk, admin, monkeypatch):
+    from ui.app import run_gui
+
+    asked = []
+    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, d, p=None: asked.append(1)))
+    desk.close()
+    assert run_gui(str(data_dir)) == 0  # quit at the login: no window, no data touched
+    assert asked == [1]
