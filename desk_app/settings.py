@@ -36,6 +36,8 @@ SETTINGS = {
         # Personal data (UU 27/2022): a reporter's identity may be erased from complaints
         # received more than this many years ago (services/privacy.py).
         SettingDef("retention_years", int, 5),
+        # The GUI locks after this many minutes without input (ui/lock.py); 0: never.
+        SettingDef("idle_lock_minutes", int, 10),
     )
 }
 

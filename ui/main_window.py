@@ -15,8 +15,10 @@ from desk_app.settings import zone_abbreviation
 
 from ui import messages
 from ui.admin.audit_page import AuditPage
+from ui.admin.users_page import UsersPage
 from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
+from ui.lock import SessionLock
 from ui.workers import Runner
 
 
@@ -72,10 +74,14 @@ class MainWindow(QMainWindow):
         )
         desk_label.setObjectName("desk_label")
         self.statusBar().addPermanentWidget(desk_label)
+        self.users: UsersPage | None = None  # the IT officer's users tab (_offer_by_role)
         self._offer_by_role(new_action, audit_action)
         self._settings = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
         self._restore_geometry()
         self.complaints.start()
+        # The idle lock and "switch user" (ui/lock.py): only on a desk with users.
+        self.session_lock = SessionLock(self)
+        file_menu.insertAction(quit_action, self.session_lock.switch_action)
 
     def _offer_by_role(self, new_action: QAction, audit_action: QAction) -> None:
         """What the signed-in role may not do is not offered (the services check it too)."""
@@ -93,6 +99,9 @@ class MainWindow(QMainWindow):
                 self.tabs.removeTab(self.tabs.indexOf(page))
                 page.hide()
                 action.setEnabled(False)
+        if actor.may(Action.MANAGE_USERS) and self.users is None:
+            self.users = UsersPage(self.desk, self.runner)
+            self.tabs.addTab(self.users, _("Users"))
 
     def may(self, action: Action) -> bool:
         return self.desk.actor is None or self.desk.actor.may(action)

@@ -3,7 +3,9 @@ table and the detail of the selected complaint."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -24,22 +27,36 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.calendar import deadline_state
 from desk_app.domain.complaint import Channel, ReportType, Status
+from desk_app.domain.roles import Action
 from desk_app.domain.validation import format_phone
 from desk_app.formatting import date_text, datetime_text
-from desk_app.i18n import _, ngettext
-from desk_app.services import lookup
+from desk_app.i18n import N_, _, ngettext
+from desk_app.services import corrections, lookup
 from desk_app.services.desk import Desk
+from desk_app.services.intake import IDENTITY_MARK
 
+from ui import messages
+from ui.complaints.correct import CorrectionDialog
 from ui.complaints.model import ComplaintListModel
 from ui.workers import Runner
 
 SEARCH_DELAY_MS = 250
 
 
+def load_detail(
+    desk: Desk, key: str
+) -> tuple[lookup.ComplaintDetail, list[corrections.HistoryEntry]]:
+    """One complaint and its history, in one read (runs on a worker)."""
+    detail = lookup.get_complaint(desk, key)
+    return detail, corrections.history(desk, detail.complaint.id)
+
+
 class ComplaintsPage(QWidget):
-    """Signals: detail_shown(str tracking number) when a complaint's detail is on screen."""
+    """Signals: detail_shown(str tracking number) when a complaint's detail is on screen;
+    corrected(Changed) after a correction made here is on disk."""
 
     detail_shown = Signal(str)
+    corrected = Signal(object)
 
     def __init__(self, desk: Desk, runner: Runner, parent=None) -> None:
         super().__init__(parent)
@@ -110,9 +127,25 @@ class ComplaintsPage(QWidget):
         self.detail = QTextBrowser()
         self.detail.setObjectName("detail")
         self.detail.setOpenExternalLinks(False)
+        self.current: lookup.ComplaintDetail | None = None
+        self._reselect: str | None = None  # the complaint to select again after a refresh
+        self.correction_dialog: CorrectionDialog | None = None
+        self.correct_button = QPushButton(_("&Correct…"))
+        self.correct_button.setObjectName("correct")
+        self.correct_button.clicked.connect(self.open_correction)
+        detail_bar = QHBoxLayout()
+        detail_bar.setContentsMargins(0, 0, 0, 0)
+        detail_bar.addStretch()
+        detail_bar.addWidget(self.correct_button)
+        detail_pane = QWidget()
+        detail_layout = QVBoxLayout(detail_pane)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        detail_layout.addLayout(detail_bar)
+        detail_layout.addWidget(self.detail, 1)
+        self._offer_correction()  # once the button has a parent (setVisible on an orphan shows it)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
+        splitter.addWidget(detail_pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.splitter = splitter
@@ -138,7 +171,7 @@ class ComplaintsPage(QWidget):
         self.date_to.dateChanged.connect(self.apply_filters)
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._failed)
-        self.model.modelReset.connect(self.detail.clear)
+        self.model.modelReset.connect(self._clear_detail)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
     def start(self) -> None:
@@ -180,6 +213,14 @@ class ComplaintsPage(QWidget):
         )
         if rows == 0 and self.search.text().strip():
             self.message.setText(_("Nothing found. Check the spelling, or search by another way."))
+        if self._reselect is not None:
+            wanted, self._reselect = self._reselect, None
+            found = [i for i in range(rows) if self.model.row_at(i).id == wanted]
+            if found:
+                self.table.selectRow(found[0])
+            else:  # no longer in the list (filtered out): show it anyway
+                self._read_detail(wanted)
+            return
         if (
             rows
             and not self.table.selectionModel().hasSelection()
@@ -191,30 +232,105 @@ class ComplaintsPage(QWidget):
         self.message.setText(text)
         self.count.clear()
 
+    def _clear_detail(self) -> None:
+        self.detail.clear()
+        self.current = None
+        self._offer_correction()
+
     def _row_changed(self, current, _previous) -> None:
         if not current.isValid():
-            self.detail.clear()
+            self._clear_detail()
             return
-        row = self.model.row_at(current.row())
+        self._read_detail(self.model.row_at(current.row()).id)
+
+    def _read_detail(self, complaint_id: str) -> None:
         self.runner.read(
-            lookup.get_complaint,
+            load_detail,
             self.desk,
-            row.id,
+            complaint_id,
             on_done=self._show_detail,
-            on_error=lambda exc: self.detail.setPlainText(str(exc)),
+            on_error=self._detail_failed,
         )
 
-    def _show_detail(self, detail: lookup.ComplaintDetail) -> None:
-        self.detail.setHtml(detail_html(self.desk, detail))
+    def _detail_failed(self, exc: BaseException) -> None:
+        self._clear_detail()
+        self.detail.setPlainText(str(exc))
+
+    def _show_detail(self, loaded) -> None:
+        detail, entries = loaded
+        self.current = detail
+        self.detail.setHtml(detail_html(self.desk, detail, entries))
+        self._offer_correction()
         self.detail_shown.emit(detail.complaint.tracking_no)
+
+    # -- corrections ----------------------------------------------------------------------
+
+    def _offer_correction(self) -> None:
+        """Enable "Correct…" when the actor may correct the complaint shown; a role that may
+        never correct is not offered the button at all (asked each time: users switch)."""
+        actor = self.desk.actor
+        self.correct_button.setVisible(
+            actor is None or actor.may(Action.CORRECT, own=True, uploaded=False)
+        )
+        c = self.current.complaint if self.current is not None else None
+        may = c is not None and corrections.may_correct(
+            self.desk, recorded_by=c.recorded_by, status=c.status
+        )
+        self.correct_button.setEnabled(may)
+        if c is None or may:
+            self.correct_button.setToolTip(_("Correct this complaint, with a reason (audited)."))
+        else:
+            self.correct_button.setToolTip(
+                _(
+                    "A clerk corrects only complaints they recorded, before upload. "
+                    "Ask a supervisor."
+                )
+            )
+
+    def open_correction(self) -> None:
+        if self.current is None or not self.correct_button.isEnabled():
+            return
+        c = self.current.complaint
+        self.correct_button.setEnabled(False)  # until the form is read: no second dialog
+        self.runner.read(
+            corrections.form_of,
+            self.desk,
+            c.id,
+            on_done=lambda form: self._show_correction(c.id, c.tracking_no, form),
+            on_error=self._correction_unavailable,
+        )
+
+    def _correction_unavailable(self, exc: BaseException) -> None:
+        self._offer_correction()
+        messages.show_error(self, exc)
+
+    def _show_correction(self, complaint_id: str, tracking_no: str, form) -> None:
+        self._offer_correction()
+        dialog = CorrectionDialog(self.desk, self.runner, complaint_id, tracking_no, form, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.corrected.connect(lambda changed: self._corrected(complaint_id, changed))
+        self.correction_dialog = dialog  # the open one (tests look at it)
+        dialog.open()
+        dialog.form.focus_first()
+
+    def _corrected(self, complaint_id: str, changed) -> None:
+        messages.status(_("Complaint {number} corrected.").format(number=changed.tracking_no), 8000)
+        self._reselect = complaint_id
+        self.model.refresh()
+        self.corrected.emit(changed)
 
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
 
 
-def detail_html(desk: Desk, detail: lookup.ComplaintDetail) -> str:
-    """One complaint as HTML for the detail pane (everything escaped)."""
+def detail_html(
+    desk: Desk,
+    detail: lookup.ComplaintDetail,
+    entries: list[corrections.HistoryEntry] | None = None,
+) -> str:
+    """One complaint as HTML for the detail pane (everything escaped), with its history when
+    `entries` are given."""
     c = detail.complaint
     ref = desk.reference
     e = html.escape
@@ -270,4 +386,106 @@ def detail_html(desk: Desk, detail: lookup.ComplaintDetail) -> str:
         f"<h2 style='margin:0'>{e(c.tracking_no)}</h2>"
         f"<h3 style='margin-top:4px'>{e(c.subject)}</h3>"
         f"<p>{description}</p><table>{table}</table>"
+        + (history_html(desk, entries) if entries else "")
+    )
+
+
+# The history names fields as the intake form and the detail do (their existing messages).
+FIELD_LABELS = {
+    "report_type": N_("Report type"),
+    "channel": N_("C&hannel"),
+    "received_at": N_("&Received"),
+    "anonymous": N_("&Anonymous?"),
+    "confidential": N_("&Confidential?"),
+    "reporter_name": N_("Reporter"),
+    "reporter_nik": N_("NI&K"),
+    "reporter_phone": N_("&Phone / WhatsApp"),
+    "reporter_email": N_("E-&mail"),
+    "reporter_address": N_("A&ddress"),
+    "subject": N_("&Subject"),
+    "description": N_("Descr&iption"),
+    "category": N_("Ca&tegory"),
+    "agency": N_("A&gency"),
+    "region": N_("&Regency/city"),
+    "district": N_("Dis&trict"),
+    "event_date": N_("&Event date"),
+    "event_place": N_("Event p&lace"),
+    "loss": N_("&Loss suffered"),
+    "remedy": N_("Remed&y asked"),
+    "complained_before": N_("Already complained to the agency?"),
+    "attachments": N_("Attachments"),
+    "due_date": N_("Deadline"),
+}
+ACTION_LABELS = {
+    "complaint.record": N_("Recorded"),
+    "complaint.correct": N_("Corrected"),
+    "privacy.erase": N_("Reporter's identity erased"),
+}
+
+
+def field_label(name: str) -> str:
+    label = FIELD_LABELS.get(name)
+    return _(label).replace("&", "").rstrip("?") if label else name
+
+
+def value_text(desk: Desk, name: str, value: Any) -> str:
+    """A value as the audit trail keeps it (JSON), in words for the history."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if value == IDENTITY_MARK:
+        return _("(identity, not kept here)")
+    if value == corrections.IDENTITY_CHANGED_MARK:
+        return _("(identity changed, not kept here)")
+    ref = desk.reference
+    try:
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if name in ("category", "agency", "region"):
+            return ref.label(name, value)
+        if name == "district":
+            return ref.districts_of(str(value).rsplit(".", 1)[0]).get(value, value)
+        if name == "report_type":
+            return ReportType(value).label
+        if name == "channel":
+            return Channel(value).label
+        if name == "status":
+            return Status(value).label
+        if name == "received_at":
+            return datetime_text(dt.datetime.fromisoformat(value), desk.zone)
+        if name in ("event_date", "due_date"):
+            return date_text(dt.date.fromisoformat(value))
+        if name == "attachments" and isinstance(value, list):
+            return ", ".join(str(a.get("filename", "")) for a in value if isinstance(a, dict))
+    except (ValueError, TypeError, AttributeError):
+        pass
+    return str(value)
+
+
+def history_html(desk: Desk, entries: list[corrections.HistoryEntry]) -> str:
+    """The "History" section: each event with local date and time, who, the reason and field by
+    field before → after (everything escaped). One table, so the columns line up across events."""
+    e = html.escape
+    rows = []
+    for entry in entries:
+        action = ACTION_LABELS.get(entry.action)
+        what = _(action) if action else entry.action
+        head = " · ".join(
+            (f"<b>{e(datetime_text(entry.at, desk.zone))}</b>", e(what), e(entry.actor))
+        )
+        if entry.reason:
+            head += f"<br>{e(_('Reason'))}: <i>{e(entry.reason)}</i>"
+        rows.append(f"<tr><td colspan='4' style='padding-top:8px'>{head}</td></tr>")
+        for name, before, after in entry.changes:
+            rows.append(
+                "<tr>"
+                f"<td nowrap style='color:#555;padding-left:16px;padding-right:12px'>"
+                f"{e(field_label(name))}</td>"
+                f"<td width='40%' style='color:#7a1f1f'>{e(value_text(desk, name, before))}</td>"
+                "<td width='24' align='center'>→</td>"
+                f"<td width='40%' style='color:#1f5f2a'>{e(value_text(desk, name, after))}</td>"
+                "</tr>"
+            )
+    return (
+        f"<h3 style='margin-top:16px'>{e(_('History'))}</h3>"
+        f"<table width='100%' cellspacing='0'>{''.join(rows)}</table>"
     )
