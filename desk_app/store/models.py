@@ -62,7 +62,7 @@ class Complaint(Base):
     complained_before: Mapped[bool | None] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(32), default="recorded")
     due_date: Mapped[dt.date] = mapped_column(Date)
-    linked_to: Mapped[str | None] = mapped_column(ForeignKey("complaint.id"))
+    linked_to: Mapped[str | None] = mapped_column(ForeignKey("complaint.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
