@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,6 +34,7 @@ from desk_app.services import audit
 from desk_app.services.desk import Desk
 
 from ui import messages
+from ui.paged_model import KeysetTableModel
 from ui.workers import Runner
 
 FILTER_DELAY_MS = 250
@@ -60,112 +61,15 @@ def action_label(action: str) -> str:
     return _(label) if label else action
 
 
-class AuditEventModel(QAbstractTableModel):
-    """The events matching a query, read page by page (keyset on seq) on the Runner's read pool.
-
-    Signals: loaded() after each page; failed(str) with a message for the user (for example
-    a mistyped tracking number in the object filter).
-    """
-
-    loaded = Signal()
-    failed = Signal(str)
+class AuditEventModel(KeysetTableModel):
+    """The events matching a query, newest first (see KeysetTableModel for its signals)."""
 
     def __init__(
         self, desk: Desk, runner: Runner, page_size: int = audit.PAGE_SIZE, parent=None
     ) -> None:
-        super().__init__(parent)
-        self.desk = desk
-        self.runner = runner
-        self.page_size = page_size
-        self.query = audit.AuditQuery()
-        self._rows: list[audit.EventRow] = []
-        self._cursor: int | None = None
-        self._more = False
-        self._loading = False
-        self._generation = 0
-
-    # -- queries ------------------------------------------------------------------------
-
-    def set_query(self, query: audit.AuditQuery) -> None:
-        """Start over with a new query."""
-        self._generation += 1
-        self.beginResetModel()
-        self.query = query
-        self._rows = []
-        self._cursor = None
-        self._more = True
-        self._loading = False
-        self.endResetModel()
-        self._load()
-
-    def refresh(self) -> None:
-        self.set_query(self.query)
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802, B008 - Qt API
-        return not parent.isValid() and self._more and not self._loading
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802, B008 - Qt API
-        if self.canFetchMore(parent):
-            self._load()
-
-    def _load(self) -> None:
-        self._loading = True
-        generation = self._generation
-        self.runner.read(
-            audit.list_events,
-            self.desk,
-            self.query,
-            self._cursor,
-            self.page_size,
-            on_done=lambda page: self._page_loaded(generation, page),
-            on_error=lambda exc: self._page_failed(generation, exc),
+        super().__init__(
+            desk, runner, audit.list_events, audit.AuditQuery(), COLUMNS, page_size, parent
         )
-
-    def _page_loaded(self, generation: int, page: audit.Page) -> None:
-        if generation != self._generation:
-            return  # an older query's page
-        if page.rows:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
-        self._cursor = page.cursor
-        self._more = page.cursor is not None
-        self._loading = False
-        self.loaded.emit()
-
-    def _page_failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._more = False
-        self._loading = False
-        if isinstance(exc, DeskError):
-            self.failed.emit(exc.message())
-        else:
-            messages.show_error(None, exc)
-
-    def is_loading(self) -> bool:
-        return self._loading
-
-    def has_more(self) -> bool:
-        return self._more
-
-    # -- the table ----------------------------------------------------------------------
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(COLUMNS):
-                return _(COLUMNS[section])
-        return None
-
-    def row_at(self, row: int) -> audit.EventRow:
-        return self._rows[row]
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -202,11 +106,6 @@ class AuditEventModel(QAbstractTableModel):
         if column == 5:
             return item.summary
         return (item.reason or "").replace("\n", " ")
-
-    def flags(self, index: QModelIndex):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class AuditPage(QWidget):

@@ -5,17 +5,17 @@ Each page is read on a worker; results from an older query are dropped.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from desk_app.domain.calendar import DeadlineState, deadline_state
 from desk_app.domain.complaint import Channel, Status
-from desk_app.errors import DeskError
 from desk_app.formatting import date_text, datetime_text
 from desk_app.i18n import N_, _
 from desk_app.services import lookup
 from desk_app.services.desk import Desk
 
+from ui.paged_model import KeysetTableModel
 from ui.workers import Runner
 
 # (header, sort key or None)
@@ -34,111 +34,24 @@ OVERDUE = QColor("#b3261e")
 DUE_TODAY = QColor("#9a6700")
 
 
-class ComplaintListModel(QAbstractTableModel):
-    """Signals: loaded() after each page; failed(str) with a message for the clerk (for
-    example a mistyped tracking number)."""
-
-    loaded = Signal()
-    failed = Signal(str)
+class ComplaintListModel(KeysetTableModel):
+    """The complaint list (see KeysetTableModel for its signals)."""
 
     def __init__(self, desk: Desk, runner: Runner, page_size: int = lookup.PAGE_SIZE, parent=None):
-        super().__init__(parent)
-        self.desk = desk
-        self.runner = runner
-        self.page_size = page_size
-        self.query = lookup.ListQuery()
-        self._rows: list[lookup.ComplaintRow] = []
-        self._cursor: tuple | None = None
-        self._more = False
-        self._loading = False
-        self._generation = 0
+        super().__init__(
+            desk,
+            runner,
+            lookup.list_complaints,
+            lookup.ListQuery(),
+            [header for header, _sort in COLUMNS],
+            page_size,
+            parent,
+        )
         self._today = desk.today()
 
-    # -- queries ------------------------------------------------------------------------
-
     def set_query(self, query: lookup.ListQuery) -> None:
-        """Start over with a new query (search, filter or sort)."""
-        self._generation += 1
-        self.beginResetModel()
-        self.query = query
-        self._rows = []
-        self._cursor = None
-        self._more = True
-        self._loading = False
-        self._today = self.desk.today()
-        self.endResetModel()
-        self._load()
-
-    def refresh(self) -> None:
-        self.set_query(self.query)
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802, B008 - Qt API
-        return not parent.isValid() and self._more and not self._loading
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802, B008 - Qt API
-        if self.canFetchMore(parent):
-            self._load()
-
-    def _load(self) -> None:
-        self._loading = True
-        generation = self._generation
-        self.runner.read(
-            lookup.list_complaints,
-            self.desk,
-            self.query,
-            self._cursor,
-            self.page_size,
-            on_done=lambda page: self._page_loaded(generation, page),
-            on_error=lambda exc: self._page_failed(generation, exc),
-        )
-
-    def _page_loaded(self, generation: int, page: lookup.Page) -> None:
-        if generation != self._generation:
-            return
-        if page.rows:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
-        self._cursor = page.cursor
-        self._more = page.cursor is not None
-        self._loading = False
-        self.loaded.emit()
-
-    def _page_failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._more = False
-        self._loading = False
-        if isinstance(exc, DeskError):
-            self.failed.emit(exc.message())
-        else:
-            from ui import messages
-
-            messages.show_error(None, exc)
-
-    def is_loading(self) -> bool:
-        return self._loading
-
-    def has_more(self) -> bool:
-        return self._more
-
-    # -- the table ----------------------------------------------------------------------
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(COLUMNS):
-                return _(COLUMNS[section][0])
-        return None
-
-    def row_at(self, row: int) -> lookup.ComplaintRow:
-        return self._rows[row]
+        self._today = self.desk.today()  # deadlines are judged against today, even overnight
+        super().set_query(query)
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -202,8 +115,3 @@ class ComplaintListModel(QAbstractTableModel):
         from dataclasses import replace
 
         self.set_query(replace(self.query, sort=key, descending=descending))
-
-    def flags(self, index: QModelIndex):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

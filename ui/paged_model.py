@@ -1,0 +1,140 @@
+"""A Qt table model that reads its rows page by page (keyset paging in the services) on the
+Runner's read pool: it never loads every row, and a page from an older query is dropped.
+
+How to add one: subclass, pass the service function that returns a page
+(`fetch(desk, query, cursor, limit) -> object with .rows and .cursor`), the column headers
+(N_-marked), and implement data() for your rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+
+from desk_app.errors import DeskError
+from desk_app.i18n import _
+from desk_app.services.desk import Desk
+
+from ui.workers import Runner
+
+
+class KeysetTableModel(QAbstractTableModel):
+    """Signals: loaded() after each page; failed(str) with a message for the user (for
+    example a mistyped tracking number in a search)."""
+
+    loaded = Signal()
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        desk: Desk,
+        runner: Runner,
+        fetch: Callable,
+        query: object,
+        headers: Sequence[str],
+        page_size: int,
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.runner = runner
+        self.page_size = page_size
+        self.query = query
+        self._fetch = fetch
+        self._headers = list(headers)
+        self._rows: list = []
+        self._cursor: object | None = None
+        self._more = False
+        self._loading = False
+        self._generation = 0
+
+    # -- queries ------------------------------------------------------------------------
+
+    def set_query(self, query) -> None:
+        """Start over with a new query (search, filter or sort)."""
+        self._generation += 1
+        self.beginResetModel()
+        self.query = query
+        self._rows = []
+        self._cursor = None
+        self._more = True
+        self._loading = False
+        self.endResetModel()
+        self._load()
+
+    def refresh(self) -> None:
+        self.set_query(self.query)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802, B008 - Qt API
+        return not parent.isValid() and self._more and not self._loading
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802, B008 - Qt API
+        if self.canFetchMore(parent):
+            self._load()
+
+    def _load(self) -> None:
+        self._loading = True
+        generation = self._generation
+        self.runner.read(
+            self._fetch,
+            self.desk,
+            self.query,
+            self._cursor,
+            self.page_size,
+            on_done=lambda page: self._page_loaded(generation, page),
+            on_error=lambda exc: self._page_failed(generation, exc),
+        )
+
+    def _page_loaded(self, generation: int, page) -> None:
+        if generation != self._generation:
+            return  # a page of an older query
+        if page.rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        self._cursor = page.cursor
+        self._more = page.cursor is not None
+        self._loading = False
+        self.loaded.emit()
+
+    def _page_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._more = False
+        self._loading = False
+        if isinstance(exc, DeskError):
+            self.failed.emit(exc.message())
+        else:
+            from ui import messages
+
+            messages.show_error(None, exc)
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def has_more(self) -> bool:
+        return self._more
+
+    # -- the table ----------------------------------------------------------------------
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(self._headers):
+                return _(self._headers[section])
+        return None
+
+    def row_at(self, row: int):
+        return self._rows[row]
+
+    def flags(self, index: QModelIndex):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
