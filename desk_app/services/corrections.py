@@ -34,7 +34,7 @@ from desk_app.i18n import N_, _
 from desk_app.services import audit, lookup
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
-from desk_app.services.intake import IDENTITY_FIELDS, IDENTITY_MARK
+from desk_app.services.intake import IDENTITY_FIELDS, IDENTITY_MARK, form_values
 from desk_app.store import models
 
 C = models.Complaint
@@ -268,29 +268,7 @@ def _correct(
             received = valid.received_at or row.received_at
             if _same_minute(received, row.received_at):
                 received = row.received_at  # the form shows minutes: seconds were not edited
-            new = dict(
-                report_type=valid.report_type.value,
-                channel=valid.channel.value,
-                received_at=received,
-                anonymous=valid.anonymous,
-                confidential=valid.confidential,
-                reporter_name=valid.reporter_name,
-                reporter_nik=valid.reporter_nik,
-                reporter_phone=valid.reporter_phone,
-                reporter_email=valid.reporter_email,
-                reporter_address=valid.reporter_address,
-                subject=valid.subject,
-                description=valid.description,
-                category=valid.category,
-                agency=valid.agency,
-                region=valid.region,
-                district=valid.district,
-                event_date=valid.event_date,
-                event_place=valid.event_place,
-                loss=valid.loss,
-                remedy=valid.remedy,
-                complained_before=valid.complained_before,
-            )
+            new = {**form_values(valid), "received_at": received}
             old = {name: getattr(row, name) for name in FIELDS}
             changed = [name for name in FIELDS if _norm(old[name]) != _norm(new[name])]
             if "category" in changed or "received_at" in changed:

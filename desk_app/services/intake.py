@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
 import uuid6
 from sqlalchemy import Date, bindparam, delete, insert, select, text
@@ -52,6 +53,19 @@ def next_sequence(session, desk_code: str, day: dt.date) -> int:
     return session.execute(_NEXT_SEQUENCE, {"desk_code": desk_code, "day": day}).scalar_one()
 
 
+def form_values(valid: ValidComplaint) -> dict:
+    """The complaint table's columns that come from the form (all but when it was received
+    and the attachments, which have their own rules)."""
+    values = {
+        f.name: getattr(valid, f.name)
+        for f in dataclass_fields(valid)
+        if f.name not in ("received_at", "attachments")
+    }
+    values["report_type"] = valid.report_type.value
+    values["channel"] = valid.channel.value
+    return values
+
+
 def complaint_row(
     desk: Desk, valid: ValidComplaint, *, number: str, now: dt.datetime, link_to: str | None
 ) -> dict:
@@ -64,28 +78,9 @@ def complaint_row(
         id=str(uuid6.uuid7()),
         tracking_no=number,
         desk_code=desk.desk_code,
-        report_type=valid.report_type.value,
-        channel=valid.channel.value,
-        received_at=received,
         recorded_by=desk.user,
-        reporter_name=valid.reporter_name,
-        reporter_nik=valid.reporter_nik,
-        reporter_phone=valid.reporter_phone,
-        reporter_email=valid.reporter_email,
-        reporter_address=valid.reporter_address,
-        anonymous=valid.anonymous,
-        confidential=valid.confidential,
-        subject=valid.subject,
-        description=valid.description,
-        category=valid.category,
-        agency=valid.agency,
-        region=valid.region,
-        district=valid.district,
-        event_date=valid.event_date,
-        event_place=valid.event_place,
-        loss=valid.loss,
-        remedy=valid.remedy,
-        complained_before=valid.complained_before,
+        **form_values(valid),
+        received_at=received,
         status="recorded",
         due_date=due,
         linked_to=link_to,
