@@ -3,6 +3,7 @@ message when the database cannot be opened), the main window, and the draft offe
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 
@@ -10,7 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from desk_app import logs, paths
-from desk_app.errors import DeskError
+from desk_app.errors import DatabaseDamaged, DeskError
 from desk_app.i18n import _
 
 from ui import messages
@@ -25,6 +26,36 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def offer_newest_backup(data_dir: str | None) -> bool:
+    """The database is damaged: offer the newest good backup (never restored without a yes).
+    True when it was restored; a refusal is shown and nothing changes."""
+    from desk_app.services import backup
+
+    newest = backup.newest_good_backup(paths.backups_dir())
+    if newest is None:
+        return False
+    item = backup.parse_name(newest.name)
+    when = item.when.replace(tzinfo=dt.UTC).astimezone().strftime("%d/%m/%Y %H:%M") if item else ""
+    if not messages.confirm(
+        None,
+        _("Restore the newest backup?"),
+        _(
+            "The newest good backup is {name} (made {when}). Restore it? Everything recorded "
+            "after it was made will be missing. The damaged database is kept in the backups "
+            "folder first, so nothing is deleted."
+        ).format(name=newest.name, when=when),
+        _("Restore the backup"),
+        _("Close Meja Aduan"),
+    ):
+        return False
+    try:
+        backup.restore(data_dir, newest)
+    except DeskError as exc:  # RestoreRefused, DeskInUse: nothing was changed
+        messages.show_error(None, exc)
+        return False
+    return True
+
+
 def run_gui(data_dir: str | None = None) -> int:
     from desk_app.services.desk import open_desk
 
@@ -36,7 +67,13 @@ def run_gui(data_dir: str | None = None) -> int:
         desk = open_desk(data_dir)
     except DeskError as exc:
         messages.show_error(None, exc)
-        return 1
+        if not (isinstance(exc, DatabaseDamaged) and offer_newest_backup(data_dir)):
+            return 1
+        try:
+            desk = open_desk(data_dir)
+        except DeskError as again:
+            messages.show_error(None, again)
+            return 1
     from desk_app.services import accounts
     from desk_app.services.desk import check_integrity
 

@@ -15,6 +15,8 @@ from desk_app.settings import zone_abbreviation
 
 from ui import messages
 from ui.admin.audit_page import AuditPage
+from ui.admin.backup_page import BackupPage
+from ui.admin.privacy_page import PrivacyPage
 from ui.admin.users_page import UsersPage
 from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
@@ -75,6 +77,8 @@ class MainWindow(QMainWindow):
         desk_label.setObjectName("desk_label")
         self.statusBar().addPermanentWidget(desk_label)
         self.users: UsersPage | None = None  # the IT officer's users tab (_offer_by_role)
+        self.backups: BackupPage | None = None  # the IT officer's backups tab (ditto)
+        self.privacy: PrivacyPage | None = None  # the supervisor's personal-data tab (ditto)
         self._offer_by_role(new_action, audit_action)
         self._settings = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
         self._restore_geometry()
@@ -102,6 +106,13 @@ class MainWindow(QMainWindow):
         if actor.may(Action.MANAGE_USERS) and self.users is None:
             self.users = UsersPage(self.desk, self.runner)
             self.tabs.addTab(self.users, _("Users"))
+        may_backup = actor.may(Action.BACKUP) or actor.may(Action.RESTORE)
+        if may_backup and self.backups is None:
+            self.backups = BackupPage(self.desk, self.runner)
+            self.tabs.addTab(self.backups, _("Backups"))
+        if actor.may(Action.PERSONAL_DATA) and self.privacy is None:
+            self.privacy = PrivacyPage(self.desk, self.runner)
+            self.tabs.addTab(self.privacy, _("Personal data"))
 
     def may(self, action: Action) -> bool:
         return self.desk.actor is None or self.desk.actor.may(action)

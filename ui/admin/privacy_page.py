@@ -1,0 +1,376 @@
+"""The supervisor's personal-data requests screen (UU 27/2022): find what the desk holds about one
+reporter by NIK, phone number or e-mail address, export it (JSON and HTML), and erase their
+identity from complaints older than the retention period.
+
+Every action goes through services.privacy on a worker, after accounts.require checks
+PERSONAL_DATA for desk.actor (the privacy service itself takes no actor). Wrong identifiers are
+shown under their fields and what was typed stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app import settings
+from desk_app.domain.roles import Action
+from desk_app.errors import ValidationFailed
+from desk_app.i18n import _
+from desk_app.services import accounts, privacy
+from desk_app.services.desk import Desk
+from desk_app.store import models
+
+from ui import messages
+from ui.field_form import FieldForm
+from ui.workers import Runner
+
+IDENTIFIERS = ("nik", "phone", "email")
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What an erasure would do now: complaints old enough to be anonymised, and kept ones."""
+
+    erase: int
+    keep: int
+
+
+def _checked(desk: Desk, fn, *args, **kwargs):
+    """Run a privacy service as desk.actor: refused (and audited) unless PERSONAL_DATA."""
+    accounts.require(desk, desk.actor, Action.PERSONAL_DATA)
+    return fn(desk, *args, **kwargs)
+
+
+def find(desk: Desk, ids: dict[str, str | None]) -> list[str]:
+    return _checked(desk, privacy.find_subject, **ids)
+
+
+def preview_erasure(desk: Desk, ids: dict[str, str | None], years: int) -> ErasurePreview:
+    """Count, as erase_subject would decide it, the reporter's complaints older than `years`."""
+    found = _checked(desk, privacy.find_subject, **ids)
+    if not found:
+        return ErasurePreview(0, 0)
+    cutoff = privacy._years_before(desk.now(), years)
+    with desk.db.reading() as session:
+        received: list[dt.datetime] = list(
+            session.scalars(
+                select(models.Complaint.received_at).where(models.Complaint.id.in_(found))
+            )
+        )
+    old = sum(1 for when in received if when < cutoff)
+    return ErasurePreview(old, len(received) - old)
+
+
+def export(desk: Desk, ids: dict[str, str | None], out: Path, html_out: Path) -> int:
+    return _checked(desk, privacy.export_subject, **ids, out=out, html_out=html_out)
+
+
+def erase(desk: Desk, ids: dict[str, str | None], reason: str, years: int):
+    return _checked(desk, privacy.erase_subject, **ids, reason=reason, older_than_years=years)
+
+
+class PrivacyPage(QWidget):
+    """Signals: searched(int count), exported(int count), erased(ErasureResult)."""
+
+    searched = Signal(int)
+    exported = Signal(int)
+    erased = Signal(object)
+
+    def __init__(self, desk: Desk, runner: Runner, parent=None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.runner = runner
+
+        title = QLabel(_("A reporter's personal data"))
+        title.setStyleSheet("font-weight: bold; font-size: 12pt;")
+        hint = QLabel(
+            _(
+                "For a reporter's request under the personal-data-protection law: give one or "
+                "more of their identifiers, then export everything the desk holds about them or "
+                "erase their identity from complaints older than the retention period. "
+                "The audit trail never held the identity; erasure does not reach older "
+                "backups (until they rotate out) or names typed into the complaint text."
+            )
+        )
+        hint.setProperty("role", "hint")
+        hint.setWordWrap(True)
+
+        self.form = FieldForm()
+        self.nik = self.form.add("nik", _("&NIK"), QLineEdit(), _("16 digits"))
+        self.phone = self.form.add(
+            "phone", _("&Phone"), QLineEdit(), _("e.g. 0812 3456 7890 or +62 812 3456 7890")
+        )
+        self.email = self.form.add("email", _("E-&mail"), QLineEdit())
+        for field in (self.nik, self.phone, self.email):
+            field.returnPressed.connect(self.search)
+        form_box = QWidget()
+        form_box.setLayout(self.form)
+        form_box.setMaximumWidth(620)
+
+        self.search_button = QPushButton(_("&Search"))
+        self.search_button.setObjectName("privacy_search")
+        self.export_button = QPushButton(_("E&xport…"))
+        self.export_button.setObjectName("privacy_export")
+        self.erase_button = QPushButton(_("&Erase identity…"))
+        self.erase_button.setObjectName("privacy_erase")
+        self.search_button.clicked.connect(self.search)
+        self.export_button.clicked.connect(self.export)
+        self.erase_button.clicked.connect(self.erase)
+        buttons = QHBoxLayout()
+        for button in (self.search_button, self.export_button, self.erase_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        self.result = QLabel()
+        self.result.setObjectName("privacy_result")
+        self.result.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(hint)
+        layout.addWidget(form_box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+
+    # -- the identifiers ---------------------------------------------------------------
+
+    def identifiers(self) -> dict[str, str | None]:
+        return {
+            "nik": self.nik.text().strip() or None,
+            "phone": self.phone.text().strip() or None,
+            "email": self.email.text().strip() or None,
+        }
+
+    def _checked_identifiers(self) -> dict[str, str | None] | None:
+        """The identifiers as typed, or None after showing what is wrong at the fields."""
+        ids = self.identifiers()
+        try:
+            privacy.subject(**ids)
+        except ValidationFailed as exc:
+            self.show_errors(exc.errors)
+            return None
+        self.show_errors({})
+        return ids
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message under its field; "none given" goes under the first field."""
+        errors = dict(errors)
+        if "subject" in errors:
+            errors.setdefault("nik", errors.pop("subject"))
+        self.form.show_errors(errors)
+
+    def _busy(self, busy: bool) -> None:
+        for button in (self.search_button, self.export_button, self.erase_button):
+            button.setEnabled(not busy)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy(False)
+        if isinstance(exc, ValidationFailed) and set(exc.errors) & {*IDENTIFIERS, "subject"}:
+            self.show_errors(exc.errors)
+        else:
+            messages.show_error(self, exc)
+
+    # -- search ------------------------------------------------------------------------
+
+    def search(self) -> None:
+        ids = self._checked_identifiers()
+        if ids is None:
+            return
+        self._busy(True)
+        self.runner.read(find, self.desk, ids, on_done=self._found, on_error=self._failed)
+
+    def _found(self, found: list[str]) -> None:
+        self._busy(False)
+        if found:
+            text = _("{count} complaint(s) are held about this person.").format(count=len(found))
+        else:
+            text = _("No complaint is held about this person.")
+        self.result.setText(text)
+        self.searched.emit(len(found))
+
+    # -- export ------------------------------------------------------------------------
+
+    def export(self) -> None:
+        ids = self._checked_identifiers()
+        if ids is None:
+            return
+        name = f"data-pribadi-{self.desk.today():%Y%m%d}.json"
+        path, _chosen = QFileDialog.getSaveFileName(
+            self, _("Export a reporter's personal data"), name, _("JSON (*.json)")
+        )
+        if not path:
+            return
+        out = Path(path)
+        if out.suffix.lower() != ".json":
+            out = out.with_name(out.name + ".json")
+        html_out = out.with_suffix(".html")
+        self._busy(True)
+        self.runner.write(
+            export,
+            self.desk,
+            ids,
+            out,
+            html_out,
+            on_done=lambda count: self._exported(count, out, html_out),
+            on_error=self._failed,
+        )
+
+    def _exported(self, count: int, out: Path, html_out: Path) -> None:
+        self._busy(False)
+        text = _("{count} complaint(s) exported to {json} and, readable, {html}.").format(
+            count=count, json=out, html=html_out
+        )
+        self.result.setText(text)
+        messages.info(self, _("Personal data exported"), text)
+        self.exported.emit(count)
+
+    # -- erase -------------------------------------------------------------------------
+
+    def erase(self) -> None:
+        ids = self._checked_identifiers()
+        if ids is None:
+            return
+        answer = ErasureDialog.ask(settings.get(self.desk.db, "retention_years"), self)
+        if answer is None:
+            return
+        reason, years = answer
+        self._busy(True)
+        self.runner.read(
+            preview_erasure,
+            self.desk,
+            ids,
+            years,
+            on_done=lambda preview: self._confirm_erasure(ids, reason, years, preview),
+            on_error=self._failed,
+        )
+
+    def _confirm_erasure(
+        self, ids: dict[str, str | None], reason: str, years: int, preview: ErasurePreview
+    ) -> None:
+        self._busy(False)
+        if preview.erase == 0:
+            self.result.setText(
+                _(
+                    "Nothing to erase: {keep} complaint(s) about this person, none older than "
+                    "{years} year(s)."
+                ).format(keep=preview.keep, years=years)
+            )
+            return
+        if not messages.confirm(
+            self,
+            _("Erase a reporter's identity"),
+            _(
+                "The reporter's name, NIK, phone, e-mail and address will be erased from "
+                "{erase} complaint(s) older than {years} year(s); {keep} more recent "
+                "complaint(s) are kept as they are. This cannot be undone. Erase?"
+            ).format(erase=preview.erase, keep=preview.keep, years=years),
+            _("Erase"),
+            _("Cancel"),
+        ):
+            return
+        self._busy(True)
+        self.runner.write(
+            erase, self.desk, ids, reason, years, on_done=self._erased, on_error=self._failed
+        )
+
+    def _erased(self, result: privacy.ErasureResult) -> None:
+        self._busy(False)
+        text = _(
+            "Identity erased from {erased} complaint(s); {kept} complaint(s) more recent than "
+            "{years} year(s) kept."
+        ).format(erased=result.erased, kept=result.kept, years=result.older_than_years)
+        self.result.setText(text)
+        messages.info(self, _("Identity erased"), text)
+        self.erased.emit(result)
+
+    def focus_first(self) -> None:
+        self.nik.setFocus()
+
+
+class ErasureDialog(QDialog):
+    """The reason for an erasure (required: the request it answers) and the retention period."""
+
+    def __init__(self, default_years: int, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Erase a reporter's identity"))
+        self.answer: tuple[str, int] | None = None
+        intro = QLabel(
+            _(
+                "Only complaints older than the retention period are anonymised; more recent "
+                "ones are kept."
+            )
+        )
+        intro.setWordWrap(True)
+        self.form = FieldForm()
+        self.reason = self.form.add(
+            "reason",
+            _("&Reason"),
+            QLineEdit(),
+            _("The request this answers, e.g. its letter number and date."),
+        )
+        years = QSpinBox()
+        years.setRange(0, 100)
+        years.setValue(default_years)
+        years.setSuffix(_(" year(s)"))
+        self.years = self.form.add("older_than_years", _("&Older than"), years)
+        self.save = QPushButton(_("&Continue…"))
+        self.save.setDefault(True)
+        cancel = QPushButton(_("Cancel"))
+        buttons = QDialogButtonBox()
+        buttons.addButton(self.save, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+        self.save.clicked.connect(self.try_accept)
+        cancel.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(self.form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    def fit(self) -> None:
+        """Tall enough for the wrapped hints and messages (Qt does not do it for windows)."""
+        self.layout().activate()
+        needed = self.layout().totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.fit()
+
+    def try_accept(self) -> None:
+        reason = self.reason.text().strip()
+        if not reason:
+            self.form.show_errors(
+                {"reason": _("Give the reason for the erasure (the request it answers).")}
+            )
+            self.fit()
+            return
+        self.form.show_errors({})
+        self.answer = (reason, self.years.value())
+        self.accept()
+
+    @classmethod
+    def ask(cls, default_years: int, parent=None) -> tuple[str, int] | None:
+        """Show the dialog; (reason, years), or None when cancelled."""
+        dialog = cls(default_years, parent)
+        dialog.exec()
+        return dialog.answer
