@@ -351,6 +351,8 @@ def make_backup(
     finally:
         if partial is not None:
             partial.unlink(missing_ok=True)
+    with desk.db.writing() as session:  # who made which copy, in the trail
+        audit.append(session, desk, "backup.make", "backup", target.name, after={"kind": kind})
     return target
 
 

@@ -442,3 +442,16 @@ def test_restoring_an_older_backup_keeps_the_audit_trail_verifiable(data_dir, va
         assert result.first_broken_seq is None and result.count == 2
     finally:
         desk.close()
+
+
+def test_a_backup_is_recorded_in_the_audit_trail(desk):
+    from sqlalchemy import select
+
+    from desk_app.services import audit, backup
+    from desk_app.store import models
+
+    copy = backup.make_backup(desk)
+    with desk.db.reading() as s:
+        event = s.scalar(select(models.AuditEvent).where(models.AuditEvent.action == "backup.make"))
+    assert event.object_id == copy.name and '"manual"' in event.after
+    assert audit.verify(desk).first_broken_seq is None

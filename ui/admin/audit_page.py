@@ -53,6 +53,21 @@ SEQ_ROLE = Qt.ItemDataRole.UserRole + 1
 # a label here, marked with N_(); an action without one is shown by its code.
 ACTION_LABELS = {
     "complaint.record": N_("Complaint recorded"),
+    "complaint.correct": N_("Complaint corrected"),
+    "access.denied": N_("Refused"),
+    "desk.init": N_("Desk set up"),
+    "user.create": N_("User added"),
+    "user.role": N_("Role changed"),
+    "user.disable": N_("User disabled"),
+    "user.enable": N_("User enabled"),
+    "user.login": N_("Signed in"),
+    "user.login_failed": N_("Sign-in failed"),
+    "user.password_change": N_("Password changed"),
+    "user.password_reset": N_("Password reset"),
+    "backup.make": N_("Backup made"),
+    "privacy.export": N_("Personal data exported"),
+    "privacy.erase": N_("Identity erased"),
+    "privacy.erase_request": N_("Erasure request"),
 }
 
 
