@@ -1,4 +1,4 @@
-"""`python -m desk_app` and the entry point of the PyInstaller bundle (see build.spec)."""
+"""`python -m desk_app`: the headless commands (no desk window; that is `desk-app`)."""
 
 import sys
 

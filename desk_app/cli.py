@@ -7,6 +7,7 @@ import argparse
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from desk_app import __version__, cli_accounts, i18n, paths
@@ -135,7 +136,10 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, gui: Callable[[str | None], int] | None = None) -> int:
+    """Run one command. `gui(data_dir)` starts the desk window: the launcher in ui/ passes
+    it, so this core module never imports Qt (a headless install can still sync and back up).
+    """
     argv = sys.argv[1:] if argv is None else argv
     paths.private_umask()  # files this process makes are the user's only (see desk_app.paths)
     # The language must be known before the parser's help texts are made.
@@ -149,9 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.self_test:
             return self_test()
         if args.command in (None, "gui"):
-            from ui.app import run_gui
-
-            return run_gui(data_dir=args.data_dir)
+            if gui is None:
+                _err(_("The desk window is not part of this installation; give a command."))
+                return EXIT_USAGE
+            return gui(args.data_dir)
         return _run_command(args)
     except (MistypedNumber, MalformedNumber) as exc:
         _err(exc.message())

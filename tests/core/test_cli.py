@@ -439,3 +439,23 @@ def test_process_demo_data_export_and_self_test(data_dir):
     result = run_process(data_dir, "--self-test")
     assert result.returncode == 0, result.stderr
     assert "self-test ok" in result.stdout
+
+
+def test_the_core_never_imports_qt():
+    """Headless installs (sync, backups on a server) must work without Qt."""
+    code = (
+        "import sys, desk_app.cli, desk_app.services.intake, desk_app.services.lookup, "
+        "desk_app.services.backup, desk_app.services.audit, desk_app.services.accounts, "
+        "desk_app.services.privacy, desk_app.services.corrections; "
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'ui'))]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_without_a_window_the_core_cli_asks_for_a_command(capsys, data_dir):
+    from desk_app import cli
+
+    assert cli.main(["--data-dir", str(data_dir)]) == 2
+    assert capsys.readouterr().err.strip()
