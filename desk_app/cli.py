@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help=_("replace the database with a backup (close the desk first)")
     )
     restore.add_argument("file", metavar="FILE")
+    conf = sub.add_parser("settings", help=_("show the desk's settings, or set one"))
+    conf.add_argument("name", nargs="?", metavar="NAME", help=_("the setting to change"))
+    conf.add_argument("value", nargs="?", metavar="VALUE")
     audit = sub.add_parser("audit", help=_("check the audit trail"))
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     audit_sub.add_parser(
@@ -228,12 +231,45 @@ def _run_command(args: argparse.Namespace) -> int:
             from desk_app.services import backup
 
             print(backup.make_backup(desk, Path(args.out) if args.out else None))
+        elif args.command == "settings":
+            return _settings(desk, args)
         elif args.command == "audit":
             _audit_verify(desk)
         elif args.command == "privacy":
             return _privacy(desk, args)
     finally:
         desk.close()
+    return EXIT_OK
+
+
+def _settings(desk, args: argparse.Namespace) -> int:
+    """`desk-app settings [NAME VALUE]`: list every setting, or change one (audited)."""
+    from desk_app import settings
+    from desk_app.services import audit
+
+    if args.name is None:
+        for name in settings.SETTINGS:
+            print(f"{name} = {settings.get(desk.db, name)}")
+        return EXIT_OK
+    if args.name not in settings.SETTINGS or args.value is None:
+        _err(_("Give a setting's name and its new value; `desk-app settings` lists them."))
+        return EXIT_USAGE
+    before = settings.get(desk.db, args.name)
+    try:
+        settings.set_value(desk.db, args.name, args.value)
+    except ValueError:
+        _err(_("{value} is not a valid value for {name}.").format(value=args.value, name=args.name))
+        return EXIT_USAGE
+    with desk.db.writing() as session:
+        audit.append(
+            session,
+            desk,
+            "desk.setting",
+            "setting",
+            args.name,
+            before={"value": str(before)},
+            after={"value": args.value},
+        )
     return EXIT_OK
 
 

@@ -32,6 +32,7 @@ COMMAND_ACTIONS = {
     "audit": Action.AUDIT_VERIFY,
     "restore": Action.RESTORE,
     "privacy": Action.PERSONAL_DATA,
+    "settings": Action.CONFIGURE_DESK,
 }
 
 

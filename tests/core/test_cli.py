@@ -459,3 +459,19 @@ def test_without_a_window_the_core_cli_asks_for_a_command(capsys, data_dir):
 
     assert cli.main(["--data-dir", str(data_dir)]) == 2
     assert capsys.readouterr().err.strip()
+
+
+def test_settings_are_listed_and_changed_by_command(capsys, data_dir):
+    from desk_app import cli, settings
+    from desk_app.services.desk import open_desk
+
+    assert cli.main(["--data-dir", str(data_dir), "settings"]) == 0
+    assert "idle_lock_minutes = 10" in capsys.readouterr().out
+    assert cli.main(["--data-dir", str(data_dir), "settings", "idle_lock_minutes", "5"]) == 0
+    assert cli.main(["--data-dir", str(data_dir), "settings", "idle_lock_minutes", "x"]) == 2
+    assert cli.main(["--data-dir", str(data_dir), "settings", "no_such_thing", "1"]) == 2
+    desk = open_desk(data_dir)
+    try:
+        assert settings.get(desk.db, "idle_lock_minutes") == 5
+    finally:
+        desk.close()
