@@ -34,9 +34,11 @@ from sqlalchemy.exc import OperationalError
 
 from desk_app import settings
 from desk_app.domain import validation
+from desk_app.domain.roles import Action
 from desk_app.errors import DeskError, StorageError, ValidationFailed
 from desk_app.i18n import N_, _
 from desk_app.services import audit
+from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
 
@@ -121,6 +123,7 @@ def find_subject(
     desk: Desk, nik: str | None = None, phone: str | None = None, email: str | None = None
 ) -> list[str]:
     """Ids of the complaints whose reporter has any of the identifiers, in arrival order."""
+    require(desk, desk.actor, Action.PERSONAL_DATA)
     who = subject(nik, phone, email)
     with desk.db.reading() as session:
         return list(session.scalars(select(C.id).where(_where(who)).order_by(C.seq)))
@@ -273,6 +276,7 @@ def export_subject(
     One write transaction: the data is read under the write lock, the files are written, then
     the audit event is committed; a file that cannot be written leaves no event and no file.
     """
+    require(desk, desk.actor, Action.PERSONAL_DATA)
     who = subject(nik, phone, email)
     written: list[Path] = []
     try:
@@ -316,6 +320,36 @@ def _years_before(when: dt.datetime, years: int) -> dt.datetime:
         return when.replace(year=when.year - years, day=28)
 
 
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What an erasure would do now: complaints old enough to be anonymised, and kept ones."""
+
+    erase: int
+    keep: int
+
+
+def preview_erasure(
+    desk: Desk,
+    nik: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    *,
+    older_than_years: int | None = None,
+    now: dt.datetime | None = None,
+) -> ErasurePreview:
+    """Count, as erase_subject decides it, the reporter's complaints it would anonymise."""
+    require(desk, desk.actor, Action.PERSONAL_DATA)
+    who = subject(nik, phone, email)
+    years = (
+        settings.get(desk.db, "retention_years") if older_than_years is None else older_than_years
+    )
+    cutoff = _years_before(now or desk.now(), years)
+    with desk.db.reading() as session:
+        received = list(session.scalars(select(C.received_at).where(_where(who))))
+    old = sum(1 for when in received if when < cutoff)
+    return ErasurePreview(old, len(received) - old)
+
+
 def erase_subject(
     desk: Desk,
     nik: str | None = None,
@@ -328,6 +362,7 @@ def erase_subject(
 ) -> ErasureResult:
     """Blank the reporter's identity in their complaints received more than `older_than_years`
     (default: the setting retention_years) ago; audit each. All or nothing."""
+    require(desk, desk.actor, Action.PERSONAL_DATA)
     who = subject(nik, phone, email)
     reason = (reason or "").strip()
     errors = {}

@@ -406,3 +406,24 @@ def test_after_erasure_no_byte_of_the_identity_is_left_in_the_database(desk, dat
     raw = b"".join(p.read_bytes() for p in data_dir.glob("meja-aduan.sqlite3*"))
     for needle in (nik, "qorinawati", "jumbarsyah", "77889911", "qorina.jumbar", "Kuini"):
         assert needle.encode() not in raw.lower(), needle
+
+
+def test_only_a_supervisor_handles_personal_data_and_the_preview_matches_the_erasure(
+    desk, recorded
+):
+    from desk_app.domain.roles import Actor, Role
+    from desk_app.errors import PermissionDenied
+
+    for role in (Role.CLERK, Role.IT):
+        desk.actor = Actor("orang", "Orang", role)
+        for call in (
+            lambda: privacy.find_subject(desk, nik=NIK),
+            lambda: privacy.preview_erasure(desk, nik=NIK),
+            lambda: privacy.erase_subject(desk, nik=NIK, reason="uji"),
+        ):
+            with pytest.raises(PermissionDenied):
+                call()
+    desk.actor = Actor("koor", "Koordinator", Role.SUPERVISOR)
+    preview = privacy.preview_erasure(desk, nik=NIK, phone=PHONE)
+    result = privacy.erase_subject(desk, nik=NIK, phone=PHONE, reason="permintaan subjek")
+    assert (preview.erase, preview.keep) == (result.erased, result.kept) == (2, 1)

@@ -2,18 +2,13 @@
 reporter by NIK, phone number or e-mail address, export it (JSON and HTML), and erase their
 identity from complaints older than the retention period.
 
-Every action goes through services.privacy on a worker, after accounts.require checks
-PERSONAL_DATA for desk.actor (the privacy service itself takes no actor). Wrong identifiers are
-shown under their fields and what was typed stays.
+Every action goes through services.privacy on a worker; the service checks that desk.actor may
+handle personal data. Wrong identifiers are shown under their fields and what was typed stays.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import select
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -30,60 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app import settings
-from desk_app.domain.roles import Action
 from desk_app.errors import ValidationFailed
 from desk_app.i18n import _
-from desk_app.services import accounts, privacy
+from desk_app.services import privacy
 from desk_app.services.desk import Desk
-from desk_app.store import models
 
 from ui import messages
 from ui.field_form import FieldForm
 from ui.workers import Runner
 
 IDENTIFIERS = ("nik", "phone", "email")
-
-
-@dataclass(frozen=True)
-class ErasurePreview:
-    """What an erasure would do now: complaints old enough to be anonymised, and kept ones."""
-
-    erase: int
-    keep: int
-
-
-def _checked(desk: Desk, fn, *args, **kwargs):
-    """Run a privacy service as desk.actor: refused (and audited) unless PERSONAL_DATA."""
-    accounts.require(desk, desk.actor, Action.PERSONAL_DATA)
-    return fn(desk, *args, **kwargs)
-
-
-def find(desk: Desk, ids: dict[str, str | None]) -> list[str]:
-    return _checked(desk, privacy.find_subject, **ids)
-
-
-def preview_erasure(desk: Desk, ids: dict[str, str | None], years: int) -> ErasurePreview:
-    """Count, as erase_subject would decide it, the reporter's complaints older than `years`."""
-    found = _checked(desk, privacy.find_subject, **ids)
-    if not found:
-        return ErasurePreview(0, 0)
-    cutoff = privacy._years_before(desk.now(), years)
-    with desk.db.reading() as session:
-        received: list[dt.datetime] = list(
-            session.scalars(
-                select(models.Complaint.received_at).where(models.Complaint.id.in_(found))
-            )
-        )
-    old = sum(1 for when in received if when < cutoff)
-    return ErasurePreview(old, len(received) - old)
-
-
-def export(desk: Desk, ids: dict[str, str | None], out: Path, html_out: Path) -> int:
-    return _checked(desk, privacy.export_subject, **ids, out=out, html_out=html_out)
-
-
-def erase(desk: Desk, ids: dict[str, str | None], reason: str, years: int):
-    return _checked(desk, privacy.erase_subject, **ids, reason=reason, older_than_years=years)
 
 
 class PrivacyPage(QWidget):
@@ -195,7 +146,11 @@ class PrivacyPage(QWidget):
         if ids is None:
             return
         self._busy(True)
-        self.runner.read(find, self.desk, ids, on_done=self._found, on_error=self._failed)
+        self.runner.read(
+            lambda: privacy.find_subject(self.desk, **ids),
+            on_done=self._found,
+            on_error=self._failed,
+        )
 
     def _found(self, found: list[str]) -> None:
         self._busy(False)
@@ -224,11 +179,7 @@ class PrivacyPage(QWidget):
         html_out = out.with_suffix(".html")
         self._busy(True)
         self.runner.write(
-            export,
-            self.desk,
-            ids,
-            out,
-            html_out,
+            lambda: privacy.export_subject(self.desk, **ids, out=out, html_out=html_out),
             on_done=lambda count: self._exported(count, out, html_out),
             on_error=self._failed,
         )
@@ -254,16 +205,13 @@ class PrivacyPage(QWidget):
         reason, years = answer
         self._busy(True)
         self.runner.read(
-            preview_erasure,
-            self.desk,
-            ids,
-            years,
+            lambda: privacy.preview_erasure(self.desk, **ids, older_than_years=years),
             on_done=lambda preview: self._confirm_erasure(ids, reason, years, preview),
             on_error=self._failed,
         )
 
     def _confirm_erasure(
-        self, ids: dict[str, str | None], reason: str, years: int, preview: ErasurePreview
+        self, ids: dict[str, str | None], reason: str, years: int, preview: privacy.ErasurePreview
     ) -> None:
         self._busy(False)
         if preview.erase == 0:
@@ -288,7 +236,9 @@ class PrivacyPage(QWidget):
             return
         self._busy(True)
         self.runner.write(
-            erase, self.desk, ids, reason, years, on_done=self._erased, on_error=self._failed
+            lambda: privacy.erase_subject(self.desk, **ids, reason=reason, older_than_years=years),
+            on_done=self._erased,
+            on_error=self._failed,
         )
 
     def _erased(self, result: privacy.ErasureResult) -> None:
