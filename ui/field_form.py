@@ -4,7 +4,7 @@ the user dialogs): validation is shown next to the field and what was typed stay
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QWidget
 
 from ui.intake.fields import ErrorLabel
 
@@ -63,3 +63,18 @@ class FieldForm(QFormLayout):
     def error(self, name: str) -> str:
         """The message shown under a field ("" when none)."""
         return self.errors[name].text() if not self.errors[name].isHidden() else ""
+
+
+class FittingDialog(QDialog):
+    """A dialog that grows tall enough for its wrapped hints and messages when shown (Qt does
+    not do it for top-level windows). Call fit() again after showing a new message."""
+
+    def fit(self) -> None:
+        self.layout().activate()
+        needed = self.layout().totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.fit()

@@ -19,7 +19,42 @@ from desk_app.services.desk import Desk
 from ui.workers import Runner
 
 
-class KeysetTableModel(QAbstractTableModel):
+class RowsTableModel(QAbstractTableModel):
+    """A read-only table of plain rows with translated column headers; subclasses implement
+    data() for their cells."""
+
+    def __init__(self, headers: Sequence[str], parent=None) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._rows: list = []
+
+    def set_rows(self, rows: Sequence) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(self._headers):
+                return _(self._headers[section])
+        return None
+
+    def row_at(self, row: int):
+        return self._rows[row]
+
+    def flags(self, index: QModelIndex):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class KeysetTableModel(RowsTableModel):
     """Signals: loaded() after each page; failed(str) with a message for the user (for
     example a mistyped tracking number in a search)."""
 
@@ -36,14 +71,12 @@ class KeysetTableModel(QAbstractTableModel):
         page_size: int,
         parent=None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(headers, parent)
         self.desk = desk
         self.runner = runner
         self.page_size = page_size
         self.query = query
         self._fetch = fetch
-        self._headers = list(headers)
-        self._rows: list = []
         self._cursor: object | None = None
         self._more = False
         self._loading = False
@@ -116,25 +149,3 @@ class KeysetTableModel(QAbstractTableModel):
 
     def has_more(self) -> bool:
         return self._more
-
-    # -- the table ----------------------------------------------------------------------
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self._headers):
-                return _(self._headers[section])
-        return None
-
-    def row_at(self, row: int):
-        return self._rows[row]
-
-    def flags(self, index: QModelIndex):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ from desk_app.services import backup
 from desk_app.services.desk import Desk
 
 from ui import messages
+from ui.paged_model import RowsTableModel
 from ui.workers import Runner
 
 COLUMNS = [N_("Made on"), N_("Kind"), N_("Size"), N_("File")]
@@ -58,13 +59,12 @@ def size_text(size: int) -> str:
     return _("{size:.1f} MB").format(size=size / (1024 * 1024))
 
 
-class BackupModel(QAbstractTableModel):
+class BackupModel(RowsTableModel):
     """Backups as list_backups finds them (newest first): local time, kind, size, file name."""
 
     def __init__(self, desk: Desk, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(COLUMNS, parent)
         self.desk = desk
-        self._rows: list[tuple[Path, backup.BackupName, int]] = []
 
     def set_files(self, files: list[Path]) -> None:
         rows = []
@@ -76,27 +76,13 @@ class BackupModel(QAbstractTableModel):
                 continue
             if item is not None:
                 rows.append((path, item, size))
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
+        self.set_rows(rows)
 
     def path_at(self, row: int) -> Path:
         return self._rows[row][0]
 
     def row_of(self, path: Path) -> int:
         return next((i for i, r in enumerate(self._rows) if r[0] == path), -1)
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(COLUMNS):
-                return _(COLUMNS[section])
-        return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -115,11 +101,6 @@ class BackupModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def flags(self, index: QModelIndex):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class BackupPage(QWidget):

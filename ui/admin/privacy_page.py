@@ -12,7 +12,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
@@ -31,7 +30,7 @@ from desk_app.services import privacy
 from desk_app.services.desk import Desk
 
 from ui import messages
-from ui.field_form import FieldForm
+from ui.field_form import FieldForm, FittingDialog
 from ui.workers import Runner
 
 IDENTIFIERS = ("nik", "phone", "email")
@@ -255,7 +254,7 @@ class PrivacyPage(QWidget):
         self.nik.setFocus()
 
 
-class ErasureDialog(QDialog):
+class ErasureDialog(FittingDialog):
     """The reason for an erasure (required: the request it answers) and the retention period."""
 
     def __init__(self, default_years: int, parent=None) -> None:
@@ -294,17 +293,6 @@ class ErasureDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
-
-    def fit(self) -> None:
-        """Tall enough for the wrapped hints and messages (Qt does not do it for windows)."""
-        self.layout().activate()
-        needed = self.layout().totalHeightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        self.fit()
 
     def try_accept(self) -> None:
         reason = self.reason.text().strip()

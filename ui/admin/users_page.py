@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,8 +29,9 @@ from desk_app.services.accounts import UserInfo
 from desk_app.services.desk import Desk
 
 from ui import messages
-from ui.field_form import FieldForm
+from ui.field_form import FieldForm, FittingDialog
 from ui.intake.fields import ChoiceCombo
+from ui.paged_model import RowsTableModel
 from ui.workers import Runner
 
 COLUMNS = [
@@ -48,40 +49,25 @@ def _role_items() -> list[tuple[str, str]]:
     return [(role.value, role.label) for role in PERSON_ROLES]
 
 
-class UserModel(QAbstractTableModel):
+class UserModel(RowsTableModel):
     """The users as read by accounts.list_users; disabled ones greyed."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._users: list[UserInfo] = []
+        super().__init__(COLUMNS, parent)
 
     def set_users(self, users: list[UserInfo]) -> None:
-        self.beginResetModel()
-        self._users = list(users)
-        self.endResetModel()
+        self.set_rows(users)
 
     def user_at(self, row: int) -> UserInfo:
-        return self._users[row]
+        return self.row_at(row)
 
     def row_of(self, username: str) -> int:
-        return next((i for i, u in enumerate(self._users) if u.username == username), -1)
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(COLUMNS):
-                return _(COLUMNS[section])
-        return None
+        return next((i for i, u in enumerate(self._rows) if u.username == username), -1)
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._users):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        user = self._users[index.row()]
+        user = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(user, index.column())
         if role == Qt.ItemDataRole.ForegroundRole and user.disabled:
@@ -99,11 +85,6 @@ class UserModel(QAbstractTableModel):
         if column == 3:
             return _("disabled") if user.disabled else _("active")
         return _("yes") if user.must_change_password else ""
-
-    def flags(self, index: QModelIndex):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class UsersPage(QWidget):
@@ -316,7 +297,7 @@ class UsersPage(QWidget):
 # -- dialogs -----------------------------------------------------------------------------------
 
 
-class _UserDialog(QDialog):
+class _UserDialog(FittingDialog):
     """A FieldForm, an intro line and OK/Cancel; `try_save` does the work inline (it hashes a
     password: a fraction of a second, as signing in does)."""
 
@@ -342,17 +323,6 @@ class _UserDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(buttons)
         self.setMinimumWidth(500)
-
-    def fit(self) -> None:
-        """Tall enough for the wrapped hints and messages (Qt does not do it for windows)."""
-        self.layout().activate()
-        needed = self.layout().totalHeightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        self.fit()
 
     def _passwords(self) -> tuple[QLineEdit, QLineEdit]:
         password = self.form.add(
