@@ -11,9 +11,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +32,7 @@ from desk_app.services import audit
 from desk_app.services.desk import Desk
 
 from ui import messages
+from ui.date_range import DateRangeFilter
 from ui.paged_model import KeysetTableModel
 from ui.workers import Runner
 
@@ -154,25 +153,19 @@ class AuditPage(QWidget):
         self.object.setObjectName("object_filter")
         self.object.setClearButtonEnabled(True)
         self.object.setPlaceholderText(_("Tracking number or object id"))
-        self.use_dates = QCheckBox(_("&Date from"))
-        self.date_from = QDateEdit()
-        self.date_to = QDateEdit()
-        for edit in (self.date_from, self.date_to):
-            edit.setDisplayFormat("dd/MM/yyyy")
-            edit.setCalendarPopup(True)
-            edit.setEnabled(False)
         today = desk.today()
-        self.date_from.setDate(today.replace(day=1))
-        self.date_to.setDate(today)
+        self.dates = DateRangeFilter(_("&Date from"), today.replace(day=1), today)
+        self.use_dates, self.date_from, self.date_to = (
+            self.dates.use_dates,
+            self.dates.date_from,
+            self.dates.date_to,
+        )
 
         filters = QHBoxLayout()
         filters.addWidget(self.actor, 1)
         filters.addWidget(self.action)
         filters.addWidget(self.object, 2)
-        filters.addWidget(self.use_dates)
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel(_("to")))
-        filters.addWidget(self.date_to)
+        filters.addWidget(self.dates)
 
         self.message = QLabel()
         self.message.setObjectName("audit_message")
@@ -238,9 +231,7 @@ class AuditPage(QWidget):
             edit.textChanged.connect(lambda _t: self._debounce.start())
             edit.returnPressed.connect(self.apply_filters)
         self.action.currentIndexChanged.connect(self.apply_filters)
-        self.use_dates.toggled.connect(self._dates_toggled)
-        self.date_from.dateChanged.connect(self.apply_filters)
-        self.date_to.dateChanged.connect(self.apply_filters)
+        self.dates.changed.connect(self.apply_filters)
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._failed)
         self.model.modelReset.connect(self.detail.clear)
@@ -280,19 +271,14 @@ class AuditPage(QWidget):
         if current is not None and self.action.currentData() != current:
             self.apply_filters()
 
-    def _dates_toggled(self, on: bool) -> None:
-        self.date_from.setEnabled(on)
-        self.date_to.setEnabled(on)
-        self.apply_filters()
-
     def current_query(self) -> audit.AuditQuery:
-        dates = self.use_dates.isChecked()
+        date_from, date_to = self.dates.bounds()
         return audit.AuditQuery(
             actor=self.actor.text().strip() or None,
             action=self.action.currentData(),
             object_id=self.object.text().strip() or None,
-            date_from=self.date_from.date().toPython() if dates else None,
-            date_to=self.date_to.date().toPython() if dates else None,
+            date_from=date_from,
+            date_to=date_to,
         )
 
     def apply_filters(self) -> None:

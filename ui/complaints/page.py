@@ -7,12 +7,10 @@ import datetime as dt
 import html
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -38,6 +36,7 @@ from desk_app.services.intake import IDENTITY_MARK
 from ui import messages
 from ui.complaints.correct import CorrectionDialog
 from ui.complaints.model import ComplaintListModel
+from ui.date_range import DateRangeFilter
 from ui.workers import Runner
 
 SEARCH_DELAY_MS = 250
@@ -85,16 +84,13 @@ class ComplaintsPage(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(12)
-        self.use_dates = QCheckBox(_("&Received from"))
-        self.date_from = QDateEdit()
-        self.date_to = QDateEdit()
-        for edit in (self.date_from, self.date_to):
-            edit.setDisplayFormat("dd/MM/yyyy")
-            edit.setCalendarPopup(True)
-            edit.setEnabled(False)
-        today = QDate.currentDate()
-        self.date_from.setDate(today.addDays(-30))
-        self.date_to.setDate(today)
+        today = desk.today()
+        self.dates = DateRangeFilter(_("&Received from"), today - dt.timedelta(days=30), today)
+        self.use_dates, self.date_from, self.date_to = (
+            self.dates.use_dates,
+            self.dates.date_from,
+            self.dates.date_to,
+        )
         self.message = QLabel()
         self.message.setObjectName("search_message")
         self.message.setProperty("role", "error")
@@ -105,10 +101,7 @@ class ComplaintsPage(QWidget):
         filters.addWidget(self.search, 3)
         filters.addWidget(self.status_filter)
         filters.addWidget(self.channel_filter)
-        filters.addWidget(self.use_dates)
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel(_("to")))
-        filters.addWidget(self.date_to)
+        filters.addWidget(self.dates)
 
         self.table = QTableView()
         self.table.setObjectName("complaints")
@@ -121,7 +114,7 @@ class ComplaintsPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        for column, width in ((0, 175), (1, 168), (2, 145), (4, 165), (5, 125), (6, 130), (7, 190)):
+        for column, width in ((0, 175), (1, 168), (2, 145), (4, 165), (5, 125), (6, 130), (7, 215)):
             self.table.setColumnWidth(column, width)
 
         self.detail = QTextBrowser()
@@ -166,9 +159,7 @@ class ComplaintsPage(QWidget):
         self.search.returnPressed.connect(self.apply_filters)
         self.status_filter.currentIndexChanged.connect(self.apply_filters)
         self.channel_filter.currentIndexChanged.connect(self.apply_filters)
-        self.use_dates.toggled.connect(self._dates_toggled)
-        self.date_from.dateChanged.connect(self.apply_filters)
-        self.date_to.dateChanged.connect(self.apply_filters)
+        self.dates.changed.connect(self.apply_filters)
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._failed)
         self.model.modelReset.connect(self._clear_detail)
@@ -177,18 +168,14 @@ class ComplaintsPage(QWidget):
     def start(self) -> None:
         self.apply_filters()
 
-    def _dates_toggled(self, on: bool) -> None:
-        self.date_from.setEnabled(on)
-        self.date_to.setEnabled(on)
-        self.apply_filters()
-
     def current_query(self) -> lookup.ListQuery:
+        date_from, date_to = self.dates.bounds()
         return lookup.ListQuery(
             text=self.search.text(),
             status=self.status_filter.currentData(),
             channel=self.channel_filter.currentData(),
-            date_from=self.date_from.date().toPython() if self.use_dates.isChecked() else None,
-            date_to=self.date_to.date().toPython() if self.use_dates.isChecked() else None,
+            date_from=date_from,
+            date_to=date_to,
             sort=self.model.query.sort,
             descending=self.model.query.descending,
         )
