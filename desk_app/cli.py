@@ -1,5 +1,7 @@
 """The `desk-app` command: with no command it starts the GUI; the rest is for IT officers and
-scripts. Exit codes: 0 ok, 2 bad input or usage, 1 anything else. Messages go to stderr."""
+scripts. Exit codes: 0 ok, 2 bad input or usage, 1 anything else (a busy, full, read-only or
+damaged desk, a refusal, and bugs, which are logged and told in words, never as a traceback).
+Messages go to stderr."""
 
 from __future__ import annotations
 
@@ -174,6 +176,21 @@ def main(argv: list[str] | None = None, gui: Callable[[str | None], int] | None 
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except Exception as exc:  # a bug: logged (no personal data), told in words, no traceback
+        _err(_unexpected(exc, args))
+        return EXIT_ERROR
+
+
+def _unexpected(exc: Exception, args: argparse.Namespace) -> str:
+    from desk_app import logs
+
+    if logs.log_file() is None:  # the error came before the log was set up: try now
+        try:
+            paths.init(args.data_dir)
+            logs.setup(excepthook=False)
+        except Exception:  # noqa: BLE001 - then the message says the log is missing too
+            pass
+    return logs.log_bug(exc)
 
 
 def _run_command(args: argparse.Namespace) -> int:
@@ -182,7 +199,6 @@ def _run_command(args: argparse.Namespace) -> int:
     paths.init(args.data_dir)
     logs.setup()
     if args.command == "restore":  # with the desk closed; the database may be damaged
-        cli_accounts.check_restore(args)
         return _restore(args)
     from desk_app.services.desk import open_desk
 
@@ -296,6 +312,7 @@ def _restore(args: argparse.Namespace) -> int:
     from desk_app.services import backup
 
     try:
+        cli_accounts.check_restore(args)  # never skipped, even on a damaged database
         saved = backup.restore(args.data_dir, Path(args.file))
     except backup.RestoreRefused as exc:
         _err(exc.message())

@@ -16,9 +16,9 @@ import argparse
 import getpass
 import sys
 
-from desk_app.domain.roles import Action, Role
-from desk_app.errors import LoginRequired, PasswordRejected
-from desk_app.i18n import _
+from desk_app.domain.roles import Action, Role, allowed
+from desk_app.errors import DeskError, LoginRequired, PasswordRejected
+from desk_app.i18n import N_, _
 
 COMMANDS = ("init", "users", "passwd")
 
@@ -90,8 +90,12 @@ def sign_in(desk, args: argparse.Namespace) -> None:
     if args.command == "init":
         return
     if args.user:
-        password = read_secret(_("Password for {user}: ").format(user=args.user))
+        password = getattr(args, "password", None)
+        if password is None:
+            password = read_secret(_("Password for {user}: ").format(user=args.user))
         desk.actor = accounts.authenticate(desk, args.user, password)
+        if not desk.db.writable:
+            _err(_("The desk cannot be written now, so this sign-in is not recorded."))
         if args.command == "passwd":
             args.current_password = password
     elif accounts.has_users(desk.db):
@@ -102,9 +106,12 @@ def sign_in(desk, args: argparse.Namespace) -> None:
 
 
 def check_restore(args: argparse.Namespace) -> None:
-    """`restore` with the desk closed: when the current database opens and has users, the
-    restore needs an IT officer. A damaged database cannot say who may: then whoever can write
-    the data folder may restore (the current file is kept as a pre-restore copy)."""
+    """`restore` with the desk closed never skips sign-in. When the current database opens,
+    the restore needs an IT officer of it, as every command does. When it cannot be opened
+    (damaged, or made by a newer version) it cannot say who may: then `--user` must be an IT
+    officer in the backup being restored, checked read-only against that file's users. That
+    backup is what the desk will trust next, and its IT officers are the people who will run
+    it; a backup with no users at all cannot be restored this way (RestoreNeedsITOfficer)."""
     from desk_app import paths
     from desk_app.errors import DatabaseDamaged, DatabaseTooNew
     from desk_app.services.desk import open_desk
@@ -112,14 +119,43 @@ def check_restore(args: argparse.Namespace) -> None:
     paths.init(args.data_dir)
     if not paths.db_path().exists():
         return
+    if args.user:  # read once: it may be needed for the current database and the backup
+        args.password = read_secret(_("Password for {user}: ").format(user=args.user))
     try:
         desk = open_desk(args.data_dir)
+        try:
+            sign_in(desk, args)
+        finally:
+            desk.close()
     except (DatabaseDamaged, DatabaseTooNew):
-        return
-    try:
-        sign_in(desk, args)
-    finally:
-        desk.close()
+        _sign_in_from_backup(args)
+
+
+def _sign_in_from_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from desk_app.errors import PermissionDenied
+    from desk_app.services import accounts, backup
+
+    source = Path(args.file)
+    backup.check_backup(source)  # a file that is no backup is refused before any password
+    if not args.user:
+        raise LoginRequired()
+    actor = accounts.authenticate_in_copy(source, args.user, args.password)
+    if actor is None:
+        raise RestoreNeedsITOfficer(name=str(source))
+    if not allowed(actor.role, Action.RESTORE):
+        raise PermissionDenied(role=actor.role.value, action=Action.RESTORE.value)
+    _err(_("The current database cannot be opened: signed in with the backup's users."))
+
+
+class RestoreNeedsITOfficer(DeskError):
+    code = "restore_needs_it"
+    template = N_(
+        "The current database cannot be opened, and the backup {name} has no users, so no IT "
+        "officer can sign in to restore it. Nothing was changed; choose a backup made after "
+        "the desk was set up."
+    )
 
 
 def run(desk, args: argparse.Namespace) -> int:

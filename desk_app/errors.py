@@ -71,8 +71,51 @@ class DatabaseDamaged(DeskError):
 
 
 class StorageError(DeskError):
+    """`reason` is words (desk_app.store.faults.reason_text), never an exception's name."""
+
     code = "storage"
     template = N_("The database could not be written ({reason}). Nothing typed was lost.")
+
+
+class DeskBusy(DeskError):
+    """Another connection held the write lock for longer than the busy timeout."""
+
+    code = "desk_busy"
+    template = N_(
+        "Another window or program is writing to the desk's database. "
+        "Nothing was changed; try again in a moment."
+    )
+
+
+class DiskFull(DeskError):
+    code = "disk_full"
+    template = N_(
+        "The disk is full: nothing more could be saved. What was saved before is intact. "
+        "Make room on the disk (or ask the IT officer), then try again."
+    )
+
+
+class DeskReadOnly(DeskError):
+    """The data folder or the database file cannot be written: reading still works."""
+
+    code = "desk_read_only"
+    template = N_(
+        "The desk's data folder {path} cannot be written (read-only or no permission), so "
+        "nothing can be saved. Looking things up still works; ask the IT officer to fix the "
+        "folder's permissions."
+    )
+
+
+class UnexpectedError(DeskError):
+    """A bug: the traceback is in the log (without personal data), the user gets this."""
+
+    code = "unexpected"
+    template = N_("An unexpected error; details were written to {log}.")
+
+
+class UnexpectedErrorNoLog(DeskError):
+    code = "unexpected_no_log"
+    template = N_("An unexpected error; the log file could not be written either.")
 
 
 class ImportFailed(DeskError):

@@ -7,8 +7,9 @@ number (+62 / 62 / 0 followed by 8-12 digits) or an e-mail address from every re
 message, arguments, exception text and stack. Names and free text cannot be recognised: for
 those the rule above is the only protection.
 
-Uncaught exceptions (main thread and other threads) are logged and printed as their type and
-traceback only: an exception's text may hold personal data.
+Uncaught exceptions (main thread and other threads) are logged as their type and traceback
+only (an exception's text may hold personal data); the user is told in plain words where the
+details were written (log_bug), never shown the traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 import sys
 import threading
 import traceback
+from pathlib import Path
 
 from desk_app import paths
 
@@ -58,20 +60,43 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+class _QuietRotatingHandler(logging.handlers.RotatingFileHandler):
+    """A log that cannot be written (disk full, folder made read-only) must not print a
+    traceback over the user's screen: the record is dropped, once noted in `failed`."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        self.failed = True
+
+
 _handler: logging.Handler | None = None
+_log_file: Path | None = None
 log = logging.getLogger(__name__)
 
 
 def setup(level: int = logging.INFO, excepthook: bool = True) -> logging.Handler:
     """Log to logs/meja-aduan.log in the data folder (paths.init first). Calling it again
-    replaces the handler (another data folder). Returns the handler."""
-    global _handler
+    replaces the handler (another data folder). Returns the handler.
+
+    A log folder that cannot be written (a read-only data folder, a full disk) is no reason to
+    refuse the desk: then warnings and worse go to standard error instead, scrubbed the same
+    way, and log_file() is None.
+    """
+    global _handler, _log_file
     folder = paths.log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    paths.make_private(folder)
-    handler = logging.handlers.RotatingFileHandler(
-        folder / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
-    )
+    handler: logging.Handler
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths.make_private(folder)
+        handler = _QuietRotatingHandler(
+            folder / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+        )
+        _log_file = folder / LOG_FILE
+    except OSError:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+        _log_file = None
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(ScrubFilter())
     root = logging.getLogger()
@@ -83,6 +108,13 @@ def setup(level: int = logging.INFO, excepthook: bool = True) -> logging.Handler
         sys.excepthook = _excepthook
         threading.excepthook = _thread_excepthook
     return handler
+
+
+def log_file() -> Path | None:
+    """The file setup() logs to; None when it logs to standard error (or was not set up)."""
+    if isinstance(_handler, _QuietRotatingHandler) and not _handler.failed:
+        return _log_file
+    return None
 
 
 def teardown() -> None:
@@ -99,19 +131,30 @@ def crash_text(exc_type, tb) -> str:
     return f"{exc_type.__name__}\n{''.join(traceback.format_tb(tb))}"
 
 
+def log_bug(exc: BaseException, where: str = "") -> str:
+    """Log a bug (type and traceback, never its text) and return what to tell the user: plain
+    words with the log's path, no class name, no traceback."""
+    from desk_app.errors import UnexpectedError, UnexpectedErrorNoLog
+
+    log.critical("unexpected error%s: %s", where, crash_text(type(exc), exc.__traceback__))
+    path = log_file()
+    return (UnexpectedError(log=str(path)) if path else UnexpectedErrorNoLog()).message()
+
+
 def _excepthook(exc_type, exc, tb) -> None:
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return
-    text = crash_text(exc_type, tb)
-    log.critical("uncaught %s", text)
-    print(f"Meja Aduan: unexpected {text}", file=sys.stderr)
+    if exc is None:
+        exc = exc_type()
+    exc.__traceback__ = tb
+    print(f"Meja Aduan: {log_bug(exc)}", file=sys.stderr)
 
 
 def _thread_excepthook(args) -> None:
     if args.exc_type is SystemExit:
         return
-    text = crash_text(args.exc_type, args.exc_traceback)
+    exc = args.exc_value if args.exc_value is not None else args.exc_type()
+    exc.__traceback__ = args.exc_traceback
     name = args.thread.name if args.thread else "?"
-    log.critical("uncaught in thread %s: %s", name, text)
-    print(f"Meja Aduan: unexpected (thread {name}) {text}", file=sys.stderr)
+    print(f"Meja Aduan: {log_bug(exc, where=f' in thread {name}')}", file=sys.stderr)

@@ -94,6 +94,8 @@ def require(desk, actor: Actor | None, action: Action, **ctx: object) -> None:
     own, uploaded = bool(ctx.get("own", False)), bool(ctx.get("uploaded", False))
     if allowed(actor.role, action, own=own, uploaded=uploaded):
         return
+    if not desk.db.writable:  # read-only or damaged: refuse all the same, unrecorded
+        raise PermissionDenied(role=actor.role.value, action=action.value)
     with desk.db.writing() as session:
         audit.append(
             session,
@@ -182,6 +184,8 @@ def authenticate(desk, username: str, password: str, now: dt.datetime | None = N
     """
     now = now or desk.now()
     name = normalise_username(username)
+    if not desk.db.writable:
+        return _authenticate_unrecorded(desk.db, name, password, now)
     failure: Exception | None = None
     with desk.db.writing() as session:
         user = session.scalar(select(User).where(User.username == name))
@@ -224,6 +228,42 @@ def authenticate(desk, username: str, password: str, now: dt.datetime | None = N
             audit.append(session, desk, "user.login", "user", user.username, actor=user.username)
             return _actor(user)
     raise failure
+
+
+def _authenticate_unrecorded(db: Database, name: str, password: str, now: dt.datetime) -> Actor:
+    """Sign-in on a desk that cannot be written (read-only data folder, damaged database):
+    the password, a running lock-out and a disabled account are checked as always, but
+    nothing is recorded (no login event, no failure count), so that IT can still look up,
+    verify and restore. The caller tells the user the sign-in was not recorded."""
+    with db.reading() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            _verify_nobody(password)
+            raise LoginFailed()
+        if wait := _wait_seconds(user.locked_until, now):
+            raise LoginDelayed(seconds=wait)
+        if not _verify(user.password_hash, password):
+            raise LoginFailed()
+        if user.disabled:
+            raise AccountDisabled()
+        return _actor(user)
+
+
+def authenticate_in_copy(db_file, username: str, password: str) -> Actor | None:
+    """Check a user name and password against another database file (a backup), read-only,
+    recording nothing; None when that file has no users at all. For `restore` when the
+    current database cannot be opened (see cli_accounts.check_restore)."""
+    from pathlib import Path
+
+    from desk_app.store.db import sqlite_url
+
+    db = Database(sqlite_url(Path(db_file)), read_only=True)
+    try:
+        if not has_users(db):
+            return None
+        return _authenticate_unrecorded(db, normalise_username(username), password, utcnow())
+    finally:
+        db.close()
 
 
 def change_password(desk, actor: Actor, old: str, new: str) -> Actor:

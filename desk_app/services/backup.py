@@ -35,7 +35,7 @@ from desk_app.services import audit
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import migrate
-from desk_app.store.db import BUSY_TIMEOUT_MS, utcnow
+from desk_app.store.db import busy_timeout_s, damage_marker, utcnow
 
 MANUAL, DAILY, PRE_RESTORE = "manual", "daily", "pre-restore"
 AUTOMATIC_KINDS = frozenset({DAILY})
@@ -331,7 +331,7 @@ def make_backup(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         partial = _new_partial(folder, target.name if target else backup_name(kind, when))
-        src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        src = sqlite3.connect(str(source), timeout=busy_timeout_s(), isolation_level=None)
         try:
             _copy_database(src, partial)
         finally:
@@ -345,15 +345,29 @@ def make_backup(
             os.replace(partial, target)
         _fsync_dir(folder)
     except sqlite3.Error as exc:
-        raise BackupFailed(reason=str(exc)) from None
+        raise _copy_fault(exc) from None
     except OSError as exc:
-        raise BackupFailed(reason=exc.strerror or str(exc)) from None
+        raise _copy_fault(exc) from None
     finally:
         if partial is not None:
             partial.unlink(missing_ok=True)
     with desk.db.writing() as session:  # who made which copy, in the trail
         audit.append(session, desk, "backup.make", "backup", target.name, after={"kind": kind})
     return target
+
+
+def _copy_fault(exc: Exception) -> DeskError:
+    """A failed copy in words: busy or a full disk as such, else BackupFailed with a reason."""
+    from desk_app.errors import DeskBusy, DiskFull
+    from desk_app.files import reason_text
+    from desk_app.store import faults
+
+    found = faults.translate(exc)
+    if isinstance(found, DeskBusy | DiskFull):
+        return found
+    if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
+        return BackupFailed(reason=reason_text(exc))
+    return BackupFailed(reason=faults.reason_text(faults.primary_code(exc)))
 
 
 def daily_backup_if_due(desk: Desk, now: dt.datetime | None = None) -> Path | None:
@@ -545,6 +559,7 @@ def restore(data_dir: str | Path | None, source: Path) -> Path | None:
             os.replace(partial, db_file)
         except PermissionError:  # Windows: the file is open somewhere
             raise DeskInUse() from None
+        damage_marker(db_file).unlink(missing_ok=True)  # the damaged file is set aside
         _fsync_dir(db_file.parent)
         # The restored trail legitimately ends earlier: the next event anchors the head again.
         audit.forget_head()

@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from desk_app.domain.complaint import ComplaintForm, validate
 from desk_app.domain.roles import Action
 from desk_app.domain.validation import format_phone
-from desk_app.errors import DeskError, NotFound, StorageError, ValidationFailed
+from desk_app.errors import DeskBusy, DeskError, NotFound, ValidationFailed
 from desk_app.formatting import date_text
 from desk_app.i18n import N_, _
 from desk_app.services import audit, lookup
@@ -36,6 +36,7 @@ from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.services.intake import IDENTITY_FIELDS, IDENTITY_MARK, form_values
 from desk_app.store import models
+from desk_app.store.faults import storage_error
 
 C = models.Complaint
 
@@ -190,8 +191,8 @@ def correct_complaint(
 
     Raises NotFound; PermissionDenied (audited); ValidationFailed (field "reason" when no reason
     is given, "attachments" when a recorded attachment is missing from the form, or the intake
-    rules' fields); NothingChanged (no event written); StorageError. On any error nothing is
-    written.
+    rules' fields); NothingChanged (no event written); DeskBusy, StorageError. On any error
+    nothing is written.
     """
     for _attempt in range(3):
         with desk.db.reading() as session:
@@ -210,7 +211,7 @@ def correct_complaint(
             return _correct(desk, complaint_id, form, reason, now or desk.now(), (own, uploaded))
         except _Moved:
             continue  # check the permission again on the complaint as it is now
-    raise StorageError(reason="busy")
+    raise DeskBusy()
 
 
 def _correct(
@@ -321,7 +322,7 @@ def _correct(
             fields = tuple(changed) + (("attachments",) if added else ())
             return Changed(fields, row.tracking_no)
     except OperationalError as exc:
-        raise StorageError(reason=type(exc.orig).__name__ if exc.orig else "database") from None
+        raise storage_error(exc) from None
 
 
 def _norm(value: Any) -> Any:

@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 from desk_app import paths, reference, settings
 from desk_app.domain.calendar import WorkingCalendar
 from desk_app.domain.roles import Actor
-from desk_app.store import migrate
+from desk_app.errors import DatabaseDamaged, DeskReadOnly
+from desk_app.leftovers import remove_leftovers
+from desk_app.store import faults, migrate
 from desk_app.store.db import Database, check_sqlite_file, sqlite_url, utcnow
 
 ANONYMOUS_USER = "petugas"  # recorded_by when no actor is set (headless tools and tests)
@@ -55,10 +57,15 @@ class Desk:
 
 
 def check_integrity(desk: Desk) -> None:
-    """PRAGMA quick_check over the whole database; raises DatabaseDamaged. Slow on big
-    databases: run it off the GUI thread."""
+    """PRAGMA quick_check over the whole database; raises DatabaseDamaged, and then marks the
+    database damaged so every later write is refused until a restore. Slow on big databases:
+    run it off the GUI thread."""
     if desk.db.path is not None:
-        check_sqlite_file(desk.db.path, thorough=True)
+        try:
+            check_sqlite_file(desk.db.path, thorough=True)
+        except DatabaseDamaged:
+            desk.db.mark_damaged()
+            raise
 
 
 def open_desk(
@@ -66,26 +73,37 @@ def open_desk(
 ):
     """Open (creating if needed) the desk's database and return a Desk.
 
-    Raises DatabaseDamaged or DatabaseTooNew without changing anything.
+    Raises DatabaseDamaged or DatabaseTooNew without changing anything; DeskBusy, DiskFull or
+    DeskReadOnly when the disk says so. A data folder that cannot be written opens read-only
+    (reading works, writes raise DeskReadOnly); a database marked damaged opens for reading
+    and refuses writes. Leftovers of a killed backup or restore are removed first.
     """
-    paths.init(data_dir)
+    folder = paths.init(data_dir)
+    remove_leftovers(folder)
+    read_only = False
     if url is None:
         db_file = paths.db_path()
         check_sqlite_file(db_file)
         url = sqlite_url(db_file)
-    db = Database(url)
+        read_only = not faults.folder_writable(db_file)
+        if read_only and not db_file.exists():
+            raise DeskReadOnly(path=str(folder))
+    db = Database(url, read_only=read_only)
     try:
         migrate.upgrade(db, backups_dir=paths.backups_dir())
-    except Exception:
+        return Desk(
+            db=db,
+            desk_code=settings.get(db, "desk_code"),
+            desk_name=settings.get(db, "desk_name"),
+            zone=settings.zone(db),
+            reference=reference.load(),
+            calendar=WorkingCalendar(),
+            attachments_dir=paths.attachments_dir(),
+            actor=actor,
+        )
+    except BaseException as exc:
         db.close()
-        raise
-    return Desk(
-        db=db,
-        desk_code=settings.get(db, "desk_code"),
-        desk_name=settings.get(db, "desk_name"),
-        zone=settings.zone(db),
-        reference=reference.load(),
-        calendar=WorkingCalendar(),
-        attachments_dir=paths.attachments_dir(),
-        actor=actor,
-    )
+        found = db.fault(exc) if isinstance(exc, Exception) else exc
+        if found is exc:
+            raise
+        raise found from None

@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from desk_app.domain import numbering, validation
 from desk_app.domain.complaint import ComplaintForm, ValidComplaint, validate
 from desk_app.domain.roles import Action
-from desk_app.errors import ImportFailed, NotFound, StorageError, ValidationFailed
+from desk_app.errors import DeskError, ImportFailed, NotFound, ValidationFailed
 from desk_app.i18n import _
 from desk_app.services import audit
 from desk_app.services.accounts import require
@@ -151,8 +151,10 @@ def _write(session, desk: Desk, valid: ValidComplaint, now: dt.datetime, link_to
     return Recorded(row["id"], number, row["received_at"], row["due_date"])
 
 
-def _storage_error(exc: OperationalError) -> StorageError:
-    return StorageError(reason=type(exc.orig).__name__ if exc.orig else "database")
+def _storage_error(exc: OperationalError) -> DeskError:
+    from desk_app.store.faults import storage_error
+
+    return storage_error(exc)
 
 
 def record_complaint(

@@ -35,12 +35,14 @@ from sqlalchemy.exc import OperationalError
 from desk_app import settings
 from desk_app.domain import validation
 from desk_app.domain.roles import Action
-from desk_app.errors import DeskError, StorageError, ValidationFailed
+from desk_app.errors import DeskError, ValidationFailed
+from desk_app.files import reason_text
 from desk_app.i18n import N_, _
 from desk_app.services import audit
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
+from desk_app.store.faults import storage_error
 
 C = models.Complaint
 FORMAT = "meja-aduan/subject-export/1"
@@ -258,7 +260,7 @@ def _write_private(path: Path, content: str) -> None:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
-        raise ExportNotWritten(reason=exc.strerror or type(exc).__name__) from None
+        raise ExportNotWritten(reason=reason_text(exc)) from None
 
 
 def export_subject(
@@ -302,7 +304,7 @@ def export_subject(
     except OperationalError as exc:
         for path in written:
             path.unlink(missing_ok=True)
-        raise StorageError(reason=type(exc.orig).__name__ if exc.orig else "database") from None
+        raise storage_error(exc) from None
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -419,7 +421,7 @@ def erase_subject(
                 reason=reason,
             )
     except OperationalError as exc:
-        raise StorageError(reason=type(exc.orig).__name__ if exc.orig else "database") from None
+        raise storage_error(exc) from None
     _checkpoint(desk)
     return ErasureResult(len(old), len(rows) - len(old), years)
 

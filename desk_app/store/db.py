@@ -3,22 +3,44 @@
 SQLite (the embedded default) runs in WAL mode with synchronous=FULL, so a committed complaint
 survives a power cut; write transactions start with BEGIN IMMEDIATE so the daily sequence is
 allocated under the write lock.
+
+Faults (store/faults.py) are met here, for every session: another writer makes each step wait
+up to the busy timeout (the connection's own busy handler from its first statement, and a retry
+for the journal-mode switch, which SQLite does not retry) and then raises DeskBusy; a full disk
+raises DiskFull; a data folder that cannot be written opens the database read-only and every
+write raises DeskReadOnly; a damaged page raises DatabaseDamaged and marks the database damaged
+(a marker file beside it, so other processes and later starts know), after which every write
+is refused until a restore replaces the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk_app.errors import DatabaseDamaged
+from desk_app.errors import DatabaseDamaged, DeskReadOnly
+from desk_app.store import faults
 
+# How long a step waits for another writer before DeskBusy. Read when a connection is made,
+# so tests may monkeypatch it to a fraction of a second.
 BUSY_TIMEOUT_MS = 10_000
+_RETRY_S = 0.05
+DAMAGE_SUFFIX = "-damaged"
+
+log = logging.getLogger(__name__)
+
+
+def busy_timeout_s() -> float:
+    return BUSY_TIMEOUT_MS / 1000
 
 
 def utcnow() -> dt.datetime:
@@ -29,14 +51,39 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+pysqlite:///{path}"
 
 
-def _install_sqlite_pragmas(engine: Engine) -> None:
+def damage_marker(db_file: Path) -> Path:
+    """The file that says "this database was found damaged": writes stay refused while it
+    exists. Removed only by a restore (services.backup.restore)."""
+    return db_file.with_name(db_file.name + DAMAGE_SUFFIX)
+
+
+def _set_wal(cur: sqlite3.Cursor) -> None:
+    """Switch to WAL unless already in it. SQLite answers the switch with SQLITE_BUSY at once
+    (no busy handler) while another connection holds a lock: retry until the busy timeout."""
+    if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + busy_timeout_s()
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not faults.is_busy(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(_RETRY_S)
+
+
+def _install_sqlite_pragmas(engine: Engine, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
         # Let SQLAlchemy's "begin" event own transaction start (pysqlite's own is lazy).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s() * 1000)}")
+        if read_only:
+            cur.execute("PRAGMA query_only = ON")
+        else:
+            _set_wal(cur)
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
@@ -49,15 +96,43 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
-class Database:
-    """One database: the engine plus a read and a write session factory."""
+def _read_only_uri(path: Path) -> str:
+    """A read-only connection that leaves no -wal/-shm behind (it cannot make them). With no
+    -wal file the database is all in the main file, so it is opened immutable: a WAL database
+    in a read-only folder cannot be opened otherwise."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    if not Path(f"{path}-wal").exists():
+        uri += "&immutable=1"
+    return uri
 
-    def __init__(self, url: str) -> None:
+
+class Database:
+    """One database: the engine plus a read and a write session factory.
+
+    `read_only` (the data folder cannot be written) opens SQLite read-only; writing() then
+    raises DeskReadOnly. Every session turns driver errors into DeskErrors (see the module).
+    """
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.read_only = read_only
+        self._damaged = False
+        kwargs: dict = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": busy_timeout_s()}
+        self.engine = create_engine(url, **kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        if self.is_sqlite and read_only and self.path is not None:
+            uri, timeout = _read_only_uri(self.path), busy_timeout_s()
+            self.engine.dispose()
+            self.engine = create_engine(
+                url,
+                creator=lambda: sqlite3.connect(
+                    uri, uri=True, timeout=timeout, check_same_thread=False
+                ),
+            )
         if self.is_sqlite:
-            _install_sqlite_pragmas(self.engine)
+            _install_sqlite_pragmas(self.engine, read_only)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(immediate=True), expire_on_commit=False
@@ -68,16 +143,79 @@ class Database:
         database = self.engine.url.database
         return Path(database) if self.is_sqlite and database else None
 
+    # -- faults ---------------------------------------------------------------------------
+
+    @property
+    def damaged(self) -> bool:
+        """Found damaged, by this process or another (the marker file)."""
+        if self._damaged:
+            return True
+        return self.path is not None and damage_marker(self.path).exists()
+
+    @property
+    def writable(self) -> bool:
+        return not self.read_only and not self.damaged
+
+    def mark_damaged(self) -> None:
+        """Refuse every write from now on, here and (through the marker) everywhere, until a
+        restore. Best effort on disk: a folder that cannot be written keeps the flag only."""
+        self._damaged = True
+        if self.path is None:
+            return
+        from desk_app.files import FileNotWritten, write_private
+
+        marker = damage_marker(self.path)
+        if marker.exists():
+            return
+        try:
+            write_private(marker, f"damaged, found {utcnow().isoformat()}Z\n")
+        except FileNotWritten:
+            pass
+        log.error("database found damaged; writes refused until a restore")
+
+    def check_writable(self) -> None:
+        """Raise DatabaseDamaged or DeskReadOnly when nothing may be written."""
+        if self.damaged:
+            raise DatabaseDamaged(path=str(self.path or ""))
+        if self.read_only:
+            raise DeskReadOnly(path=str(self.path.parent if self.path else ""))
+
+    def fault(self, exc: BaseException) -> BaseException:
+        """The DeskError `exc` means (marking damage), or `exc` itself for a bug."""
+        found = faults.translate(exc, self.path)
+        if found is None:
+            return exc
+        if isinstance(found, DatabaseDamaged):
+            self.mark_damaged()
+        return found
+
+    # -- sessions -------------------------------------------------------------------------
+
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._read.begin() as session:
-            yield session
+        try:
+            with self._read.begin() as session:
+                yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            found = self.fault(exc)
+            if found is exc:
+                raise
+            raise found from None
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One write transaction: committed (durably) when the block ends, else rolled back."""
-        with self._write.begin() as session:
-            yield session
+        """One write transaction: committed (durably) when the block ends, else rolled back.
+
+        Refused before it starts on a damaged or read-only database."""
+        self.check_writable()
+        try:
+            with self._write.begin() as session:
+                yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            found = self.fault(exc)
+            if found is exc:
+                raise
+            raise found from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -88,18 +226,24 @@ def check_sqlite_file(path: Path, thorough: bool = False) -> None:
 
     The default reads the header and schema (instant: catches a file that is not a database or
     lost its first pages). `thorough` runs PRAGMA quick_check, which reads every page: about
-    1.5 s per million complaints, so the GUI runs it on a worker after start.
+    1.5 s per million complaints, so the GUI runs it on a worker after start. A busy, full or
+    unreadable disk is said as such (DeskBusy, DiskFull, DeskReadOnly), not as damage.
     """
     if not path.exists() or path.stat().st_size == 0:
         return
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        writable = faults.folder_writable(path)
+        uri = f"file:{path}?mode=ro" if writable else _read_only_uri(path)
+        conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_s())
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             rows = conn.execute("PRAGMA quick_check").fetchall() if thorough else [("ok",)]
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        found = faults.translate(exc, path)
+        if found is not None and not isinstance(found, DatabaseDamaged):
+            raise found from None
         raise DatabaseDamaged(path=str(path)) from None
     if rows != [("ok",)]:
         raise DatabaseDamaged(path=str(path))
@@ -108,9 +252,9 @@ def check_sqlite_file(path: Path, thorough: bool = False) -> None:
 def backup_sqlite(source: Path, target: Path) -> Path:
     """Copy a live SQLite database with the online backup API."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(str(source))
+    src = sqlite3.connect(str(source), timeout=busy_timeout_s())
     try:
-        dst = sqlite3.connect(str(target))
+        dst = sqlite3.connect(str(target), timeout=busy_timeout_s())
         try:
             src.backup(dst)
         finally:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import inspect, text
 
 from desk_app.errors import DatabaseTooNew
 from desk_app.store.db import Database, backup_sqlite, utcnow
@@ -23,17 +22,21 @@ def alembic_config(db: Database):
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
-    config.attributes["engine"] = db.engine
+    # BEGIN IMMEDIATE: the write lock (waited for up to the busy timeout) before the first
+    # read, so another writer cannot make the migration fail halfway with SQLITE_BUSY.
+    config.attributes["engine"] = db.engine.execution_options(immediate=True)
     return config
 
 
 def current_revision(db: Database) -> str | None:
-    """The schema revision stamped in the database (None for a new, empty database)."""
-    try:
-        with db.reading() as session:
-            return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except DBAPIError:  # no alembic_version table yet
-        return None
+    """The schema revision stamped in the database (None for a new, empty database).
+
+    Only a missing alembic_version table means "new": a busy or damaged database is raised as
+    such (db.reading() says which), never taken for an empty one and migrated."""
+    with db.reading() as session:
+        if not inspect(session.connection()).has_table("alembic_version"):
+            return None
+        return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def head_revision(db: Database) -> str | None:
@@ -63,9 +66,17 @@ def upgrade(db: Database, backups_dir: Path | None = None) -> Path | None:
             script.get_revision(current)
         except Exception:
             raise DatabaseTooNew(revision=current) from None
+    db.check_writable()  # a read-only or damaged database is not migrated
     backup = None
-    if current is not None and db.path is not None and backups_dir is not None:
-        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        backup = backup_sqlite(db.path, backups_dir / f"pre-migration-{current}-{stamp}.sqlite3")
-    command.upgrade(config, "head")
+    try:
+        if current is not None and db.path is not None and backups_dir is not None:
+            stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+            target = backups_dir / f"pre-migration-{current}-{stamp}.sqlite3"
+            backup = backup_sqlite(db.path, target)
+        command.upgrade(config, "head")  # waits for other writers like every write
+    except Exception as exc:
+        found = db.fault(exc)
+        if found is exc:
+            raise
+        raise found from None
     return backup

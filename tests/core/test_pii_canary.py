@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from desk_app import cli, logs
-from desk_app.errors import StorageError, ValidationFailed
+from desk_app.errors import DeskBusy, ValidationFailed
 from desk_app.services import intake, privacy
 from desk_app.services.transfer import IMPORT_COLUMNS
 from desk_app.store import db as store_db
@@ -197,7 +197,7 @@ def test_pii_canary_core_and_cli(capsys, data_dir, tmp_path, monkeypatch):
         )  # fmt: skip
         assert code == 2
 
-    # 4. A locked database: StorageError through the CLI (import and erase).
+    # 4. A locked database: DeskBusy through the CLI (import and erase).
     monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 100)
     locker = sqlite3.connect(data_dir / "meja-aduan.sqlite3", isolation_level=None)
     locker.execute("BEGIN IMMEDIATE")
@@ -229,12 +229,12 @@ def test_pii_canary_core_and_cli(capsys, data_dir, tmp_path, monkeypatch):
         locker.execute("BEGIN IMMEDIATE")
         desk.db.engine.dispose()  # new connections take the short busy timeout
         try:
-            with pytest.raises(StorageError) as storage:
+            with pytest.raises(DeskBusy) as storage:
                 intake.record_complaint(desk, canary_form())
-            outputs.add("StorageError", str(storage.value), repr(storage.value))
-            with pytest.raises(StorageError) as storage:
+            outputs.add("DeskBusy", str(storage.value), repr(storage.value))
+            with pytest.raises(DeskBusy) as storage:
                 privacy.erase_subject(desk, nik=NIK, reason="r", older_than_years=0)
-            outputs.add("privacy StorageError", str(storage.value), repr(storage.value))
+            outputs.add("privacy DeskBusy", str(storage.value), repr(storage.value))
         finally:
             locker.execute("ROLLBACK")
             locker.close()

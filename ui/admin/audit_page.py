@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.errors import AuditTrailBroken, DeskError
+from desk_app.files import reason_text
 from desk_app.formatting import datetime_text
 from desk_app.i18n import N_, _, ngettext
 from desk_app.services import audit
@@ -398,7 +399,7 @@ class AuditPage(QWidget):
         if isinstance(exc, DeskError):
             self._say(self.message, exc.message(), "error")
         elif isinstance(exc, OSError):
-            reason = exc.strerror or type(exc).__name__
+            reason = reason_text(exc)
             self._say(
                 self.message,
                 _("The file could not be written ({reason}). Nothing was exported.").format(

@@ -27,6 +27,7 @@ from desk_app.domain.calendar import deadline_state
 from desk_app.domain.complaint import Channel, ReportType, Status
 from desk_app.domain.roles import Action
 from desk_app.domain.validation import format_phone
+from desk_app.errors import DeskError
 from desk_app.formatting import date_text, datetime_text
 from desk_app.i18n import N_, _, ngettext
 from desk_app.services import corrections, lookup
@@ -241,7 +242,10 @@ class ComplaintsPage(QWidget):
 
     def _detail_failed(self, exc: BaseException) -> None:
         self._clear_detail()
-        self.detail.setPlainText(str(exc))
+        if isinstance(exc, DeskError):  # expected (busy, damaged...): its words in the pane
+            self.detail.setPlainText(exc.message())
+        else:  # a bug: logged, and the one error box with "copy details"
+            messages.show_error(self, exc)
 
     def _show_detail(self, loaded) -> None:
         detail, entries = loaded
