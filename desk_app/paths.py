@@ -58,6 +58,8 @@ DESK_FILES = (
     "meja-aduan.sqlite3-wal",
     "meja-aduan.sqlite3-shm",
     "meja-aduan.sqlite3-journal",
+    "meja-aduan.sqlite3-damaged",  # store.db.damage_marker: writes refused until a restore
+    "meja-aduan.lock",  # ui.instance: the window's lock (one window per data folder)
     "audit.key",
     "audit.head",
     "window.ini",

@@ -7,11 +7,11 @@ import datetime as dt
 import logging
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from desk_app import logs, paths
-from desk_app.errors import DatabaseDamaged, DeskError
+from desk_app.errors import DatabaseDamaged, DeskError, DeskReadOnly
 from desk_app.i18n import _
 
 from ui import messages
@@ -56,13 +56,76 @@ def offer_newest_backup(data_dir: str | None) -> bool:
     return True
 
 
-def run_gui(data_dir: str | None = None) -> int:
-    from desk_app.services.desk import open_desk
+def _show_uncaught(exc_type, exc, tb) -> None:
+    """sys.excepthook of the window: an exception no slot caught. Expected failures in words;
+    a bug logged (type and traceback only) and shown with "copy details"; never a console
+    traceback the user cannot see."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    if exc is None:
+        exc = exc_type()
+    exc.__traceback__ = tb
+    try:
+        messages.show_error(QApplication.activeWindow(), exc)
+    except Exception:  # noqa: BLE001 - the box itself failed: the log still gets it
+        logs.log_bug(exc)
 
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def install_error_hooks() -> None:
+    """Uncaught exceptions go to the error box; Qt's own warnings go to the (scrubbed) log,
+    then on to any handler installed before (pytest-qt's, in tests)."""
+    sys.excepthook = _show_uncaught
+    qt_log = logging.getLogger("qt")
+    previous = None
+
+    def handler(kind, context, text) -> None:
+        qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", text)
+        if previous is not None:
+            previous(kind, context, text)
+
+    previous = qInstallMessageHandler(handler)
+
+
+def run_gui(data_dir: str | None = None) -> int:
     paths.private_umask()  # files this process makes are the user's only (see desk_app.paths)
-    paths.init(data_dir)  # the language was chosen by the CLI (--lang, $MEJA_ADUAN_LANG)
+    folder = paths.init(data_dir)  # the language was chosen by the CLI (--lang, ...)
     logs.setup()  # a rotating file in the data folder, scrubbed of personal identifiers
     app = make_application()
+    install_error_hooks()
+    from ui import instance
+
+    first, lock = instance.acquire(folder)
+    if not first:
+        messages.info(
+            None,
+            _("Meja Aduan is already open"),
+            _(
+                "Meja Aduan is already open on this computer for the data folder {path}. "
+                "Switch to that window (look in the taskbar); a second window on the same "
+                "desk is not opened."
+            ).format(path=folder),
+        )
+        return 1
+    try:
+        return _run(app, data_dir)
+    finally:
+        if lock is not None:
+            lock.unlock()
+
+
+def _run(app: QApplication, data_dir: str | None) -> int:
+    from desk_app.services.desk import open_desk
+
     try:
         desk = open_desk(data_dir)
     except DeskError as exc:
@@ -73,6 +136,18 @@ def run_gui(data_dir: str | None = None) -> int:
             desk = open_desk(data_dir)
         except DeskError as again:
             messages.show_error(None, again)
+            return 1
+    if desk.db.damaged or desk.db.read_only:  # opens for reading; say why nothing saves
+        problem = (
+            DatabaseDamaged(path=str(desk.db.path))
+            if desk.db.damaged
+            else DeskReadOnly(path=str(paths.data_dir()))
+        )
+        messages.show_error(None, problem)
+        if desk.db.damaged:
+            desk.close()
+            if offer_newest_backup(data_dir):
+                return _run(app, data_dir)
             return 1
     from desk_app.services import accounts
     from desk_app.services.desk import check_integrity

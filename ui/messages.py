@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desk_app.errors import DeskError
 from desk_app.i18n import _
+from desk_app.logs import scrub
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,13 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
 
     Only the exception type and traceback are logged, never its text (it may hold personal data).
     """
+    details = None
     if isinstance(exc, DeskError):
         box = _box(parent, QMessageBox.Icon.Warning, _("Meja Aduan"), exc.message())
     else:
         trace = "".join(traceback.format_tb(exc.__traceback__))
         log.error("unexpected %s\n%s", type(exc).__name__, trace)
+        details = scrub(f"{type(exc).__name__}\n{trace}")  # for IT: type and code lines only
         box = _box(
             parent,
             QMessageBox.Icon.Critical,
@@ -56,8 +59,13 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
                 "Something unexpected went wrong. What you typed is kept. "
                 "Please tell the IT officer and give them the details."
             ),
-            details=f"{type(exc).__name__}\n{trace}",
+            details=details,
         )
+    if details:
+        # Copies without closing the box (an ActionRole button does not close it).
+        copy = box.addButton(_("Copy details"), QMessageBox.ButtonRole.ActionRole)
+        copy.clicked.disconnect()
+        copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
     box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole)
     box.exec()
 

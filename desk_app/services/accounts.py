@@ -30,6 +30,7 @@ from desk_app.domain import numbering
 from desk_app.domain.roles import Action, Actor, Role, allowed
 from desk_app.errors import (
     AccountDisabled,
+    DatabaseDamaged,
     DeskAlreadyInitialised,
     LastITOfficer,
     LoginDelayed,
@@ -186,6 +187,13 @@ def authenticate(desk, username: str, password: str, now: dt.datetime | None = N
     name = normalise_username(username)
     if not desk.db.writable:
         return _authenticate_unrecorded(desk.db, name, password, now)
+    try:
+        return _authenticate_recorded(desk, name, password, now)
+    except DatabaseDamaged:  # found by this very sign-in (now marked): check, record nothing
+        return _authenticate_unrecorded(desk.db, name, password, now)
+
+
+def _authenticate_recorded(desk, name: str, password: str, now: dt.datetime) -> Actor:
     failure: Exception | None = None
     with desk.db.writing() as session:
         user = session.scalar(select(User).where(User.username == name))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -87,8 +88,8 @@ def translate(exc: BaseException, path: Path | None = None) -> DeskError | None:
     code = primary_code(err)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return DeskBusy()
-    if code == SQLITE_FULL:
-        return DiskFull()
+    if code == SQLITE_FULL or (code in (SQLITE_IOERR, SQLITE_CANTOPEN) and disk_full(path)):
+        return DiskFull()  # an -shm or -wal that cannot be made on a full disk: IOERR
     if code in DAMAGED:
         return DatabaseDamaged(path=str(path or ""))
     if code in (SQLITE_READONLY, SQLITE_CANTOPEN) and not folder_writable(path):
@@ -112,3 +113,16 @@ def storage_error(exc: BaseException, path: Path | None = None) -> DeskError:
     """translate(), with StorageError (the reason in words) for any other driver error: for
     services that turn every failed write into a message."""
     return translate(exc, path) or StorageError(reason=reason_text(primary_code(exc)))
+
+
+FULL_BELOW_BYTES = 64 * 1024  # less free space than this: an I/O error there is "disk full"
+
+
+def disk_full(db_file: Path | None) -> bool:
+    """Whether the disk holding `db_file` has (almost) no free space left."""
+    if db_file is None:
+        return False
+    try:
+        return shutil.disk_usage(db_file.parent).free < FULL_BELOW_BYTES
+    except OSError:
+        return False

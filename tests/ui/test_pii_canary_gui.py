@@ -1,5 +1,5 @@
 """The PII canary through the GUI: a clerk types a complaint with unmistakable personal data,
-saving fails (the database is locked by another process: StorageError), then fails in an
+saving fails (the database is locked by another process: DeskBusy), then fails in an
 unexpected way (a bug: ui.messages.show_error's apology path), the form is left with a field
 error, the window is closed. The log folder, the data folder's files other than databases
 (window.ini, audit.key/head), what the message boxes said, and stdout/stderr hold none of the
@@ -15,7 +15,7 @@ import shiboken6
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desk_app import logs, paths
-from desk_app.errors import StorageError
+from desk_app.errors import DeskBusy
 from desk_app.services import intake
 from desk_app.store import db as store_db
 from tests.core.test_pii_canary import NAME, NIK, canary_form, hits, scan_folder
@@ -61,7 +61,7 @@ def test_pii_canary_gui(qtbot, desk, data_dir, boxes, log_to_data_folder, monkey
         qtbot.waitUntil(lambda: not page.is_saving(), timeout=10_000)
         window.runner.wait()
 
-    # 1. Saving while another process holds the database's write lock: StorageError.
+    # 1. Saving while another process holds the database's write lock: DeskBusy.
     page.form.set_form(canary_form())
     monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 100)
     desk.db.engine.dispose()  # new connections take the short busy timeout
@@ -73,7 +73,7 @@ def test_pii_canary_gui(qtbot, desk, data_dir, boxes, log_to_data_folder, monkey
         locker.execute("ROLLBACK")
         locker.close()
     assert boxes, "the failure was shown"
-    assert StorageError(reason="OperationalError").message() in [b[1] for b in boxes]
+    assert DeskBusy().message() in [b[1] for b in boxes]
     assert page.stack.currentIndex() == 0 and page.form.get_form().reporter_name == NAME
 
     # 2. A bug while saving: the apology box, the type and traceback in the log.
