@@ -81,9 +81,9 @@ _QT_LEVELS = {
 }
 
 
-def install_error_hooks() -> None:
+def install_error_hooks():
     """Uncaught exceptions go to the error box; Qt's own warnings go to the (scrubbed) log,
-    then on to any handler installed before (pytest-qt's, in tests)."""
+    then on to any handler installed before (pytest-qt's, in tests). Returns that handler."""
     sys.excepthook = _show_uncaught
     qt_log = logging.getLogger("qt")
     previous = None
@@ -94,6 +94,7 @@ def install_error_hooks() -> None:
             previous(kind, context, text)
 
     previous = qInstallMessageHandler(handler)
+    return previous
 
 
 def run_gui(data_dir: str | None = None) -> int:
