@@ -18,6 +18,7 @@ import logging
 import logging.handlers
 import re
 import sys
+import tempfile
 import threading
 import traceback
 from pathlib import Path
@@ -80,20 +81,24 @@ def setup(level: int = logging.INFO, excepthook: bool = True) -> logging.Handler
     replaces the handler (another data folder). Returns the handler.
 
     A log folder that cannot be written (a read-only data folder, a full disk) is no reason to
-    refuse the desk: then warnings and worse go to standard error instead, scrubbed the same
-    way, and log_file() is None.
+    refuse the desk: then the log goes to MejaAduan-logs/ in the system's temporary folder
+    (private, scrubbed the same way; log_file() says where), and when even that fails, warnings
+    go to standard error and bugs are told without details.
     """
     global _handler, _log_file
-    folder = paths.log_dir()
-    handler: logging.Handler
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        paths.make_private(folder)
-        handler = _QuietRotatingHandler(
-            folder / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
-        )
-        _log_file = folder / LOG_FILE
-    except OSError:
+    handler: logging.Handler | None = None
+    for folder in (paths.log_dir(), Path(tempfile.gettempdir()) / f"{paths.APP_NAME}-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            paths.make_private(folder)
+            handler = _QuietRotatingHandler(
+                folder / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+            )
+            _log_file = folder / LOG_FILE
+            break
+        except OSError:
+            continue
+    if handler is None:  # no file at all: warnings (one line each, no traceback) on stderr
         handler = logging.StreamHandler(sys.stderr)
         handler.setLevel(logging.WARNING)
         _log_file = None
@@ -136,8 +141,9 @@ def log_bug(exc: BaseException, where: str = "") -> str:
     words with the log's path, no class name, no traceback."""
     from desk_app.errors import UnexpectedError, UnexpectedErrorNoLog
 
-    log.critical("unexpected error%s: %s", where, crash_text(type(exc), exc.__traceback__))
     path = log_file()
+    if path is not None:  # never a traceback on the user's screen, even as a log fallback
+        log.critical("unexpected error%s: %s", where, crash_text(type(exc), exc.__traceback__))
     return (UnexpectedError(log=str(path)) if path else UnexpectedErrorNoLog()).message()
 
 

@@ -319,7 +319,6 @@ def make_backup(
     target: Path | None = None
     if out is None:
         folder = paths.backups_dir()
-        _private_folder(folder)
     elif Path(out).is_dir():
         folder = Path(out)
     else:
@@ -329,9 +328,13 @@ def make_backup(
             raise BackupFailed(reason=_("that is the desk's own database file"))
     partial = None
     try:
+        if out is None:
+            _private_folder(folder)
         folder.mkdir(parents=True, exist_ok=True)
         partial = _new_partial(folder, target.name if target else backup_name(kind, when))
-        src = sqlite3.connect(str(source), timeout=busy_timeout_s(), isolation_level=None)
+        # A read-only data folder: read it as the desk does (no -wal/-shm can be made there).
+        name, uri = (_ro_uri(source), True) if desk.db.read_only else (str(source), False)
+        src = sqlite3.connect(name, uri=uri, timeout=busy_timeout_s(), isolation_level=None)
         try:
             _copy_database(src, partial)
         finally:
@@ -351,6 +354,8 @@ def make_backup(
     finally:
         if partial is not None:
             partial.unlink(missing_ok=True)
+    if not desk.db.writable:  # a read-only desk may still be copied elsewhere, unrecorded
+        return target
     with desk.db.writing() as session:  # who made which copy, in the trail
         audit.append(session, desk, "backup.make", "backup", target.name, after={"kind": kind})
     return target

@@ -224,6 +224,18 @@ def test_settings_and_audit_verify_work_in_a_read_only_data_folder(
     assert int(out.strip()) > 0
 
 
+def test_a_read_only_desk_can_be_copied_elsewhere(
+    capsys, monkeypatch, read_only_data_dir, tmp_path
+):
+    copy = tmp_path / "rescue.sqlite3"
+    code, out, err = run(
+        capsys, monkeypatch, read_only_data_dir, "admin", "backup", "--out", str(copy)
+    )
+    assert code == 0, err
+    assert out.strip() == str(copy)
+    assert backup.check_backup(copy)
+
+
 def test_writing_in_a_read_only_data_folder_is_refused_in_words(
     capsys, monkeypatch, read_only_data_dir
 ):
