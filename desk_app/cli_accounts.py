@@ -16,9 +16,9 @@ import argparse
 import getpass
 import sys
 
-from desk_app.domain.roles import Action, Role, allowed
-from desk_app.errors import DeskError, LoginRequired, PasswordRejected
-from desk_app.i18n import N_, _
+from desk_app.domain.roles import Action, Role
+from desk_app.errors import LoginRequired, PasswordRejected
+from desk_app.i18n import _
 
 COMMANDS = ("init", "users", "passwd")
 
@@ -111,7 +111,7 @@ def check_restore(args: argparse.Namespace) -> None:
     (damaged, or made by a newer version) it cannot say who may: then `--user` must be an IT
     officer in the backup being restored, checked read-only against that file's users. That
     backup is what the desk will trust next, and its IT officers are the people who will run
-    it; a backup with no users at all cannot be restored this way (RestoreNeedsITOfficer)."""
+    it (services.accounts.authenticate_restorer says why that is the rule)."""
     from desk_app import paths
     from desk_app.errors import DatabaseDamaged, DatabaseTooNew
     from desk_app.services.desk import open_desk
@@ -134,28 +134,14 @@ def check_restore(args: argparse.Namespace) -> None:
 def _sign_in_from_backup(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from desk_app.errors import PermissionDenied
     from desk_app.services import accounts, backup
 
     source = Path(args.file)
     backup.check_backup(source)  # a file that is no backup is refused before any password
     if not args.user:
         raise LoginRequired()
-    actor = accounts.authenticate_in_copy(source, args.user, args.password)
-    if actor is None:
-        raise RestoreNeedsITOfficer(name=str(source))
-    if not allowed(actor.role, Action.RESTORE):
-        raise PermissionDenied(role=actor.role.value, action=Action.RESTORE.value)
+    accounts.authenticate_restorer(source, args.user, args.password)
     _err(_("The current database cannot be opened: signed in with the backup's users."))
-
-
-class RestoreNeedsITOfficer(DeskError):
-    code = "restore_needs_it"
-    template = N_(
-        "The current database cannot be opened, and the backup {name} has no users, so no IT "
-        "officer can sign in to restore it. Nothing was changed; choose a backup made after "
-        "the desk was set up."
-    )
 
 
 def run(desk, args: argparse.Namespace) -> int:

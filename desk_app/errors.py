@@ -267,3 +267,12 @@ class DeskAlreadyInitialised(DeskError):
 class LoginRequired(DeskError):
     code = "login_required"
     template = N_("This desk has users: name one with --user NAME.")
+
+
+class RestoreNeedsITOfficer(DeskError):
+    code = "restore_needs_it"
+    template = N_(
+        "The current database cannot be opened, and the backup {name} has no users, so no IT "
+        "officer can sign in to restore it. Nothing was changed; choose a backup made after "
+        "the desk was set up."
+    )

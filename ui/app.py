@@ -27,8 +27,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def offer_newest_backup(data_dir: str | None) -> bool:
-    """The database is damaged: offer the newest good backup (never restored without a yes).
-    True when it was restored; a refusal is shown and nothing changes."""
+    """The database is damaged: offer the newest good backup (never restored without a yes and
+    an IT officer's sign-in against that backup). True when it was restored; a refusal is
+    shown and nothing changes."""
     from desk_app.services import backup
 
     newest = backup.newest_good_backup(paths.backups_dir())
@@ -47,6 +48,10 @@ def offer_newest_backup(data_dir: str | None) -> bool:
         _("Restore the backup"),
         _("Close Meja Aduan"),
     ):
+        return False
+    from ui.login import LoginDialog
+
+    if LoginDialog.ask_restorer(newest) is None:  # restore never skips sign-in
         return False
     try:
         backup.restore(data_dir, newest)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,12 +28,14 @@ class LoginDialog(QDialog):
     Checking a password takes about a tenth of a second (argon2id), so it runs inline.
     """
 
-    def __init__(self, desk: Desk, parent=None) -> None:
+    def __init__(self, desk: Desk | None, parent=None, *, title: str = "", check=None) -> None:
         super().__init__(parent)
         self.desk = desk
         self.actor: Actor | None = None
+        # check(username, password) -> Actor; by default this desk's own sign-in.
+        self._check = check or (lambda name, pw: accounts.authenticate(self.desk, name, pw))
         self.setWindowTitle(_("Meja Aduan — sign in"))
-        title = QLabel(desk.desk_name)
+        title = QLabel(title or desk.desk_name)
         title.setObjectName("login_title")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.username = QLineEdit()
@@ -63,13 +67,13 @@ class LoginDialog(QDialog):
 
     def try_sign_in(self) -> None:
         try:
-            actor = accounts.authenticate(self.desk, self.username.text(), self.password.text())
+            actor = self._check(self.username.text(), self.password.text())
         except DeskError as exc:
             self.message.setText(exc.message())
             self.password.clear()
             self.password.setFocus()
             return
-        if actor.must_change_password:
+        if actor.must_change_password and self.desk is not None:
             actor = ChangePasswordDialog.ask(self.desk, actor, self.password.text(), self)
             if actor is None:
                 self.password.clear()
@@ -81,6 +85,22 @@ class LoginDialog(QDialog):
     def ask(cls, desk: Desk, parent=None) -> Actor | None:
         """Show the dialog; the signed-in Actor, or None when the user quit."""
         dialog = cls(desk, parent)
+        dialog.exec()
+        return dialog.actor
+
+    @classmethod
+    def ask_restorer(cls, backup_file, parent=None) -> Actor | None:
+        """The current database cannot be opened: an IT officer of the backup `backup_file`
+        signs in before it is restored (services.accounts.authenticate_restorer). None when
+        the user quit."""
+        dialog = cls(
+            None,
+            parent,
+            title=_("Restoring needs an IT officer of the backup {name}").format(
+                name=Path(backup_file).name
+            ),
+            check=lambda name, pw: accounts.authenticate_restorer(backup_file, name, pw),
+        )
         dialog.exec()
         return dialog.actor
 

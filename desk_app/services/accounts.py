@@ -38,6 +38,7 @@ from desk_app.errors import (
     PasswordChangeRequired,
     PasswordRejected,
     PermissionDenied,
+    RestoreNeedsITOfficer,
     UserExists,
     UsernameInvalid,
     UserNotFound,
@@ -257,10 +258,17 @@ def _authenticate_unrecorded(db: Database, name: str, password: str, now: dt.dat
         return _actor(user)
 
 
-def authenticate_in_copy(db_file, username: str, password: str) -> Actor | None:
-    """Check a user name and password against another database file (a backup), read-only,
-    recording nothing; None when that file has no users at all. For `restore` when the
-    current database cannot be opened (see cli_accounts.check_restore)."""
+def authenticate_restorer(db_file, username: str, password: str) -> Actor:
+    """The IT officer who may restore the backup `db_file` when the current database cannot
+    be opened (so cannot say who may): checked read-only against that file's own users,
+    recording nothing. Raises LoginFailed, LoginDelayed, AccountDisabled, PermissionDenied
+    (not an IT officer there) or RestoreNeedsITOfficer (the backup has no users at all).
+
+    The backup is what the desk will trust next, and its IT officers are the people who will
+    run it; whoever can write the data folder could copy a file in by hand anyway, so this
+    keeps the restore accountable and out of a clerk's reach, not out of an administrator's.
+    Used by `desk-app restore` (cli_accounts.check_restore) and the window's offer to restore.
+    """
     from pathlib import Path
 
     from desk_app.store.db import sqlite_url
@@ -268,10 +276,13 @@ def authenticate_in_copy(db_file, username: str, password: str) -> Actor | None:
     db = Database(sqlite_url(Path(db_file)), read_only=True)
     try:
         if not has_users(db):
-            return None
-        return _authenticate_unrecorded(db, normalise_username(username), password, utcnow())
+            raise RestoreNeedsITOfficer(name=Path(db_file).name)
+        actor = _authenticate_unrecorded(db, normalise_username(username), password, utcnow())
     finally:
         db.close()
+    if not allowed(actor.role, Action.RESTORE):
+        raise PermissionDenied(role=actor.role.value, action=Action.RESTORE.value)
+    return actor
 
 
 def change_password(desk, actor: Actor, old: str, new: str) -> Actor:

@@ -227,8 +227,11 @@ def test_a_damaged_database_is_restored_from_the_newest_backup_when_accepted(
     damaged_bytes = (data_dir / DB_NAME).read_bytes()
     asked = []
     monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, d, p=None: asked.append(1)))
+    monkeypatch.setattr(
+        LoginDialog, "ask_restorer", classmethod(lambda cls, f, p=None: asked.append(f.name) or 1)
+    )
     assert app_module.run_gui(str(data_dir)) == 0  # opened again: then quit at the login
-    assert asked == [1]
+    assert asked == [good.name, 1]  # the restore's sign-in (against the backup), then the login
     assert [type(e) for e in user_messages.errors] == [DatabaseDamaged]
     assert len(user_messages.confirms) == 1 and good.name in user_messages.confirms[0]
     assert numbers_found(data_dir, number) == {number: True}
@@ -251,6 +254,36 @@ def test_a_damaged_database_is_left_alone_when_the_offer_is_declined(
     assert [type(e) for e in user_messages.errors] == [DatabaseDamaged]
     assert (data_dir / DB_NAME).read_bytes() == damaged_bytes
     assert sorted(p.name for p in (data_dir / "backups").iterdir()) == backups_before
+
+
+def test_a_damaged_database_is_not_restored_without_an_it_sign_in(
+    qtbot, data_dir, damaged, user_messages, monkeypatch
+):
+    from ui import app as app_module
+    from ui.login import LoginDialog
+
+    damaged_bytes = (data_dir / DB_NAME).read_bytes()
+    monkeypatch.setattr(LoginDialog, "ask_restorer", classmethod(lambda cls, f, p=None: None))
+    assert app_module.run_gui(str(data_dir)) == 1
+    assert (data_dir / DB_NAME).read_bytes() == damaged_bytes
+
+
+def test_the_restore_sign_in_checks_the_backups_it_officers(qtbot, data_dir, damaged):
+    from desk_app.domain.roles import Role
+
+    from ui.login import LoginDialog
+
+    _number, good = damaged
+    dialog = LoginDialog(
+        None,
+        title="t",
+        check=lambda n, p: accounts.authenticate_restorer(good, n, p),
+    )
+    qtbot.addWidget(dialog)
+    dialog.username.setText("admin")
+    dialog.password.setText(ADMIN_PW)
+    dialog.try_sign_in()
+    assert dialog.actor is not None and dialog.actor.role is Role.IT
 
 
 def test_a_damaged_database_without_a_good_backup_gets_no_offer(
