@@ -121,20 +121,35 @@ def complaint_count(db_file: Path) -> int:
 # -- another writer ----------------------------------------------------------------------------
 
 
+HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+if sys.argv[2] != "wal":
+    conn.execute("PRAGMA journal_mode = " + sys.argv[2])
+conn.execute("BEGIN IMMEDIATE")
+print("held", flush=True)
+sys.stdin.read()  # until the test closes our stdin
+conn.execute("ROLLBACK")
+"""
+
+
 @contextlib.contextmanager
 def writer_holding_the_lock(db_file: Path, journal: str = "wal"):
-    """Another program's connection inside BEGIN IMMEDIATE (the write lock) until the block
-    ends. journal="delete" is a database in rollback mode, as a restored backup is until the
-    app opens it: then switching it to WAL at connect needs the lock too."""
-    conn = sqlite3.connect(db_file, isolation_level=None)
-    if journal != "wal":
-        conn.execute(f"PRAGMA journal_mode = {journal}")
-    conn.execute("BEGIN IMMEDIATE")
+    """Another program (a second process) inside BEGIN IMMEDIATE (the write lock) until the
+    block ends. journal="delete" is a database in rollback mode, as a restored backup is until
+    the app opens it: then switching it to WAL at connect needs the lock too."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db_file), journal],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        assert holder.stdout.readline().strip() == "held"
         yield
     finally:
-        conn.execute("ROLLBACK")
-        conn.close()
+        holder.stdin.close()
+        holder.wait(timeout=30)
 
 
 def test_show_waits_for_the_busy_timeout_at_connect_then_says_busy(
