@@ -200,14 +200,16 @@ def test_a_migration_beside_a_writer_says_busy(data_dir, number, monkeypatch):
 # -- a read-only data folder -------------------------------------------------------------------
 
 
-@pytest.fixture
-def read_only_data_dir(data_dir, number, tmp_path):
-    """The set-up desk's data folder, seen read-only: a read-only bind mount as root (chmod
-    does not stop root), chmod 0500 otherwise."""
+@contextlib.contextmanager
+def read_only_view(data_dir: Path, tmp_path: Path):
+    """`data_dir` seen read-only: a read-only bind mount as root (chmod does not stop root),
+    chmod 0500 otherwise. Skips the test when neither can be had."""
     if os.geteuid() != 0:
         os.chmod(data_dir, 0o500)
-        yield data_dir
-        os.chmod(data_dir, 0o700)
+        try:
+            yield data_dir
+        finally:
+            os.chmod(data_dir, 0o700)
         return
     view = tmp_path / "read-only-view"
     view.mkdir()
@@ -219,6 +221,13 @@ def read_only_data_dir(data_dir, number, tmp_path):
         yield view
     finally:
         subprocess.run(["umount", str(view)], check=True)
+
+
+@pytest.fixture
+def read_only_data_dir(data_dir, number, tmp_path):
+    """The set-up desk's data folder, seen read-only."""
+    with read_only_view(data_dir, tmp_path) as view:
+        yield view
 
 
 def test_show_works_in_a_read_only_data_folder(capsys, monkeypatch, read_only_data_dir, number):

@@ -13,6 +13,8 @@ from PySide6.QtCore import qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desk_app.i18n import _
+from desk_app.services import accounts
+from tests.core import test_faults as core_faults
 
 from ui import instance, messages
 
@@ -108,3 +110,33 @@ def test_a_bug_box_offers_copy_details_without_the_class_name_in_its_text(qtbot,
     assert "RuntimeError" not in box_seen["text"]
     copied = QApplication.clipboard().text()
     assert copied.startswith("RuntimeError") and "test_faults_gui.py" in copied
+
+
+@pytest.fixture
+def read_only_data_dir(data_dir, tmp_path, monkeypatch):
+    """A set-up desk's data folder, seen read-only (see tests/core/test_faults.py)."""
+    monkeypatch.setattr(accounts, "HASHER", core_faults.CHEAP)
+    core_faults.set_up_desk(data_dir)
+    with core_faults.read_only_view(data_dir, tmp_path) as view:
+        yield view
+
+
+def test_a_read_only_data_folder_opens_and_says_why_nothing_saves(
+    qtbot, read_only_data_dir, user_messages, monkeypatch
+):
+    from desk_app.errors import DeskReadOnly
+
+    from ui import app as app_module
+    from ui.login import LoginDialog
+
+    asked = []
+    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, d, p=None: asked.append(d)))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    previous = qInstallMessageHandler(None)
+    qInstallMessageHandler(previous)
+    try:
+        assert app_module.run_gui(str(read_only_data_dir)) == 0  # quit at the login
+    finally:
+        qInstallMessageHandler(previous)
+    assert [type(e) for e in user_messages.errors] == [DeskReadOnly]
+    assert len(asked) == 1 and asked[0].db.read_only  # signing in still works, unrecorded
