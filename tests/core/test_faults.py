@@ -58,6 +58,10 @@ def _fast_and_clean(monkeypatch):
     sys.excepthook, threading.excepthook = hooks
 
 
+def _root() -> bool:
+    return getattr(os, "geteuid", lambda: -1)() == 0
+
+
 def act(desk, actor):
     """The one place these tests say who acts (the spine makes it `desk.acting(actor)`)."""
     desk.actor = actor
@@ -204,7 +208,7 @@ def test_a_migration_beside_a_writer_says_busy(data_dir, number, monkeypatch):
 def read_only_view(data_dir: Path, tmp_path: Path):
     """`data_dir` seen read-only: a read-only bind mount as root (chmod does not stop root),
     chmod 0500 otherwise. Skips the test when neither can be had."""
-    if os.geteuid() != 0:
+    if not _root():
         os.chmod(data_dir, 0o500)
         try:
             yield data_dir
@@ -277,7 +281,7 @@ def test_writing_in_a_read_only_data_folder_is_refused_in_words(
 @pytest.fixture
 def small_disk(tmp_path):
     """A 4 MB tmpfs (root only): the data folder lives on it."""
-    if os.geteuid() != 0:
+    if not _root():
         pytest.skip("a full disk needs a small tmpfs, and mounting one needs root")
     folder = tmp_path / "small-disk"
     folder.mkdir()
