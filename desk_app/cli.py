@@ -372,7 +372,7 @@ def self_test() -> int:
             clerk = desk.acting(accounts.authenticate(desk, "uji.petugas", clerk_pw))
             form = sample_form(subject="Uji mandiri aplikasi")
             recorded = intake.record_complaint(clerk, form)
-            check_integrity(desk)
+            check_integrity(clerk)
             back = lookup.get_complaint(clerk, recorded.tracking_no).complaint
             if back.id != recorded.id or back.subject != form.subject:
                 _err("self-test: read-back mismatch")

@@ -32,7 +32,7 @@ from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.i18n import N_, _
 from desk_app.services import audit
-from desk_app.services.accounts import require
+from desk_app.services.accounts import require, require_signed_in
 from desk_app.services.desk import Desk
 from desk_app.store import migrate
 from desk_app.store.db import BUSY_TIMEOUT_MS, utcnow
@@ -310,6 +310,8 @@ def make_backup(
     """
     if kind == MANUAL:
         require(desk, desk.actor, Action.BACKUP)
+    else:  # the desk's own duty, set off by whoever is signed in
+        require_signed_in(desk)
     source = desk.db.path
     if source is None:
         raise BackupUnsupported()
@@ -361,7 +363,9 @@ def daily_backup_if_due(desk: Desk, now: dt.datetime | None = None) -> Path | No
 
     Returns the new copy, or None when there was nothing to do (already made today, or a
     database server). Raises BackupFailed; the caller decides whether to tell the user.
+    Whoever is signed in sets it off (NotSignedIn without anyone).
     """
+    require_signed_in(desk)
     if desk.db.path is None:
         return None
     now = _utc(now)

@@ -70,7 +70,10 @@ class Desk:
 
 def check_integrity(desk: Desk) -> None:
     """PRAGMA quick_check over the whole database; raises DatabaseDamaged. Slow on big
-    databases: run it off the GUI thread."""
+    databases: run it off the GUI thread. Any signed-in user's desk may run it."""
+    from desk_app.services.accounts import require_signed_in
+
+    require_signed_in(desk)
     if desk.db.path is not None:
         check_sqlite_file(desk.db.path, thorough=True)
 
