@@ -10,6 +10,7 @@ skips the permission checks and records "petugas" as the recording user, as befo
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from desk_app.domain.roles import Actor
 from desk_app.store import migrate
 from desk_app.store.db import Database, check_sqlite_file, sqlite_url, utcnow
 
+log = logging.getLogger(__name__)
 ANONYMOUS_USER = "petugas"  # recorded_by when no actor is set (headless tools and tests)
 
 
@@ -79,7 +81,7 @@ def open_desk(
     except Exception:
         db.close()
         raise
-    return Desk(
+    desk = Desk(
         db=db,
         desk_code=settings.get(db, "desk_code"),
         desk_name=settings.get(db, "desk_name"),
@@ -89,3 +91,19 @@ def open_desk(
         attachments_dir=paths.attachments_dir(),
         actor=actor,
     )
+    _reapply_erasures(desk)
+    return desk
+
+
+def _reapply_erasures(desk: Desk) -> None:
+    """Erasures a restored backup brought back are made again (services/privacy.py). A desk
+    that cannot write now (read-only folder, busy) still opens: it is tried at the next start."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from desk_app.errors import DeskError
+    from desk_app.services import privacy
+
+    try:
+        privacy.reapply_erasures_at_start(desk)
+    except (DeskError, SQLAlchemyError, OSError) as exc:
+        log.warning("recorded erasures not re-applied yet: %s", type(exc).__name__)
