@@ -178,7 +178,8 @@ def render(data: dict, zone, ref: Reference) -> str:
     title = _("Personal data held about a reporter")
     made = datetime_text(_utc(data["generated_at"]), zone)
     used = ", ".join(
-        f"{_(KIND_LABELS.get(k, k))} {v}" for k, v in data.get("identifiers", {}).items()
+        " ".join((_(KIND_LABELS[k]) if k in KIND_LABELS else k, str(v)))
+        for k, v in data.get("identifiers", {}).items()
     )
     count = len(data["complaints"])
     parts = [
@@ -211,7 +212,7 @@ def render(data: dict, zone, ref: Reference) -> str:
         heading = _("Complaint {number}").format(number=item.get("tracking_no", ""))
         parts.append(f"<h2>{e(heading)}</h2>")
         parts.append(_field_table(item, zone, ref))
-        parts.append(f"<h3>{e(_('Attachments'))}</h3>")
+        parts.append("<h3>" + e(_("Attachments")) + "</h3>")
         files = item.get("attachments") or []
         if files:
             parts.append(
@@ -228,8 +229,8 @@ def render(data: dict, zone, ref: Reference) -> str:
                 )
             )
         else:
-            parts.append(f"<p>{e(_('None.'))}</p>")
-        parts.append(f"<h3>{e(_('History'))}</h3>")
+            parts.append("<p>" + e(_("None.")) + "</p>")
+        parts.append("<h3>" + e(_("History")) + "</h3>")
         parts.append(
             _table(
                 [
