@@ -195,6 +195,7 @@ class BackupPage(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Read when shown: the daily backup or the CLI may have added copies meanwhile."""
         super().showEvent(event)
+        self.retention_label.setText(retention.describe(retention.from_settings(self.desk.db)))
         self.refresh()
 
     def refresh(self, select: Path | None = None) -> None:

@@ -52,19 +52,7 @@ class PrivacyPage(QWidget):
 
         title = QLabel(_("A reporter's personal data"))
         title.setStyleSheet("font-weight: bold; font-size: 12pt;")
-        hint = QLabel(
-            _(
-                "For a reporter's request under the personal-data-protection law: give one or "
-                "more of their identifiers, then export everything the desk holds about them, "
-                "erase their identity and attachments from complaints older than the retention "
-                "period, or record why the request is refused. The audit trail never held the "
-                "identity, only the names of attachment files as they were recorded; erasure "
-                "does not reach names typed into the complaint text. Backups made before an "
-                "erasure keep the identity until they are deleted:"
-            )
-            + " "
-            + retention.describe(retention.from_settings(desk.db))
-        )
+        self.hint = hint = QLabel(self.hint_text())
         hint.setObjectName("privacy_hint")
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)
@@ -109,6 +97,26 @@ class PrivacyPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.result)
         layout.addStretch(1)
+
+    def hint_text(self) -> str:
+        return (
+            _(
+                "For a reporter's request under the personal-data-protection law: give one or "
+                "more of their identifiers, then export everything the desk holds about them, "
+                "erase their identity and attachments from complaints older than the retention "
+                "period, or record why the request is refused. The audit trail never held the "
+                "identity, only the names of attachment files as they were recorded; erasure "
+                "does not reach names typed into the complaint text. Backups made before an "
+                "erasure keep the identity until they are deleted:"
+            )
+            + " "
+            + retention.describe(retention.from_settings(self.desk.db))
+        )
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """The retention may have been changed meanwhile (desk-app settings)."""
+        super().showEvent(event)
+        self.hint.setText(self.hint_text())
 
     # -- the identifiers ---------------------------------------------------------------
 
