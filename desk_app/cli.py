@@ -77,7 +77,10 @@ def _privacy_parser(sub) -> None:
     )
     erase = actions.add_parser(
         "erase",
-        help=_("blank one reporter's identity in their complaints older than the retention"),
+        help=_(
+            "blank one reporter's identity and delete their attachments in their complaints "
+            "older than the retention"
+        ),
     )
     refuse = actions.add_parser(
         "refuse", help=_("record that a reporter's request was refused, and why")

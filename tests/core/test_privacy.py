@@ -696,10 +696,18 @@ def test_the_readable_export_is_in_indonesian_words_and_local_times(desk, tmp_pa
     for words in ("Nomor pelacakan", "Tercatat", "Datang langsung", "Pengaduan", "Lampiran"):
         assert words in text, words
     assert done.tracking_no in text and "ktp.jpg" in text
-    assert "Riwayat" in text and "Aduan dicatat." in text  # the history in words
+    assert "Riwayat" in text and "Pengaduan dicatat." in text  # the history in words
     for raw in ("reporter_nik", "tracking_no", "received_at", "complaint.record", "+00:00"):
         assert raw not in text, raw
     assert "Received" not in text and "History" not in text and ">recorded<" not in text
     data = json.loads(out.read_text(encoding="utf-8"))  # the JSON stays machine-readable
     assert data["complaints"][0]["received_at"] == "2026-11-26T07:05:00+00:00"
     assert set(privacy.COMPLAINT_FIELDS) <= set(privacy_report.FIELD_LABELS)
+
+
+def test_a_torn_line_in_the_record_is_skipped_and_the_next_line_kept(data_dir):
+    paths.init(data_dir)
+    path = paths.erasure_record_path()
+    path.write_text('{"v":1,"at":"2026-11-26T07:00:00Z","complaints":["a"],"fie', "utf-8")
+    erasure_record.append(erasure_record.Erasure(dt.datetime(2026, 11, 27), ("b",), ("f",)))
+    assert [e.complaints for e in erasure_record.read()] == [("b",)]

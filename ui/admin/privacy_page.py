@@ -246,9 +246,9 @@ class PrivacyPage(QWidget):
             self,
             _("Erase a reporter's identity"),
             _(
-                "The reporter's name, NIK, phone, e-mail and address will be erased from "
-                "{erase} complaint(s) older than {years} year(s); {keep} more recent "
-                "complaint(s) are kept as they are. This cannot be undone. Erase?"
+                "The reporter's name, NIK, phone, e-mail, address and attachments will be "
+                "erased from {erase} complaint(s) older than {years} year(s); {keep} more "
+                "recent complaint(s) are kept as they are. This cannot be undone. Erase?"
             ).format(erase=preview.erase, keep=preview.keep, years=years),
             _("Erase"),
             _("Cancel"),
@@ -264,8 +264,8 @@ class PrivacyPage(QWidget):
     def _erased(self, result: privacy.ErasureResult) -> None:
         self._busy(False)
         text = _(
-            "Identity erased from {erased} complaint(s); {kept} complaint(s) more recent than "
-            "{years} year(s) kept."
+            "Identity and attachments erased from {erased} complaint(s); {kept} complaint(s) "
+            "more recent than {years} year(s) kept."
         ).format(erased=result.erased, kept=result.kept, years=result.older_than_years)
         self.result.setText(text)
         messages.info(self, _("Identity erased"), text)
