@@ -19,7 +19,7 @@ from desk_app.errors import ValidationFailed
 from desk_app.services import audit, intake, lookup, privacy
 from desk_app.services.privacy import ExportNotWritten
 from desk_app.store import models
-from tests.conftest import make_form
+from tests.conftest import SUPERVISOR, make_form, run_cli
 
 NIK = "1471054107990077"
 PHONE = "+6281299990123"
@@ -255,8 +255,8 @@ def test_erase_is_all_or_nothing(desk, recorded, monkeypatch):
 # -- the CLI -------------------------------------------------------------------------------
 
 
-def run(capsys, data_dir, *args):
-    code = cli.main(["--data-dir", str(data_dir), *args])
+def run(capsys, data_dir, *args: str, user: str = SUPERVISOR.username):
+    code = run_cli(data_dir, *args, user=user)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -415,15 +415,15 @@ def test_only_a_supervisor_handles_personal_data_and_the_preview_matches_the_era
     from desk_app.errors import PermissionDenied
 
     for role in (Role.CLERK, Role.IT):
-        desk.actor = Actor("orang", "Orang", role)
+        who = desk.acting(Actor("orang", "Orang", role))
         for call in (
-            lambda: privacy.find_subject(desk, nik=NIK),
-            lambda: privacy.preview_erasure(desk, nik=NIK),
-            lambda: privacy.erase_subject(desk, nik=NIK, reason="uji"),
+            lambda who=who: privacy.find_subject(who, nik=NIK),
+            lambda who=who: privacy.preview_erasure(who, nik=NIK),
+            lambda who=who: privacy.erase_subject(who, nik=NIK, reason="uji"),
         ):
             with pytest.raises(PermissionDenied):
                 call()
-    desk.actor = Actor("koor", "Koordinator", Role.SUPERVISOR)
+    desk = desk.acting(Actor("koor", "Koordinator", Role.SUPERVISOR))
     preview = privacy.preview_erasure(desk, nik=NIK, phone=PHONE)
     result = privacy.erase_subject(desk, nik=NIK, phone=PHONE, reason="permintaan subjek")
     assert (preview.erase, preview.keep) == (result.erased, result.kept) == (2, 1)
@@ -431,22 +431,9 @@ def test_only_a_supervisor_handles_personal_data_and_the_preview_matches_the_era
 
 # -- issue 7: attachments, the record of erasures, retention, refusals, the readable export ------
 
-from desk_app.domain.roles import Actor, Role  # noqa: E402
 from desk_app.services import attachments, backup, erasure_record, retention  # noqa: E402
 from desk_app.services.desk import open_desk  # noqa: E402
-
-SUPERVISOR = Actor("koor", "Koordinator", Role.SUPERVISOR)
-IT = Actor("admin", "Admin TI", Role.IT)
-CLERK = Actor("ani", "Ani", Role.CLERK)
-
-
-def as_actor(desk, actor):
-    """The desk acting as `actor`: the one place that says how (a frozen Desk's
-    desk.acting(actor) where it exists)."""
-    if hasattr(desk, "acting"):
-        return desk.acting(actor)
-    desk.actor = actor
-    return desk
+from tests.conftest import CLERK, IT  # noqa: E402
 
 
 def attach(desk, tmp_path, name: str, content: bytes) -> dict:
@@ -478,7 +465,7 @@ def with_files(desk, tmp_path):
 def test_erasure_removes_the_attachment_rows_and_files_but_a_shared_file_stays(desk, with_files):
     ktp, letter = with_files["ktp"], with_files["letter"]
     assert attachments.stored_path(desk, ktp["sha256"]).exists()
-    privacy.erase_subject(as_actor(desk, SUPERVISOR), nik=NIK, reason="permintaan subjek")
+    privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan subjek")
 
     rows = attachment_rows(desk)
     assert rows == [(with_files["other"].id, "surat-lurah.pdf", letter["sha256"])]
@@ -506,7 +493,7 @@ def test_an_attachment_file_that_cannot_be_removed_now_goes_at_the_next_start(
         return real_unlink(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "unlink", busy_unlink)
-    result = privacy.erase_subject(as_actor(desk, SUPERVISOR), nik=NIK, reason="permintaan")
+    result = privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan")
     assert result.erased == 1 and ktp.exists()
     assert erasure_record.pending(desk.attachments_dir) == {with_files["ktp"]["sha256"]}
     monkeypatch.undo()
@@ -518,7 +505,7 @@ def test_an_attachment_file_that_cannot_be_removed_now_goes_at_the_next_start(
 
 
 def test_the_record_of_erasures_names_complaints_and_fields_never_values(desk, with_files):
-    privacy.erase_subject(as_actor(desk, SUPERVISOR), nik=NIK, reason="permintaan")
+    privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan")
     path = paths.erasure_record_path()
     text = path.read_text(encoding="utf-8")
     for value in (NIK, NAME, "Kanari", "Kenari", "KTP", with_files["ktp"]["sha256"], "0812"):
@@ -533,7 +520,7 @@ def test_the_record_of_erasures_names_complaints_and_fields_never_values(desk, w
 def test_an_erasure_that_cannot_be_recorded_is_not_made(desk, recorded):
     paths.erasure_record_path().mkdir()  # in the way: the line cannot be written
     with pytest.raises(erasure_record.ErasureNotRecorded):
-        privacy.erase_subject(as_actor(desk, SUPERVISOR), nik=NIK, reason="permintaan")
+        privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan")
     assert complaint(desk, recorded["old_nik"].id).reporter_nik == NIK
 
 
@@ -541,8 +528,8 @@ def test_restoring_a_backup_made_before_an_erasure_erases_again_at_the_next_star
     desk, data_dir, with_files
 ):
     old = with_files["old"]
-    before = backup.make_backup(as_actor(desk, IT))
-    privacy.erase_subject(as_actor(desk, SUPERVISOR), nik=NIK, reason="permintaan subjek")
+    before = backup.make_backup(desk.acting(IT))
+    privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan subjek")
     desk.close()
 
     backup.restore(data_dir, before)
@@ -555,8 +542,8 @@ def test_restoring_a_backup_made_before_an_erasure_erases_again_at_the_next_star
         assert (again.object_id, again.reason) == (old.id, privacy.REAPPLIED)
         assert again.actor == privacy.SYSTEM_ACTOR
         assert NIK not in again.before + again.after
-        assert privacy.find_subject(as_actor(restored, SUPERVISOR), nik=NIK) == []
-        assert audit.verify(as_actor(restored, SUPERVISOR)).ok
+        assert privacy.find_subject(restored.acting(SUPERVISOR), nik=NIK) == []
+        assert audit.verify(restored.acting(SUPERVISOR)).ok
     finally:
         restored.close()
     open_desk(data_dir).close()  # once is enough: the trail now holds the erasure
@@ -620,15 +607,15 @@ def test_a_copy_written_elsewhere_is_never_deleted(desk, tmp_path):
     elsewhere = tmp_path / "flashdisk"
     elsewhere.mkdir()
     settings.set_value(desk.db, "backup_keep_manual_days", 1)
-    copy = backup.make_backup(as_actor(desk, IT), elsewhere, now=dt.datetime(2026, 1, 1))
-    backup.make_backup(as_actor(desk, IT), now=dt.datetime(2026, 11, 26))
+    copy = backup.make_backup(desk.acting(IT), elsewhere, now=dt.datetime(2026, 1, 1))
+    backup.make_backup(desk.acting(IT), now=dt.datetime(2026, 11, 26))
     assert copy.exists()
     assert "--out" in retention.describe(retention.from_settings(desk.db))
 
 
 def test_a_refused_request_is_audited_with_its_reason_and_no_identifier(desk, recorded):
     held = privacy.refuse_request(
-        as_actor(desk, SUPERVISOR),
+        desk.acting(SUPERVISOR),
         nik="1471-0541-0799-0077",
         reason="Aduan masih dalam masa retensi 5 tahun",
     )
@@ -645,14 +632,14 @@ def test_a_refused_request_is_audited_with_its_reason_and_no_identifier(desk, re
 
 def test_a_refusal_needs_a_reason(desk, recorded):
     with pytest.raises(ValidationFailed) as exc:
-        privacy.refuse_request(as_actor(desk, SUPERVISOR), nik=NIK, reason="  ")
+        privacy.refuse_request(desk.acting(SUPERVISOR), nik=NIK, reason="  ")
     assert set(exc.value.errors) == {"reason"}
 
 
 def test_a_refusal_reason_may_not_repeat_the_identifier(desk, recorded):
     with pytest.raises(ValidationFailed) as exc:
         privacy.refuse_request(
-            as_actor(desk, SUPERVISOR), phone="0812 9999 0123", reason="nomor 0812 9999 0123"
+            desk.acting(SUPERVISOR), phone="0812 9999 0123", reason="nomor 0812 9999 0123"
         )
     assert set(exc.value.errors) == {"reason"}
     assert events(desk, "privacy.request_refused") == []
@@ -662,7 +649,7 @@ def test_a_clerk_may_not_record_a_refusal(desk, recorded):
     from desk_app.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        privacy.refuse_request(as_actor(desk, CLERK), nik=NIK, reason="masih dalam retensi")
+        privacy.refuse_request(desk.acting(CLERK), nik=NIK, reason="masih dalam retensi")
 
 
 def test_cli_refuse_records_the_reason_and_never_echoes_the_identifier(
@@ -691,7 +678,7 @@ def test_the_readable_export_is_in_indonesian_words_and_local_times(desk, tmp_pa
     recorded_at = dt.datetime(2026, 11, 26, 7, 5)  # 14:05 WIB
     done = intake.record_complaint(desk, subject_form(attachments=[scan]), now=recorded_at)
     out, page = tmp_path / "subjek.json", tmp_path / "subjek.html"
-    privacy.export_subject(as_actor(desk, SUPERVISOR), nik=NIK, out=out, html_out=page)
+    privacy.export_subject(desk.acting(SUPERVISOR), nik=NIK, out=out, html_out=page)
     text = page.read_text(encoding="utf-8")
 
     assert "26/11/2026 14:05 WIB" in text
