@@ -68,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _privacy_parser(sub) -> None:
     privacy = sub.add_parser(
-        "privacy", help=_("a reporter's personal-data request: export or erase their data")
+        "privacy",
+        help=_("a reporter's personal-data request: export or erase their data, or refuse it"),
     )
     actions = privacy.add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
     export = actions.add_parser(
@@ -76,9 +77,15 @@ def _privacy_parser(sub) -> None:
     )
     erase = actions.add_parser(
         "erase",
-        help=_("blank one reporter's identity in their complaints older than the retention"),
+        help=_(
+            "blank one reporter's identity and delete their attachments in their complaints "
+            "older than the retention"
+        ),
     )
-    for action in (export, erase):
+    refuse = actions.add_parser(
+        "refuse", help=_("record that a reporter's request was refused, and why")
+    )
+    for action in (export, erase, refuse):
         who = action.add_mutually_exclusive_group(required=True)
         who.add_argument("--nik", metavar="NIK", help=_("the reporter's NIK"))
         who.add_argument("--phone", metavar="PHONE", help=_("the reporter's phone number"))
@@ -87,6 +94,9 @@ def _privacy_parser(sub) -> None:
     export.add_argument("--html", metavar="FILE", help=_("also write a readable HTML file"))
     erase.add_argument(
         "--reason", metavar="TEXT", required=True, help=_("the request this erasure answers")
+    )
+    refuse.add_argument(
+        "--reason", metavar="TEXT", required=True, help=_("why the request is refused")
     )
     erase.add_argument(
         "--older-than-years",
@@ -97,7 +107,7 @@ def _privacy_parser(sub) -> None:
 
 
 def _privacy(desk, args: argparse.Namespace) -> int:
-    """`desk-app privacy export|erase`: counts on stdout; bad identifiers exit 2.
+    """`desk-app privacy export|erase|refuse`: counts on stdout; bad identifiers exit 2.
 
     No identifier value is ever printed back: the messages name the field, not what was typed.
     """
@@ -115,6 +125,17 @@ def _privacy(desk, args: argparse.Namespace) -> int:
                     "Exported {count} complaints of this reporter.",
                     count,
                 ).format(count=count)
+            )
+        elif args.privacy_command == "refuse":
+            held = privacy.refuse_request(desk, **who, reason=args.reason)
+            _err(
+                i18n.ngettext(
+                    "The refusal and its reason were recorded ({count} complaint of this "
+                    "reporter is held).",
+                    "The refusal and its reason were recorded ({count} complaints of this "
+                    "reporter are held).",
+                    held,
+                ).format(count=held)
             )
         else:
             result = privacy.erase_subject(
