@@ -202,7 +202,11 @@ def _run_command(args: argparse.Namespace) -> int:
         elif args.command == "import":
             from desk_app.services import transfer
 
-            recorded = transfer.import_file(desk, args.file)
+            try:
+                recorded = transfer.import_file(desk, args.file)
+            except transfer.UnreadableFile as exc:
+                _err(exc.message())
+                return EXIT_USAGE
             for item in recorded:
                 print(item.tracking_no)
             _err(
@@ -213,11 +217,11 @@ def _run_command(args: argparse.Namespace) -> int:
         elif args.command == "export":
             from desk_app.services import transfer
 
-            if args.out:
-                with open(args.out, "w", encoding="utf-8", newline="") as out:
-                    count = transfer.export(desk, args.format, out)
-            else:
-                count = transfer.export(desk, args.format, sys.stdout)
+            try:  # a file is written 0600 through files.private_writer, never via a symlink
+                count = transfer.export(desk, args.format, args.out or sys.stdout)
+            except transfer.ExportTargetInvalid as exc:
+                _err(exc.message())
+                return EXIT_USAGE
             _err(
                 i18n.ngettext(
                     "Exported {count} complaint.", "Exported {count} complaints.", count

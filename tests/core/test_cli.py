@@ -299,13 +299,13 @@ def test_import_of_a_missing_file_or_unknown_csv_column_is_an_error_not_a_crash(
     capsys, data_dir, tmp_path
 ):
     code, _out, err = run(capsys, data_dir, "import", str(tmp_path / "tidak-ada.csv"))
-    assert code == 1
+    assert code == 2
     assert "tidak-ada.csv" in err
 
     bad = tmp_path / "kolom.csv"
     bad.write_text("subject,warna\nJalan rusak,merah\n", encoding="utf-8")
     code, _out, err = run(capsys, data_dir, "import", str(bad))
-    assert code == 1
+    assert code == 2
     assert "warna" in err
     assert export_jsonl(capsys, data_dir) == []
 
