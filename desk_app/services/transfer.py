@@ -21,7 +21,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TextIO
 
@@ -39,7 +39,7 @@ from desk_app.services import audit
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.services.intake import Recorded, _storage_error, record_many, validate_all
-from desk_app.services.lookup import may_see_identity
+from desk_app.services.lookup import _local_bounds, may_see_identity  # the one day rule
 from desk_app.spreadsheet import UTF8_BOM, escape_cell, unescape_cell
 from desk_app.store import models
 
@@ -47,6 +47,7 @@ __all__ = [
     "EXPORT_COLUMNS",
     "EXPORT_FORMATS",
     "IMPORT_COLUMNS",
+    "ExportFilter",
     "ExportTargetInvalid",
     "UnreadableFile",
     "export",
@@ -251,15 +252,50 @@ def outbound_row(row: models.Complaint, actor: Actor | None) -> dict:
     return item
 
 
-def iter_complaints(desk: Desk, batch: int = 1000) -> Iterator[dict]:
-    """Every complaint as outbound_row gives it to the desk's actor, in arrival order, by keyset
-    batches (a million rows are never all in memory). Callers check the permission."""
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which complaints an export holds: received from/to (local dates, inclusive) and one
+    status; None is no limit. Its values are kept in the audit event (they are not personal)."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    status: str | None = None
+
+    def audit_view(self) -> dict:
+        return {
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "status": self.status,
+        }
+
+    def conditions(self, desk: Desk) -> list:
+        C = models.Complaint
+        found = []
+        if self.date_from is not None:
+            found.append(C.received_at >= _local_bounds(desk, self.date_from))
+        if self.date_to is not None:
+            found.append(C.received_at < _local_bounds(desk, self.date_to + dt.timedelta(days=1)))
+        if self.status is not None:
+            found.append(C.status == self.status)
+        return found
+
+
+EVERYTHING = ExportFilter()
+
+
+def iter_complaints(
+    desk: Desk, which: ExportFilter = EVERYTHING, batch: int = 1000
+) -> Iterator[dict]:
+    """The complaints `which` selects as outbound_row gives them to the desk's actor, in arrival
+    order, by keyset batches (a million rows are never all in memory). Callers check the
+    permission."""
     after = 0
+    conditions = which.conditions(desk)
     while True:
         with desk.db.reading() as session:
             rows = session.scalars(
                 select(models.Complaint)
-                .where(models.Complaint.seq > after)
+                .where(models.Complaint.seq > after, *conditions)
                 .order_by(models.Complaint.seq)
                 .limit(batch)
             ).all()
@@ -277,18 +313,20 @@ def json_line(item: dict) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
 
 
-def _write_rows(desk: Desk, fmt: str, out: TextIO, done: list[int], bom: bool) -> None:
-    """Write every complaint to `out`, counting in done[0] as rows are written."""
+def _write_rows(
+    desk: Desk, fmt: str, which: ExportFilter, out: TextIO, done: list[int], bom: bool
+) -> None:
+    """Write the complaints to `out`, counting in done[0] as rows are written."""
     if fmt == "csv":
         if bom:
             out.write(UTF8_BOM)
         writer = csv_writer(out)
         writer.writerow(EXPORT_COLUMNS)
-        for item in iter_complaints(desk):
+        for item in iter_complaints(desk, which):
             writer.writerow([escape_cell(item[c]) for c in EXPORT_COLUMNS])
             done[0] += 1
     else:
-        for item in iter_complaints(desk):
+        for item in iter_complaints(desk, which):
             out.write(json_line(item))
             done[0] += 1
 
@@ -308,24 +346,23 @@ def check_target(path: Path) -> None:
         raise ExportTargetInvalid(reason=_("the folder does not exist"))
 
 
-def _audit_export(desk: Desk, fmt: str, rows: int, destination: str) -> None:
+def _audit_export(desk: Desk, fmt: str, which: ExportFilter, rows: int, destination: str) -> None:
+    after = {"format": fmt, "filter": which.audit_view(), "rows": rows, "to": destination}
     try:
         with desk.db.writing() as session:
-            audit.append(
-                session,
-                desk,
-                Action.EXPORT.value,
-                "export",
-                fmt,
-                after={"format": fmt, "filter": "all", "rows": rows, "to": destination},
-            )
+            audit.append(session, desk, Action.EXPORT.value, "export", fmt, after=after)
     except OperationalError as exc:
         raise _storage_error(exc) from None
 
 
-def export(desk: Desk, fmt: str, out: str | os.PathLike[str] | TextIO) -> int:
-    """Write every complaint to `out` (a path, or a text stream such as stdout) as 'jsonl' or
-    'csv'; audit it; return how many rows were written.
+def export(
+    desk: Desk,
+    fmt: str,
+    out: str | os.PathLike[str] | TextIO,
+    which: ExportFilter = EVERYTHING,
+) -> int:
+    """Write the complaints `which` selects (all by default) to `out` (a path, or a text stream
+    such as stdout) as 'jsonl' or 'csv'; audit it; return how many rows were written.
 
     To a path: the file appears whole, 0600, or not at all, and its audit event is committed
     before it is put in place, so there is never an export file without its event (at worst,
@@ -342,11 +379,11 @@ def export(desk: Desk, fmt: str, out: str | os.PathLike[str] | TextIO) -> int:
         path = Path(out)
         check_target(path)
         with private_writer(path) as fh:
-            _write_rows(desk, fmt, fh, done, bom=fmt == "csv")
-            _audit_export(desk, fmt, done[0], "file")
+            _write_rows(desk, fmt, which, fh, done, bom=fmt == "csv")
+            _audit_export(desk, fmt, which, done[0], "file")
         return done[0]
     try:
-        _write_rows(desk, fmt, out, done, bom=False)
+        _write_rows(desk, fmt, which, out, done, bom=False)
     finally:
-        _audit_export(desk, fmt, done[0], "stream")
+        _audit_export(desk, fmt, which, done[0], "stream")
     return done[0]

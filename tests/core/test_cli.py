@@ -344,6 +344,19 @@ def test_export_file_is_private_even_over_an_existing_0644_file(capsys, demo_des
     assert target.stat().st_mode & 0o777 == 0o600
 
 
+def test_export_of_a_date_range_and_a_bad_date(capsys, data_dir, tmp_path):
+    with pytest.raises(SystemExit) as exc:  # argparse's usage error
+        cli.main(["--data-dir", str(data_dir), "export", "--from", "31/02/2026"])
+    assert exc.value.code == 2 and "--from" in capsys.readouterr().err
+    rows = [import_row(received_at=f"2026-11-0{d}T10:00:00+07:00") for d in (2, 3, 4)]
+    code, _out, err = run(capsys, data_dir, "import", str(write_csv(tmp_path / "a.csv", rows)))
+    assert code == 0, err
+    code, out, err = run(capsys, data_dir, "export", "--from", "03/11/2026", "--to", "03/11/2026")
+    assert code == 0, err
+    [row] = [json.loads(line) for line in out.splitlines()]
+    assert row["received_at"].startswith("2026-11-03T03:00:00")
+
+
 def _unreadable_files(tmp_path: Path) -> dict[str, Path]:
     files = {
         "latin1.csv": ",".join(IMPORT_COLUMNS).encode() + b"\npengaduan,caf\xe9\n",

@@ -8,6 +8,7 @@ The CLI's exit codes for the same cases are in tests/core/test_cli.py.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import stat
@@ -175,10 +176,31 @@ def test_export_is_one_audit_event_with_the_count_and_no_values(desk, recorded, 
     transfer.export(acting(desk, SUPERVISOR), "csv", tmp_path / "ekspor.csv")
     [event] = events(desk, "complaint.export")
     assert event.actor == "koor"
-    assert json.loads(event.after) == {"format": "csv", "filter": "all", "rows": 3, "to": "file"}
+    assert json.loads(event.after) == {
+        "format": "csv",
+        "filter": {"from": None, "to": None, "status": None},
+        "rows": 3,
+        "to": "file",
+    }
     kept = " ".join(str(v) for v in (event.object_id, event.before, event.after, event.reason))
     for value in ("Siti", "1403015708900002", "6281266778899", "HYPERLINK", "Pungutan"):
         assert value not in kept
+
+
+def test_export_of_some_days_says_which_in_its_audit_event(desk, tmp_path):
+    ani = acting(desk, CLERK)
+    days = [dt.datetime(2026, 11, d, 3, 0) for d in (2, 3, 4)]  # 10:00 WIB
+    for when in days:
+        intake.record_complaint(ani, make_form(), now=when)
+    out = tmp_path / "november.jsonl"
+    which = transfer.ExportFilter(date_from=dt.date(2026, 11, 3), date_to=dt.date(2026, 11, 3))
+    assert transfer.export(acting(desk, SUPERVISOR), "jsonl", out, which) == 1
+    [event] = events(desk, "complaint.export")
+    assert json.loads(event.after)["filter"] == {
+        "from": "2026-11-03",
+        "to": "2026-11-03",
+        "status": None,
+    }
 
 
 def test_export_to_a_stream_is_audited_too(desk, recorded):
