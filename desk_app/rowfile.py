@@ -2,9 +2,10 @@
 
 Accepted: UTF-8 with or without a byte order mark; CSV separated by commas or by semicolons (as
 Excel saves "CSV" where the decimal mark is a comma, e.g. in Indonesian), found from the header
-line; CRLF or LF line ends. Every row carries the physical line it starts on, counting "\\n"
-only: a U+2028 inside a JSON string or a line break inside a quoted CSV field does not shift
-the numbers of later rows, and a CSV row that spans lines is named by its first.
+line or from Excel's `sep=;` first line; CRLF or LF line ends, and for CSV also CR alone (old
+Mac Excel). Every row carries the physical line it starts on, counting "\\n" only: a U+2028
+inside a JSON string or a line break inside a quoted CSV field does not shift the numbers of
+later rows, and a CSV row that spans lines is named by its first.
 
 A file that cannot be read as rows at all (missing, a folder, not UTF-8, binary, broken CSV
 quoting, empty, only a header) raises UnreadableFile with the reason in words, naming the line
@@ -18,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,6 +122,11 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _decode(path: Path, data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableFile(
+            name=path.name,
+            reason=_('it is UTF-16 text (Excel\'s "Unicode Text"); save it as CSV UTF-8 instead'),
+        )
     start = len(_BOM) if data.startswith(_BOM) else 0
     if not data[start:].strip():
         raise UnreadableFile(name=path.name, reason=_("it is empty"))
@@ -215,14 +222,24 @@ class _Lines:
         return line
 
 
+_SEP_HINT = re.compile(r"^sep=([,;\t|])$")
+
+
 def separator(header: str) -> str:
     """The header line's separator: a semicolon when it has more of those than commas."""
     return ";" if header.count(";") > header.count(",") else ","
 
 
 def _csv_rows(path: Path, text: str) -> tuple[list[str], list[Row], int]:
+    if "\n" not in text:  # old Mac line ends (Excel's "CSV (Macintosh)"): CR alone
+        text = text.replace("\r", "\n")
     lines = _Lines(text)
-    reader = csv.reader(lines, delimiter=separator(text.split("\n", 1)[0]), strict=True)
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    hint = _SEP_HINT.match(first_line)  # Excel's "sep=;" line names the separator
+    if hint:
+        next(lines)
+    delimiter = hint.group(1) if hint else separator(first_line)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     rows: list[Row] = []
     columns: list[str] | None = None
     header_line = 1

@@ -311,6 +311,31 @@ def test_semicolon_csv_with_bom_and_crlf_imports(desk, tmp_path):
     assert stored[1].reporter_phone == "+628117654321"
 
 
+def test_excels_sep_line_names_the_separator_and_counts_as_a_line(desk, tmp_path):
+    header = ";".join(IMPORT_COLUMNS)
+    good = _csv_line().replace('","', '";"')
+    bad = _csv_line(region="99.99").replace('","', '";"')
+    path = tmp_path / "excel.csv"
+    path.write_text(f"sep=;\r\n{header}\r\n{good}\r\n{bad}\r\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        transfer.import_file(acting(desk, CLERK), path)
+    assert [(line, field) for line, field, _m in caught.value.problems] == [(4, "region")]
+
+
+def test_old_mac_line_ends_import(desk, tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_text(f"{HEADER}\r{_csv_line()}\r{_csv_line()}\r", encoding="utf-8")
+    assert len(transfer.import_file(acting(desk, CLERK), path)) == 2
+
+
+def test_utf16_is_refused_with_what_to_do(desk, tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(f"{HEADER}\r\n{_csv_line()}\r\n".encode("utf-16"))
+    with pytest.raises(UnreadableFile) as caught:
+        transfer.import_file(acting(desk, CLERK), path)
+    assert "UTF-16" in caught.value.message() and "UTF-8" in caught.value.message()
+
+
 def test_json_line_numbers_count_physical_lines_only(desk, tmp_path):
     good = make_form(description="Baris satu\u2028baris dua\u2029baris tiga.").to_dict()
     good = {c: good[c] for c in IMPORT_COLUMNS}
