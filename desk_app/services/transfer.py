@@ -380,6 +380,8 @@ def export(
         check_target(path)
         with private_writer(path) as fh:
             _write_rows(desk, fmt, which, fh, done, bom=fmt == "csv")
+            fh.flush()  # a full disk shows here, before the event, not after it
+            os.fsync(fh.fileno())
             _audit_export(desk, fmt, which, done[0], "file")
         return done[0]
     try:

@@ -14,8 +14,10 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -355,6 +357,27 @@ def test_export_of_a_date_range_and_a_bad_date(capsys, data_dir, tmp_path):
     assert code == 0, err
     [row] = [json.loads(line) for line in out.splitlines()]
     assert row["received_at"].startswith("2026-11-03T03:00:00")
+
+
+def test_export_onto_a_full_disk_exits_1_in_words_and_leaves_nothing(
+    capsys, data_dir, tmp_path, monkeypatch
+):
+    import errno
+
+    from desk_app import files
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", full)
+    target = tmp_path / "ekspor.csv"
+    code, out, err = run(capsys, data_dir, "export", "--format", "csv", "--out", str(target))
+    assert code == 1
+    assert err.strip() and not CLASS_NAMES.search(err) and "No space" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no file, no temporary
+    with closing(sqlite3.connect(data_dir / "meja-aduan.sqlite3")) as db:
+        exports = db.execute("SELECT count(*) FROM audit_event WHERE action = 'complaint.export'")
+        assert exports.fetchone() == (0,)  # an export that did not happen is not one
 
 
 def _unreadable_files(tmp_path: Path) -> dict[str, Path]:
