@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from desk_app.domain.roles import MATRIX, YES, Action, Actor, Role
 from desk_app.errors import ImportFailed, PermissionDenied
 from desk_app.files import FileNotWritten
-from desk_app.services import intake, transfer
+from desk_app.services import accounts, intake, transfer
 from desk_app.services.desk import open_desk
 from desk_app.services.transfer import IMPORT_COLUMNS, UnreadableFile
 from desk_app.spreadsheet import escape_cell, unescape_cell
@@ -244,19 +244,33 @@ def _complaints(desk) -> list[models.Complaint]:
     return list(rows)
 
 
-def second_desk(path):
-    """Another desk (another office) that records: the ONE place to set it up."""
+def second_desk(path, monkeypatch):
+    """Another desk (another office, BKS01) set up and acting as a supervisor: the ONE place
+    that says how."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
     path.mkdir()
-    return acting(open_desk(path), SUPERVISOR)
+    other = open_desk(path)
+    accounts.init_desk(
+        other,
+        desk_code="BKS01",
+        desk_name="Meja Aduan Bengkalis",
+        admin_username="admin",
+        admin_password="sandi-admin-bks-1",
+    )
+    if hasattr(other, "reloaded"):
+        other = other.reloaded()
+    return acting(other, SUPERVISOR)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_what_export_writes_a_second_desk_imports(desk, recorded, tmp_path, fmt):
+def test_what_export_writes_a_second_desk_imports(desk, recorded, tmp_path, fmt, monkeypatch):
     out = tmp_path / f"ekspor.{fmt}"
     transfer.export(acting(desk, SUPERVISOR), fmt, out)
     before = _complaints(desk)
 
-    other = second_desk(tmp_path / "desk2")
+    other = second_desk(tmp_path / "desk2", monkeypatch)
     try:
         done = transfer.import_file(other, out)
         after = _complaints(other)
@@ -270,6 +284,7 @@ def test_what_export_writes_a_second_desk_imports(desk, recorded, tmp_path, fmt)
         assert {c: getattr(new, c) for c in compared} == {c: getattr(old, c) for c in compared}
         # Recorded by the second desk, in its own series, through the form's path.
         assert new.id != old.id and new.status == "recorded" and new.recorded_by == "koor"
+        assert new.desk_code == "BKS01" and new.tracking_no.startswith("BKS01-")
     assert {e.object_id for e in recorded_events} == {c.id for c in after}
 
 
