@@ -85,6 +85,11 @@ def read_rows(path: str | Path) -> RowFile:
     if path.suffix.lower() in JSON_SUFFIXES or (
         path.suffix.lower() != ".csv" and text.lstrip().startswith("{")
     ):
+        if text.lstrip().startswith("["):
+            raise UnreadableFile(
+                name=path.name,
+                reason=_("it is one JSON list; write one JSON object a line (JSON Lines) instead"),
+            )
         rows = _json_rows(text)
         kind, columns, header_line = "jsonl", [], 0
     else:

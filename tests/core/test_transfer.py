@@ -249,7 +249,8 @@ def second_desk(path, monkeypatch):
     that says how."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    monkeypatch.setattr(accounts, "HASHER", cheap)
     path.mkdir()
     other = open_desk(path)
     accounts.init_desk(
@@ -425,6 +426,7 @@ UNREADABLE = {
     "empty": ("kosong.csv", b"", []),
     "only a BOM and blank lines": ("bom.csv", b"\xef\xbb\xbf\r\n\r\n", []),
     "unknown column": ("kolom.csv", b"subject,warna\nJalan rusak,merah\n", ["1", "warna"]),
+    "a JSON list, not JSON Lines": ("daftar.json", b'[\n  {"subject": "x"}\n]\n', ["JSON"]),
 }
 
 
