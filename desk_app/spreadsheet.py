@@ -1,5 +1,6 @@
 """Cells of CSV files that people open in a spreadsheet: escaping formula-leading text and reading
-it back. The one helper for it (complaint export, audit export); do not hand-write another.
+it back. The one helper for it; do not hand-write another. (services/audit.py `_csv_cell` is the
+older copy, for the audit export: to be switched to escape_cell when audit.py is next changed.)
 
 A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is run as a formula by
 Excel and LibreOffice (CSV injection). OWASP's advice is to prefix such a cell with a single
