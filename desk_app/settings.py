@@ -51,6 +51,14 @@ def get(db: Database, name: str):
     return definition.default if raw is None else definition.type(raw)
 
 
+def is_stored(db: Database, name: str) -> bool:
+    """Whether the setting has a stored value (not just its default)."""
+    with db.reading() as session:
+        return (
+            session.scalar(select(models.Setting.key).where(models.Setting.key == name)) is not None
+        )
+
+
 def set_value(db: Database, name: str, value: object) -> None:
     definition = SETTINGS[name]
     value = definition.type(value)
