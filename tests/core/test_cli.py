@@ -375,6 +375,7 @@ def test_export_onto_a_full_disk_exits_1_in_words_and_leaves_nothing(
     def full(_fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    set_up_desk(data_dir)  # (its audit key is written with fsync too)
     monkeypatch.setattr(files.os, "fsync", full)
     target = tmp_path / "ekspor.csv"
     code, out, err = run(capsys, data_dir, "export", "--format", "csv", "--out", str(target))
@@ -431,9 +432,10 @@ def test_round_trip_through_the_cli_into_a_second_desk(capsys, data_dir, tmp_pat
     assert code == 0, err
     second = tmp_path / "desk2"
     second.mkdir()
+    set_up_desk(second, "BKS01")
     code, out, err = run(capsys, second, "import", str(exported))
     assert code == 0, err
-    assert len(printed_numbers(out)) == 3
+    assert [n[:6] for n in printed_numbers(out)] == ["BKS01-"] * 3  # its own series
     mine = [{c: r[c] for c in IMPORT_COLUMNS} for r in export_jsonl(capsys, data_dir)]
     theirs = [{c: r[c] for c in IMPORT_COLUMNS} for r in export_jsonl(capsys, second)]
     assert theirs == mine

@@ -7,7 +7,6 @@ The CLI's exit codes for the same cases are in tests/core/test_cli.py.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -18,29 +17,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from desk_app.domain.roles import MATRIX, YES, Action, Actor, Role
-from desk_app.errors import ImportFailed, PermissionDenied
+from desk_app import settings
+from desk_app.domain.roles import MATRIX, YES, Action, Actor, Role, allowed
+from desk_app.errors import DeskNotSetUp, ImportFailed, NotSignedIn, PermissionDenied
 from desk_app.files import FileNotWritten
-from desk_app.services import accounts, intake, transfer
+from desk_app.services import intake, transfer
 from desk_app.services.desk import open_desk
 from desk_app.services.transfer import IMPORT_COLUMNS, UnreadableFile
 from desk_app.spreadsheet import escape_cell, unescape_cell
 from desk_app.store import models
-from tests.conftest import make_form
+from tests.conftest import CLERK, SUPERVISOR, make_form
 
 POSIX = os.name == "posix"
-CLERK = Actor("ani", "Ani Rahmawati", Role.CLERK)
 OTHER_CLERK = Actor("budi", "Budi Santoso", Role.CLERK)
-SUPERVISOR = Actor("koor", "Koordinator", Role.SUPERVISOR)
-IT = Actor("tono", "Tono", Role.IT)
-
-
-def acting(desk, actor: Actor):
-    """The desk acting as `actor`: the ONE place that says how (desk.acting on the frozen
-    Desk of the spine; a copy with another actor before it)."""
-    if hasattr(desk, "acting"):
-        return desk.acting(actor)
-    return dataclasses.replace(desk, actor=actor)
 
 
 def complaint_count(desk) -> int:
@@ -79,7 +68,7 @@ TRICKY = dict(
 def recorded(desk):
     """Three complaints: a tricky open one by ANI, a confidential one by BUDI, an anonymous
     phone one by ANI."""
-    ani, budi = acting(desk, CLERK), acting(desk, OTHER_CLERK)
+    ani, budi = desk.acting(CLERK), desk.acting(OTHER_CLERK)
     return [
         intake.record_complaint(ani, make_form(**TRICKY)),
         intake.record_complaint(
@@ -116,14 +105,14 @@ def test_export_refuses_a_symlink_and_leaves_its_target_untouched(desk, recorded
     link = tmp_path / "ekspor.csv"
     link.symlink_to(target)
     with pytest.raises(FileNotWritten):
-        transfer.export(acting(desk, SUPERVISOR), "csv", link)
+        transfer.export(desk.acting(SUPERVISOR), "csv", link)
     assert target.read_text(encoding="utf-8") == "jangan ditimpa\n"
     assert link.is_symlink()
 
 
 def test_export_into_a_missing_folder_says_so(desk, recorded, tmp_path):
     with pytest.raises(transfer.ExportTargetInvalid) as caught:
-        transfer.export(acting(desk, SUPERVISOR), "csv", tmp_path / "tidak-ada" / "ekspor.csv")
+        transfer.export(desk.acting(SUPERVISOR), "csv", tmp_path / "tidak-ada" / "ekspor.csv")
     assert "Error" not in caught.value.message()
     assert not (tmp_path / "tidak-ada").exists()
 
@@ -133,7 +122,7 @@ def test_export_onto_an_existing_0644_file_leaves_it_0600(desk, recorded, tmp_pa
     out = tmp_path / "ekspor.jsonl"
     out.write_text("lama\n", encoding="utf-8")
     out.chmod(0o644)
-    count = transfer.export(acting(desk, SUPERVISOR), "jsonl", out)
+    count = transfer.export(desk.acting(SUPERVISOR), "jsonl", out)
     assert count == 3
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert len(out.read_text(encoding="utf-8").splitlines()) == 3
@@ -142,7 +131,7 @@ def test_export_onto_an_existing_0644_file_leaves_it_0600(desk, recorded, tmp_pa
 
 def test_csv_export_escapes_formula_cells_and_opens_as_utf8_in_excel(desk, recorded, tmp_path):
     out = tmp_path / "ekspor.csv"
-    transfer.export(acting(desk, SUPERVISOR), "csv", out)
+    transfer.export(desk.acting(SUPERVISOR), "csv", out)
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfid,tracking_no,")  # BOM: Excel reads UTF-8
     assert b"\r\nid" not in raw and raw.count(b"\r\n") >= 4  # CRLF rows
@@ -161,7 +150,7 @@ def test_csv_export_escapes_formula_cells_and_opens_as_utf8_in_excel(desk, recor
 
 def test_jsonl_export_escapes_line_separators(desk, recorded, tmp_path):
     out = tmp_path / "ekspor.jsonl"
-    transfer.export(acting(desk, SUPERVISOR), "jsonl", out)
+    transfer.export(desk.acting(SUPERVISOR), "jsonl", out)
     text = out.read_text(encoding="utf-8")
     assert "\u2028" not in text and "\\u2028" in text
     assert len(text.splitlines()) == 3  # str.splitlines would have split at a raw U+2028
@@ -173,7 +162,7 @@ def test_jsonl_export_escapes_line_separators(desk, recorded, tmp_path):
 
 
 def test_export_is_one_audit_event_with_the_count_and_no_values(desk, recorded, tmp_path):
-    transfer.export(acting(desk, SUPERVISOR), "csv", tmp_path / "ekspor.csv")
+    transfer.export(desk.acting(SUPERVISOR), "csv", tmp_path / "ekspor.csv")
     [event] = events(desk, "complaint.export")
     assert event.actor == "koor"
     assert json.loads(event.after) == {
@@ -188,13 +177,13 @@ def test_export_is_one_audit_event_with_the_count_and_no_values(desk, recorded, 
 
 
 def test_export_of_some_days_says_which_in_its_audit_event(desk, tmp_path):
-    ani = acting(desk, CLERK)
+    ani = desk.acting(CLERK)
     days = [dt.datetime(2026, 11, d, 3, 0) for d in (2, 3, 4)]  # 10:00 WIB
     for when in days:
         intake.record_complaint(ani, make_form(), now=when)
     out = tmp_path / "november.jsonl"
     which = transfer.ExportFilter(date_from=dt.date(2026, 11, 3), date_to=dt.date(2026, 11, 3))
-    assert transfer.export(acting(desk, SUPERVISOR), "jsonl", out, which) == 1
+    assert transfer.export(desk.acting(SUPERVISOR), "jsonl", out, which) == 1
     [event] = events(desk, "complaint.export")
     assert json.loads(event.after)["filter"] == {
         "from": "2026-11-03",
@@ -207,7 +196,7 @@ def test_export_to_a_stream_is_audited_too(desk, recorded):
     import io
 
     out = io.StringIO()
-    assert transfer.export(acting(desk, SUPERVISOR), "jsonl", out) == 3
+    assert transfer.export(desk.acting(SUPERVISOR), "jsonl", out) == 3
     [event] = events(desk, "complaint.export")
     assert json.loads(event.after)["to"] == "stream"
     assert json.loads(event.after)["rows"] == 3
@@ -216,8 +205,49 @@ def test_export_to_a_stream_is_audited_too(desk, recorded):
 def test_a_clerk_may_not_export(desk, recorded, tmp_path):
     out = tmp_path / "ekspor.csv"
     with pytest.raises(PermissionDenied):
-        transfer.export(acting(desk, CLERK), "csv", out)
+        transfer.export(desk.acting(CLERK), "csv", out)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_export_by_role(desk, recorded, tmp_path, role):
+    who = Actor(f"user-{role.value}", "", role)
+    out = tmp_path / "ekspor.csv"
+    if allowed(role, Action.EXPORT):
+        assert transfer.export(desk.acting(who), "csv", out) == 3
+    else:
+        with pytest.raises(PermissionDenied):
+            transfer.export(desk.acting(who), "csv", out)
+        assert not out.exists() and events(desk, "complaint.export") == []
+        [denied] = events(desk, "access.denied")
+        assert (denied.actor, denied.object_id) == (who.username, "complaint.export")
+
+
+def test_export_with_nobody_signed_in_is_refused(bare_desk, tmp_path):
+    with pytest.raises(NotSignedIn):
+        transfer.export(bare_desk, "csv", tmp_path / "ekspor.csv")
+    assert not (tmp_path / "ekspor.csv").exists()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_import_by_role(desk, tmp_path, role):
+    who = Actor(f"user-{role.value}", "", role)
+    path = tmp_path / "aduan.jsonl"
+    path.write_text(_json_line() + "\n", encoding="utf-8")
+    if allowed(role, Action.RECORD):
+        assert len(transfer.import_file(desk.acting(who), path)) == 1
+    else:
+        with pytest.raises(PermissionDenied):
+            transfer.import_file(desk.acting(who), path)
+        assert complaint_count(desk) == 0
+
+
+def test_import_into_a_desk_not_set_up_is_refused(bare_desk, tmp_path):
+    path = tmp_path / "aduan.jsonl"
+    path.write_text(_json_line() + "\n", encoding="utf-8")
+    with pytest.raises(DeskNotSetUp):
+        transfer.import_file(bare_desk.acting(CLERK), path)
+    assert complaint_count(bare_desk) == 0
 
 
 def test_export_hides_what_the_identity_rule_hides(desk, recorded, tmp_path, monkeypatch):
@@ -225,7 +255,7 @@ def test_export_hides_what_the_identity_rule_hides(desk, recorded, tmp_path, mon
     # allowed to, the rows still go through the identity rule.
     monkeypatch.setitem(MATRIX[Action.EXPORT], Role.CLERK, YES)
     out = tmp_path / "ekspor.jsonl"
-    transfer.export(acting(desk, CLERK), "jsonl", out)
+    transfer.export(desk.acting(CLERK), "jsonl", out)
     rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     budis = rows[recorded[1].id]  # confidential, recorded by another clerk
     assert budis["reporter_name"] == "" and budis["reporter_nik"] is None
@@ -244,34 +274,21 @@ def _complaints(desk) -> list[models.Complaint]:
     return list(rows)
 
 
-def second_desk(path, monkeypatch):
-    """Another desk (another office, BKS01) set up and acting as a supervisor: the ONE place
-    that says how."""
-    from argon2 import PasswordHasher
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    monkeypatch.setattr(accounts, "HASHER", cheap)
+def second_desk(path):
+    """Another desk (another office, code BKS01), acting as a supervisor."""
     path.mkdir()
     other = open_desk(path)
-    accounts.init_desk(
-        other,
-        desk_code="BKS01",
-        desk_name="Meja Aduan Bengkalis",
-        admin_username="admin",
-        admin_password="sandi-admin-bks-1",
-    )
-    if hasattr(other, "reloaded"):
-        other = other.reloaded()
-    return acting(other, SUPERVISOR)
+    settings.set_value(other.db, "desk_code", "BKS01")
+    return other.reloaded().acting(SUPERVISOR)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_what_export_writes_a_second_desk_imports(desk, recorded, tmp_path, fmt, monkeypatch):
+def test_what_export_writes_a_second_desk_imports(desk, recorded, tmp_path, fmt):
     out = tmp_path / f"ekspor.{fmt}"
-    transfer.export(acting(desk, SUPERVISOR), fmt, out)
+    transfer.export(desk.acting(SUPERVISOR), fmt, out)
     before = _complaints(desk)
 
-    other = second_desk(tmp_path / "desk2", monkeypatch)
+    other = second_desk(tmp_path / "desk2")
     try:
         done = transfer.import_file(other, out)
         after = _complaints(other)
@@ -319,7 +336,7 @@ def test_semicolon_csv_with_bom_and_crlf_imports(desk, tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
 
-    done = transfer.import_file(acting(desk, CLERK), path)
+    done = transfer.import_file(desk.acting(CLERK), path)
     assert len(done) == 2
     stored = _complaints(desk)
     assert stored[0].description == 'Lampu mati; sudah 3 hari, kata "warga".'
@@ -334,21 +351,21 @@ def test_excels_sep_line_names_the_separator_and_counts_as_a_line(desk, tmp_path
     path = tmp_path / "excel.csv"
     path.write_text(f"sep=;\r\n{header}\r\n{good}\r\n{bad}\r\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as caught:
-        transfer.import_file(acting(desk, CLERK), path)
+        transfer.import_file(desk.acting(CLERK), path)
     assert [(line, field) for line, field, _m in caught.value.problems] == [(4, "region")]
 
 
 def test_old_mac_line_ends_import(desk, tmp_path):
     path = tmp_path / "mac.csv"
     path.write_text(f"{HEADER}\r{_csv_line()}\r{_csv_line()}\r", encoding="utf-8")
-    assert len(transfer.import_file(acting(desk, CLERK), path)) == 2
+    assert len(transfer.import_file(desk.acting(CLERK), path)) == 2
 
 
 def test_utf16_is_refused_with_what_to_do(desk, tmp_path):
     path = tmp_path / "unicode.txt"
     path.write_bytes(f"{HEADER}\r\n{_csv_line()}\r\n".encode("utf-16"))
     with pytest.raises(UnreadableFile) as caught:
-        transfer.import_file(acting(desk, CLERK), path)
+        transfer.import_file(desk.acting(CLERK), path)
     assert "UTF-16" in caught.value.message() and "UTF-8" in caught.value.message()
 
 
@@ -361,7 +378,7 @@ def test_json_line_numbers_count_physical_lines_only(desk, tmp_path):
         json.dumps(good, ensure_ascii=False) + "\n" + json.dumps(bad) + "\n", encoding="utf-8"
     )
     with pytest.raises(ImportFailed) as caught:
-        transfer.import_file(acting(desk, CLERK), path)
+        transfer.import_file(desk.acting(CLERK), path)
     assert [(line, field) for line, field, _m in caught.value.problems] == [(2, "subject")]
 
 
@@ -379,17 +396,8 @@ def test_a_csv_row_spanning_lines_is_named_by_its_first(desk, tmp_path):
     path = tmp_path / "aduan.csv"
     path.write_text(text + "\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as caught:
-        transfer.import_file(acting(desk, CLERK), path)
+        transfer.import_file(desk.acting(CLERK), path)
     assert [(line, field) for line, field, _m in caught.value.problems] == [(5, "region")]
-
-
-def test_it_may_not_import(desk, tmp_path):
-    path = tmp_path / "aduan.jsonl"
-    row = make_form().to_dict()
-    path.write_text(json.dumps({c: row[c] for c in IMPORT_COLUMNS}) + "\n", encoding="utf-8")
-    with pytest.raises(PermissionDenied):
-        transfer.import_file(acting(desk, IT), path)
-    assert complaint_count(desk) == 0
 
 
 # -- import: files that are refused whole (UnreadableFile) ---------------------------------------
@@ -436,7 +444,7 @@ def test_an_unreadable_file_is_refused_in_words_and_imports_nothing(desk, tmp_pa
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(UnreadableFile) as caught:
-        transfer.import_file(acting(desk, CLERK), path)
+        transfer.import_file(desk.acting(CLERK), path)
     message = caught.value.message()
     for word in words:
         assert word in message, (word, message)
@@ -446,13 +454,13 @@ def test_an_unreadable_file_is_refused_in_words_and_imports_nothing(desk, tmp_pa
 
 def test_a_missing_file_is_refused_in_words(desk, tmp_path):
     with pytest.raises(UnreadableFile) as caught:
-        transfer.import_file(acting(desk, CLERK), tmp_path / "tidak-ada.csv")
+        transfer.import_file(desk.acting(CLERK), tmp_path / "tidak-ada.csv")
     assert "tidak-ada.csv" in caught.value.message()
 
 
 def test_a_folder_is_refused_in_words(desk, tmp_path):
     with pytest.raises(UnreadableFile) as caught:
-        transfer.import_file(acting(desk, CLERK), tmp_path)
+        transfer.import_file(desk.acting(CLERK), tmp_path)
     assert "Error" not in caught.value.message()
 
 
@@ -461,7 +469,7 @@ def test_the_byte_offset_of_an_encoding_error_is_named(desk, tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes(b"\xef\xbb\xbf" + head + b'"pengaduan","datang \xe9"\n')
     with pytest.raises(UnreadableFile) as caught:
-        transfer.import_file(acting(desk, CLERK), path)
+        transfer.import_file(desk.acting(CLERK), path)
     offset = 3 + len(head) + len(b'"pengaduan","datang ')
     assert f"{offset}" in caught.value.message() and "2" in caught.value.message()
 
@@ -518,7 +526,7 @@ def test_a_bad_row_is_named_by_line_and_field_and_nothing_is_imported(desk, tmp_
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as caught:
-        transfer.import_file(acting(desk, CLERK), path)
+        transfer.import_file(desk.acting(CLERK), path)
     problems = caught.value.problems
     assert expected in [(line, field) for line, field, _m in problems], problems
     for _line, _field, text in problems:
@@ -531,7 +539,7 @@ def test_booleans_are_accepted_for_yes_no_fields(desk, tmp_path):
     row.update(anonymous=False, confidential=True, complained_before=None)
     path = tmp_path / "aduan.jsonl"
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    transfer.import_file(acting(desk, CLERK), path)
+    transfer.import_file(desk.acting(CLERK), path)
     [stored] = _complaints(desk)
     assert (stored.anonymous, stored.confidential, stored.complained_before) == (
         False,
