@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help=_("export every complaint"))
     exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     exp.add_argument("--out", metavar="FILE", help=_("write to FILE instead of standard output"))
+    _export_filter_arguments(exp)
     show = sub.add_parser("show", help=_("show one complaint by its tracking number"))
     show.add_argument("number", metavar="NUMBER")
     backup = sub.add_parser("backup", help=_("copy the database now; print the copy's path"))
@@ -60,6 +61,28 @@ def _parser() -> argparse.ArgumentParser:
     cli_accounts.add_parsers(parser, sub)  # --user, init, users, passwd
     _privacy_parser(sub)
     return parser
+
+
+def _day(text: str):
+    """An argparse type: a date typed as dd/mm/yyyy (a bad one exits 2 with the reason)."""
+    from desk_app.domain.validation import FieldInvalid, parse_date
+
+    try:
+        return parse_date(text)
+    except FieldInvalid as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _export_filter_arguments(exp: argparse.ArgumentParser) -> None:
+    from desk_app.domain.complaint import Status
+
+    exp.add_argument(
+        "--from", dest="date_from", type=_day, metavar="DD/MM/YYYY", help=_("received from")
+    )
+    exp.add_argument(
+        "--to", dest="date_to", type=_day, metavar="DD/MM/YYYY", help=_("received until")
+    )
+    exp.add_argument("--status", choices=[s.value for s in Status], help=_("only this status"))
 
 
 # -- privacy: a reporter's personal-data requests (UU 27/2022) ---------------------------------
@@ -223,7 +246,11 @@ def _run_command(args: argparse.Namespace) -> int:
         elif args.command == "import":
             from desk_app.services import transfer
 
-            recorded = transfer.import_file(desk, args.file)
+            try:
+                recorded = transfer.import_file(desk, args.file)
+            except transfer.UnreadableFile as exc:
+                _err(exc.message())
+                return EXIT_USAGE
             for item in recorded:
                 print(item.tracking_no)
             _err(
@@ -234,11 +261,12 @@ def _run_command(args: argparse.Namespace) -> int:
         elif args.command == "export":
             from desk_app.services import transfer
 
-            if args.out:
-                with open(args.out, "w", encoding="utf-8", newline="") as out:
-                    count = transfer.export(desk, args.format, out)
-            else:
-                count = transfer.export(desk, args.format, sys.stdout)
+            try:  # a file is written 0600 through files.private_writer, never via a symlink
+                which = transfer.ExportFilter(args.date_from, args.date_to, args.status)
+                count = transfer.export(desk, args.format, args.out or sys.stdout, which)
+            except transfer.ExportTargetInvalid as exc:
+                _err(exc.message())
+                return EXIT_USAGE
             _err(
                 i18n.ngettext(
                     "Exported {count} complaint.", "Exported {count} complaints.", count
