@@ -287,8 +287,9 @@ def iter_complaints(
     desk: Desk, which: ExportFilter = EVERYTHING, batch: int = 1000
 ) -> Iterator[dict]:
     """The complaints `which` selects as outbound_row gives them to the desk's actor, in arrival
-    order, by keyset batches (a million rows are never all in memory). Callers check the
-    permission."""
+    order, by keyset batches (a million rows are never all in memory). Action.EXPORT: it is
+    the outbound view of every identity (checked at the first row)."""
+    require(desk, desk.actor, Action.EXPORT)
     after = 0
     conditions = which.conditions(desk)
     while True:
