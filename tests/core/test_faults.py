@@ -63,9 +63,8 @@ def _root() -> bool:
 
 
 def act(desk, actor):
-    """The one place these tests say who acts (the spine makes it `desk.acting(actor)`)."""
-    desk.actor = actor
-    return desk
+    """The one place these tests say who acts: a copy of the (frozen) desk for `actor`."""
+    return desk.acting(actor)
 
 
 def set_up_desk(data_dir: Path) -> str:
@@ -81,6 +80,7 @@ def set_up_desk(data_dir: Path) -> str:
             admin_username="admin",
             admin_password=PW["admin"],
         )
+        desk = desk.reloaded()  # its desk code is stored now: it may record
         accounts.create_user(
             act(desk, admin), admin, "koor", "", Role.SUPERVISOR, PW["koor"],
             must_change_password=False,
@@ -313,8 +313,8 @@ def fill(folder: Path) -> Path:
 def test_recording_on_a_full_disk_says_so_and_keeps_what_was_saved(small_disk):
     number = set_up_desk(small_disk)
     desk = open_desk(small_disk)
-    koor = accounts.authenticate(desk, "koor", PW["koor"])
-    act(desk, koor)
+    desk = act(desk, accounts.authenticate(desk, "koor", PW["koor"]))
+    koor = desk.actor
     filler = fill(small_disk)
     saved = [number]
     with pytest.raises(DiskFull):
@@ -377,6 +377,7 @@ def test_once_found_damaged_every_write_is_refused_until_a_restore(
 ):
     damage_table(data_dir / DB_NAME, "complaint")
     desk = open_desk(data_dir)
+    desk = act(desk, accounts.authenticate(desk, "admin", PW["admin"]))
     with pytest.raises(DatabaseDamaged):
         check_integrity(desk)  # what the window's start-up check runs on a worker
     desk.close()

@@ -32,6 +32,15 @@ class MessageRecorder:
         self.infos.append(text)
 
 
+@pytest.fixture(autouse=True)
+def _pytest_qt_keeps_the_excepthook(monkeypatch):
+    """run_gui installs the app's own sys.excepthook (an error box): in tests pytest-qt's
+    stays, so an exception in a slot fails the test instead of opening a modal box."""
+    from ui import app
+
+    monkeypatch.setattr(app, "install_error_hooks", lambda: None)
+
+
 @pytest.fixture
 def user_messages(monkeypatch):
     recorder = MessageRecorder()
@@ -49,8 +58,9 @@ def make_window(qtbot, desk, user_messages):
     QApplication.instance().setStyleSheet(STYLE_SHEET)
     windows = []
 
-    def make():
-        window = MainWindow(desk)
+    def make(acting=None):
+        """A main window on the test desk, or on `acting` (the desk acting as someone)."""
+        window = MainWindow(acting or desk)
         window.resize(1280, 820)
         window.show()
         qtbot.waitExposed(window)

@@ -16,7 +16,10 @@ from desk_app.i18n import _
 from desk_app.services import accounts
 from tests.core import test_faults as core_faults
 
+from ui import app as app_module
 from ui import instance, messages
+
+INSTALL_ERROR_HOOKS = app_module.install_error_hooks  # the conftest stubs it for other tests
 
 
 def test_a_second_copy_is_told_and_opens_no_window(qtbot, data_dir, user_messages, monkeypatch):
@@ -68,10 +71,9 @@ def test_the_lock_of_a_killed_copy_is_taken_over(data_dir):
 
 
 def test_an_uncaught_exception_reaches_the_error_box(qtbot, user_messages, monkeypatch):
-    from ui import app as app_module
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    previous = app_module.install_error_hooks()
+    previous = INSTALL_ERROR_HOOKS()
     try:
         try:
             raise RuntimeError("a bug")
