@@ -370,11 +370,14 @@ def export(
     when the final rename fails, an event for a file that did not appear). To a stream: the
     event is written after the rows, also when writing stopped midway, with the rows written.
     Raises PermissionDenied, ExportTargetInvalid, FileNotWritten (reason in words),
-    StorageError.
+    DeskReadOnly or DatabaseDamaged (nothing written: the event could not be), StorageError.
     """
     require(desk, desk.actor, Action.EXPORT)
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
+    # An export is audited: a desk that cannot record the event (read-only folder, damaged
+    # database) exports nothing, rather than let identities out unrecorded.
+    desk.db.check_writable()
     done = [0]
     if isinstance(out, str | os.PathLike):
         path = Path(out)

@@ -264,6 +264,12 @@ def test_a_read_only_desk_can_be_copied_elsewhere(
     assert backup.check_backup(copy)
 
 
+def test_an_export_that_cannot_be_audited_writes_nothing(capsys, monkeypatch, read_only_data_dir):
+    code, out, err = run(capsys, monkeypatch, read_only_data_dir, "koor", "export")
+    assert (code, out) == (1, "")
+    assert DeskReadOnly(path=str(read_only_data_dir)).message() in err
+
+
 def test_writing_in_a_read_only_data_folder_is_refused_in_words(
     capsys, monkeypatch, read_only_data_dir
 ):
