@@ -75,6 +75,55 @@ class StorageError(DeskError):
     template = N_("The database could not be written ({reason}). Nothing typed was lost.")
 
 
+class SettingInvalid(DeskError):
+    """A setting's value is refused; `rule` (a message template with `values`) says what the
+    setting allows."""
+
+    code = "setting_invalid"
+    template = N_("The value given for the setting {name} is not accepted: {allowed}")
+
+    def message(self) -> str:
+        values = self.params.get("values") or {}
+        allowed = _(str(self.params.get("rule", DeskError.template))).format(**values)
+        return _(self.template).format(name=self.params.get("name"), allowed=allowed)
+
+
+class SettingUnknown(DeskError):
+    code = "setting_unknown"
+    template = N_("There is no setting called {name}; `desk-app settings` lists them.")
+
+
+class SettingFixed(DeskError):
+    """`reason`: "set_up" (chosen when the desk was set up) or "recorded" (complaints exist)."""
+
+    code = "setting_fixed"
+    REASONS = {
+        "set_up": N_(
+            "The setting {name} is chosen when the desk is set up (desk-app init) and cannot "
+            "be changed afterwards."
+        ),
+        "recorded": N_(
+            "The setting {name} cannot be changed any more: it begins every tracking number, "
+            "and this desk has already recorded complaints."
+        ),
+    }
+
+    def message(self) -> str:
+        template = self.REASONS.get(str(self.params.get("reason")), DeskError.template)
+        return _(template).format(name=self.params.get("name"))
+
+
+class DemoRefused(DeskError):
+    code = "demo_refused"
+    template = N_(
+        "Demo data is recorded only on a training desk, never on a real one, and this desk "
+        "is not a training desk. Set up a training desk in a new, empty data folder first: "
+        "desk-app --data-dir FOLDER init --training --desk-code LATIH --desk-name "
+        '"Meja Latihan" --admin USER; then add a clerk (desk-app --data-dir FOLDER --user USER '
+        "users add NAME --role petugas) and run demo-data there as that clerk."
+    )
+
+
 class ImportFailed(DeskError):
     """`problems` lists (line, field, message); `count` is the number of bad rows."""
 

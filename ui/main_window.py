@@ -7,7 +7,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
-from desk_app import __version__, paths
+from desk_app import __version__, paths, settings
 from desk_app.domain.roles import Action
 from desk_app.i18n import _
 from desk_app.services.desk import Desk
@@ -76,6 +76,12 @@ class MainWindow(QMainWindow):
         )
         desk_label.setObjectName("desk_label")
         self.statusBar().addPermanentWidget(desk_label)
+        if desk.bad_settings:  # a bad stored value: the default is in use until IT repairs it
+            note = QLabel(settings.bad_settings_note(desk.bad_settings))
+            note.setObjectName("bad_settings_label")
+            note.setWordWrap(True)
+            note.setProperty("role", "error")
+            self.statusBar().addPermanentWidget(note, 1)  # permanent: no status message hides it
         self.users: UsersPage | None = None  # the IT officer's users tab (_offer_by_role)
         self.backups: BackupPage | None = None  # the IT officer's backups tab (ditto)
         self.privacy: PrivacyPage | None = None  # the supervisor's personal-data tab (ditto)

@@ -37,6 +37,7 @@ from desk_app.errors import (
     PasswordChangeRequired,
     PasswordRejected,
     PermissionDenied,
+    SettingInvalid,
     UserExists,
     UsernameInvalid,
     UserNotFound,
@@ -45,7 +46,7 @@ from desk_app.errors import (
 from desk_app.i18n import _
 from desk_app.services import audit
 from desk_app.store.db import Database, utcnow
-from desk_app.store.models import Setting, User
+from desk_app.store.models import User
 
 __all__ = [
     "Actor",
@@ -275,8 +276,11 @@ def init_desk(
     admin_username: str = "",
     admin_full_name: str = "",
     admin_password: str = "",
+    training: bool = False,
 ) -> Actor:
     """First run: store the desk's identity and create its first IT officer, in one transaction.
+
+    `training`: a training desk (takes demo data; fixed for the desk's life, settings.py).
 
     Refuses (DeskAlreadyInitialised) once any user exists. Raises ValidationFailed for a bad
     desk code, name, region or time zone. Returns the new IT officer as an Actor.
@@ -299,6 +303,11 @@ def init_desk(
     region = region.strip()
     if region and region not in reference.load().regions:
         errors["region"] = _("Unknown region code.")
+    for key, text in (("desk_name", desk_name), ("office", office), ("contact", contact)):
+        try:
+            settings.SETTINGS[key].parse(text)  # lengths, one line
+        except SettingInvalid as exc:
+            errors.setdefault(key, exc.message())
     if errors:
         raise ValidationFailed(errors)
     username = _checked_username(admin_username)
@@ -311,13 +320,14 @@ def init_desk(
         "region": region,
         "timezone": timezone,
         "contact": contact.strip(),
+        "training_desk": bool(training),
     }
     now = clock.now()
     with db.writing() as session:
         if session.scalar(select(func.count()).select_from(User)):
             raise DeskAlreadyInitialised()
         for key, value in values.items():
-            session.merge(Setting(key=key, value=str(settings.SETTINGS[key].type(value))))
+            settings.store(session, key, value)
         user = _new_user(session, username, admin_full_name, Role.IT, password_hash, now)
         audit.append(session, clock, "desk.init", "desk", desk_code, after=values, actor=username)
         audit.append(

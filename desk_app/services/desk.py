@@ -35,6 +35,9 @@ class Desk:
     calendar: WorkingCalendar
     attachments_dir: Path
     actor: Actor | None = None
+    # Settings whose stored value is not valid (their default is used): the CLI warns on every
+    # command and the GUI says so in its status bar, until IT repairs them (settings.py).
+    bad_settings: tuple[str, ...] = ()
 
     @property
     def user(self) -> str:
@@ -79,13 +82,19 @@ def open_desk(
     except Exception:
         db.close()
         raise
+    try:
+        loaded = settings.load(db)  # a bad stored value falls back to its default: see .bad
+    except Exception:
+        db.close()
+        raise
     return Desk(
         db=db,
-        desk_code=settings.get(db, "desk_code"),
-        desk_name=settings.get(db, "desk_name"),
-        zone=settings.zone(db),
+        desk_code=loaded["desk_code"],
+        desk_name=loaded["desk_name"],
+        zone=ZoneInfo(loaded["timezone"]),
         reference=reference.load(),
         calendar=WorkingCalendar(),
         attachments_dir=paths.attachments_dir(),
         actor=actor,
+        bad_settings=loaded.bad,
     )
