@@ -187,18 +187,16 @@ def _run_command(args: argparse.Namespace) -> int:
     from desk_app.services.desk import open_desk
 
     desk = open_desk(args.data_dir)
+    if desk.bad_settings:  # the desk still opens; say which stored value is wrong, every time
+        from desk_app import settings
+
+        _err(settings.bad_settings_note(desk.bad_settings))
     try:
         cli_accounts.sign_in(desk, args)  # sets desk.actor from --user; checks the command
         if args.command in cli_accounts.COMMANDS:
             return cli_accounts.run(desk, args)
         if args.command == "demo-data":
-            from desk_app.services import demo
-
-            if args.count < 1:
-                _err(_("--count must be at least 1."))
-                return EXIT_USAGE
-            done = demo.generate(desk, args.count, days=args.days, seed=args.seed)
-            print(_("Recorded {count} demo complaints.").format(count=done), file=sys.stderr)
+            return _demo_data(desk, args)
         elif args.command == "import":
             from desk_app.services import transfer
 
@@ -243,33 +241,55 @@ def _run_command(args: argparse.Namespace) -> int:
 
 
 def _settings(desk, args: argparse.Namespace) -> int:
-    """`desk-app settings [NAME VALUE]`: list every setting, or change one (audited)."""
-    from desk_app import settings
-    from desk_app.services import audit
+    """`desk-app settings [NAME VALUE]`: list every setting, or change one (audited).
+
+    A refused value exits 2 and stores nothing; the message names the setting and what it
+    allows.
+    """
+    from desk_app.errors import SettingFixed, SettingInvalid, SettingUnknown
+    from desk_app.services import desk_settings
 
     if args.name is None:
-        for name in settings.SETTINGS:
-            print(f"{name} = {settings.get(desk.db, name)}")
+        for row in desk_settings.list_settings(desk):
+            print(f"{row.name} = {row.value}")
         return EXIT_OK
-    if args.name not in settings.SETTINGS or args.value is None:
+    if args.value is None:
         _err(_("Give a setting's name and its new value; `desk-app settings` lists them."))
         return EXIT_USAGE
-    before = settings.get(desk.db, args.name)
     try:
-        settings.set_value(desk.db, args.name, args.value)
-    except ValueError:
-        _err(_("{value} is not a valid value for {name}.").format(value=args.value, name=args.name))
+        desk_settings.change_setting(desk, args.name, args.value)
+    except (SettingInvalid, SettingUnknown, SettingFixed) as exc:
+        _err(exc.message())
         return EXIT_USAGE
-    with desk.db.writing() as session:
-        audit.append(
-            session,
-            desk,
-            "desk.setting",
-            "setting",
-            args.name,
-            before={"value": str(before)},
-            after={"value": args.value},
-        )
+    return EXIT_OK
+
+
+def _demo_data(desk, args: argparse.Namespace) -> int:
+    """`desk-app demo-data`: only on a training desk (`init --training`); progress on stderr."""
+    from desk_app.errors import DemoRefused
+    from desk_app.services import demo
+
+    if args.count < 1:
+        _err(_("--count must be at least 1."))
+        return EXIT_USAGE
+    if not 0 <= args.days <= demo.MAX_DAYS:
+        _err(_("--days must be from 0 to {high}.").format(high=demo.MAX_DAYS))
+        return EXIT_USAGE
+    step = max(args.count // 10, demo.BATCH)
+    reported = [0]
+
+    def progress(done: int) -> None:
+        if done - reported[0] >= step and done < args.count:
+            reported[0] = done
+            text = _("{done} of {count} demo complaints recorded.")
+            _err(text.format(done=done, count=args.count))
+
+    try:
+        done = demo.generate(desk, args.count, days=args.days, seed=args.seed, progress=progress)
+    except DemoRefused as exc:
+        _err(exc.message())
+        return EXIT_USAGE
+    _err(_("Recorded {count} demo complaints.").format(count=done))
     return EXIT_OK
 
 

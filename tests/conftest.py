@@ -37,6 +37,20 @@ def desk(data_dir):
     opened.close()
 
 
+def make_training_desk(data_dir) -> None:
+    """Mark the desk in `data_dir` a training desk, as `desk-app init --training` does (but
+    without users), for tests that fill a desk with demo data (services/demo.py refuses any
+    other desk). The one place to change when demo data needs a signed-in clerk."""
+    from desk_app import settings
+    from desk_app.services.desk import open_desk
+
+    desk = open_desk(data_dir)
+    try:
+        settings.set_value(desk.db, "training_desk", "yes")
+    finally:
+        desk.close()
+
+
 def make_form(**overrides) -> ComplaintForm:
     """A valid complaint form; override any field."""
     from desk_app.services.demo import sample_form

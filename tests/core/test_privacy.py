@@ -337,7 +337,7 @@ def test_init_makes_the_data_folder_and_its_files_private(tmp_path):
 def test_files_made_through_the_cli_are_private(capsys, tmp_path):
     folder = tmp_path / "fresh"
     os.umask(0o022)
-    code, _out, err = run(capsys, folder, "demo-data", "--count", "3", "--seed", "1")
+    code, _out, err = run(capsys, folder, "settings", "idle_lock_minutes", "5")  # audited
     assert code == 0, err
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     made = [p for p in folder.rglob("*")]

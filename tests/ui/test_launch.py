@@ -11,6 +11,9 @@ def test_no_command_opens_the_window(monkeypatch, data_dir):
 
 
 def test_commands_still_work_through_the_launcher(capsys, data_dir):
+    from tests.conftest import make_training_desk
+
+    make_training_desk(data_dir)
     assert launch.main(["--data-dir", str(data_dir), "demo-data", "--count", "3"]) == 0
     assert launch.main(["--data-dir", str(data_dir), "export"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 3
