@@ -303,9 +303,12 @@ def init_desk(
     region = region.strip()
     if region and region not in reference.load().regions:
         errors["region"] = _("Unknown region code.")
-    for key, text in (("desk_name", desk_name), ("office", office), ("contact", contact)):
+    typed = dict(
+        desk_code=desk_code, desk_name=desk_name, office=office, contact=contact, timezone=timezone
+    )
+    for key, text in typed.items():
         try:
-            settings.SETTINGS[key].parse(text)  # lengths, one line
+            settings.SETTINGS[key].parse(text)  # as `desk-app settings` checks: lengths, zones
         except SettingInvalid as exc:
             errors.setdefault(key, exc.message())
     if errors:
