@@ -37,6 +37,15 @@ def desk(data_dir):
     opened.close()
 
 
+def acting(desk, actor):
+    """The desk acting as `actor`. The one place the settings and demo tests set an actor:
+    `desk.acting(actor)` once Desk is frozen, the old assignment until then."""
+    if hasattr(desk, "acting"):
+        return desk.acting(actor)
+    desk.actor = actor
+    return desk
+
+
 def make_training_desk(data_dir) -> None:
     """Mark the desk in `data_dir` a training desk, as `desk-app init --training` does (but
     without users), for tests that fill a desk with demo data (services/demo.py refuses any

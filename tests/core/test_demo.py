@@ -16,19 +16,11 @@ from desk_app.domain.roles import Actor, Role
 from desk_app.errors import DemoRefused, PermissionDenied
 from desk_app.services import accounts, demo, intake
 from desk_app.services.desk import open_desk
-from tests.conftest import make_form
+from tests.conftest import acting, make_form
 
 IT_PW = "sandi-admin-ti-1"
 CLERK_PW = "sandi-petugas-1"
 CLERK = Actor("ani", "Ani", Role.CLERK)
-
-
-def acting(desk, actor: Actor):
-    """The desk acting as `actor`: the one place to switch to `desk.acting(actor)`."""
-    if hasattr(desk, "acting"):
-        return desk.acting(actor)
-    desk.actor = actor
-    return desk
 
 
 @pytest.fixture(autouse=True)

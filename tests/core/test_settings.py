@@ -18,17 +18,9 @@ from desk_app.errors import PermissionDenied, SettingFixed, SettingInvalid
 from desk_app.services import accounts, desk_settings, intake
 from desk_app.services.desk import open_desk
 from desk_app.store import models
-from tests.conftest import make_form
+from tests.conftest import acting, make_form
 
 IT_PW = "sandi-admin-ti-1"
-
-
-def acting(desk, actor: Actor):
-    """The desk acting as `actor`: the one place to switch to `desk.acting(actor)`."""
-    if hasattr(desk, "acting"):
-        return desk.acting(actor)
-    desk.actor = actor
-    return desk
 
 
 @pytest.fixture(autouse=True)
