@@ -254,6 +254,11 @@ class Loaded:
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
 
+    def is_set(self, name: str) -> bool:
+        """A valid value is stored (not the default standing in). A desk whose desk_code is
+        not set must not record: the default PKU01 belongs to another desk's series."""
+        return self.stored[name] is not None and name not in self.bad
+
 
 def _read(stored: Mapping[str, str | None]) -> Loaded:
     values: dict[str, Any] = {}

@@ -330,3 +330,20 @@ def test_init_training_makes_a_training_desk(capsys, monkeypatch, data_dir):
 
 def test_init_without_training_makes_a_real_desk(it_desk):
     assert stored(it_desk)["training_desk"] == "no"
+
+
+def test_a_bad_stored_desk_code_does_not_count_as_set(it_desk):
+    store_raw(it_desk, "desk_code", "pku-01!")
+    desk = open_desk(it_desk)
+    try:
+        assert not settings.load(desk.db).is_set("desk_code")
+    finally:
+        desk.close()
+
+
+def test_a_good_stored_desk_code_counts_as_set(it_desk):
+    desk = open_desk(it_desk)
+    try:
+        assert settings.load(desk.db).is_set("desk_code")
+    finally:
+        desk.close()
