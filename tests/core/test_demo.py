@@ -219,3 +219,12 @@ def test_an_import_between_demo_batches_does_not_collide(training, training_fold
     assert len(imported) == 3
     assert len(numbers) == len(set(numbers)) == 33
     assert set(imported) <= set(numbers)
+
+
+@pytest.mark.parametrize("days", ["-1", "3651"])
+def test_days_out_of_range_exit_2_and_record_nothing(capsys, monkeypatch, training_folder, days):
+    code, _out, err = run_as_clerk(
+        capsys, monkeypatch, training_folder, "demo-data", "--count", "3", "--days", days
+    )
+    assert code == 2 and "--days" in err
+    assert table_counts(training_folder)["complaint"] == 0
