@@ -19,7 +19,7 @@ import random
 import re
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from desk_app import paths, settings
 from desk_app.domain.complaint import Channel, ComplaintForm, ReportType, validate
@@ -27,7 +27,6 @@ from desk_app.domain.roles import Action
 from desk_app.errors import DemoRefused
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
-from desk_app.store import models
 
 BATCH = 500  # complaints per write transaction: a benchmark's speed, a short lock for others
 MAX_DAYS = 3650
@@ -74,7 +73,7 @@ def _nik(rng: random.Random, region: str, female: bool) -> str:
     return f"{regency}{rng.randint(1, 9):02d}{day:02d}{birth:%m%y}{rng.randint(1, 9999):04d}"
 
 
-def is_training_desk(desk: Desk) -> bool:
+def _is_training_desk(desk: Desk) -> bool:
     return bool(settings.get(desk.db, "training_desk"))
 
 
@@ -127,12 +126,13 @@ def generate(
     return the count. `progress(done)` after each committed batch.
 
     Raises DemoRefused on a desk not set up as a training desk, PermissionDenied without
-    Action.RECORD; a batch that cannot be written is rolled back whole (earlier ones stay).
+    Action.RECORD; StorageError when a batch cannot be written (that batch is rolled back
+    whole; earlier ones stay).
     """
     from desk_app.services import intake
 
     require(desk, desk.actor, Action.RECORD)
-    if not is_training_desk(desk):
+    if not _is_training_desk(desk):
         raise DemoRefused()
     rng = random.Random(seed)
     names = _load("names.json")
@@ -147,15 +147,13 @@ def generate(
         for received in moments[offset : offset + batch]:
             form = _form(rng, names, templates, desk, received)
             valids.append(validate(form, desk.reference, today=desk.local_day(now)))
-        with desk.db.writing() as session:
-            for valid in valids:
-                intake._write(session, desk, valid, valid.received_at, None)
+        try:
+            with desk.db.writing() as session:
+                for valid in valids:
+                    intake._write(session, desk, valid, valid.received_at, None)
+        except OperationalError as exc:  # busy past the timeout, disk full: said in words
+            raise intake._storage_error(exc) from None
         done += len(valids)
         if progress:
             progress(done)
     return done
-
-
-def count(desk: Desk) -> int:
-    with desk.db.reading() as session:
-        return session.scalar(select(func.count()).select_from(models.Complaint)) or 0
