@@ -334,5 +334,6 @@ def bad_settings_note(bad: tuple[str, ...]) -> str:
     first = bad[0] if bad else "NAME"
     return _(
         "The stored value of these settings is not valid, so their default is used: {names}. "
-        "The IT officer repairs each with `desk-app settings {name} VALUE`."
+        "The IT officer repairs each in the Settings tab or with "
+        "`desk-app settings {name} VALUE`."
     ).format(names=names, name=first)

@@ -17,6 +17,7 @@ from ui import messages
 from ui.admin.audit_page import AuditPage
 from ui.admin.backup_page import BackupPage
 from ui.admin.privacy_page import PrivacyPage
+from ui.admin.settings_page import SettingsPage
 from ui.admin.users_page import UsersPage
 from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.users: UsersPage | None = None  # the IT officer's users tab (_offer_by_role)
         self.backups: BackupPage | None = None  # the IT officer's backups tab (ditto)
         self.privacy: PrivacyPage | None = None  # the supervisor's personal-data tab (ditto)
+        self.settings_page: SettingsPage | None = None  # the IT officer's settings tab (ditto)
         self._offer_by_role(new_action, audit_action)
         self._settings = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
         self._restore_geometry()
@@ -116,6 +118,9 @@ class MainWindow(QMainWindow):
         if may_backup and self.backups is None:
             self.backups = BackupPage(self.desk, self.runner)
             self.tabs.addTab(self.backups, _("Backups"))
+        if actor.may(Action.CONFIGURE_DESK) and self.settings_page is None:
+            self.settings_page = SettingsPage(self.desk, self.runner)
+            self.tabs.addTab(self.settings_page, _("Settings"))
         if actor.may(Action.PERSONAL_DATA) and self.privacy is None:
             self.privacy = PrivacyPage(self.desk, self.runner)
             self.tabs.addTab(self.privacy, _("Personal data"))
