@@ -310,6 +310,14 @@ def store(session: Session, name: str, value: Any) -> str:
     return text
 
 
+def is_stored(db: Database, name: str) -> bool:
+    """Whether the setting has a stored value (not just its default)."""
+    with db.reading() as session:
+        return (
+            session.scalar(select(models.Setting.key).where(models.Setting.key == name)) is not None
+        )
+
+
 def set_value(db: Database, name: str, value: object) -> None:
     """Check and store one value without an audit event: for tests and set-up tools only."""
     parsed = definition(name).parse(str(value))

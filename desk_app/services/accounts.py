@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from desk_app import reference, settings
@@ -31,13 +32,16 @@ from desk_app.domain.roles import Action, Actor, Role, allowed
 from desk_app.errors import (
     AccountDisabled,
     DeskAlreadyInitialised,
+    DeskNotSetUp,
     LastITOfficer,
     LoginDelayed,
     LoginFailed,
+    NotSignedIn,
     PasswordChangeRequired,
     PasswordRejected,
     PermissionDenied,
     SettingInvalid,
+    StorageError,
     UserExists,
     UsernameInvalid,
     UserNotFound,
@@ -85,11 +89,14 @@ def require(desk, actor: Actor | None, action: Action, **ctx: object) -> None:
     """Raise PermissionDenied (and audit the refusal) unless `actor` may do `action`.
 
     `ctx` may hold `own` and `uploaded` (see domain.roles.allowed) and plain, non-personal
-    values worth keeping with the refusal (an object id). No actor (headless tools and tests)
-    allows everything. Call it before opening the action's own write transaction.
+    values worth keeping with the refusal (an object id). No actor is refused (NotSignedIn):
+    there is nobody to hold to account. Call it before opening the action's own write
+    transaction.
     """
     if actor is None:
-        return
+        raise NotSignedIn()
+    if action is Action.RECORD and not getattr(desk, "set_up", True):
+        raise DeskNotSetUp()
     if actor.must_change_password:
         raise PasswordChangeRequired()
     own, uploaded = bool(ctx.get("own", False)), bool(ctx.get("uploaded", False))
@@ -181,7 +188,13 @@ def authenticate(desk, username: str, password: str, now: dt.datetime | None = N
     failures: wait `seconds`), AccountDisabled (right password, disabled account). The returned
     Actor may have `must_change_password`: then only change_password() is allowed.
     """
-    now = now or desk.now()
+    try:
+        return _authenticate(desk, username, password, now or desk.now())
+    except OperationalError as exc:  # busy or full: the sign-in writes its event
+        raise StorageError(reason="busy" if "locked" in str(exc.orig) else "database") from None
+
+
+def _authenticate(desk, username: str, password: str, now: dt.datetime) -> Actor:
     name = normalise_username(username)
     failure: Exception | None = None
     with desk.db.writing() as session:
@@ -283,7 +296,8 @@ def init_desk(
     `training`: a training desk (takes demo data; fixed for the desk's life, settings.py).
 
     Refuses (DeskAlreadyInitialised) once any user exists. Raises ValidationFailed for a bad
-    desk code, name, region or time zone. Returns the new IT officer as an Actor.
+    desk code, name, region or time zone. Returns the new IT officer as an Actor; a Desk
+    given here is a frozen value: continue with `desk.reloaded().acting(actor)`.
     """
     is_desk = not isinstance(desk_or_db, Database)
     db = desk_or_db.db if is_desk else desk_or_db
@@ -336,12 +350,7 @@ def init_desk(
         audit.append(
             session, clock, "user.create", "user", username, after=_public(user), actor=username
         )
-        actor = _actor(user)
-    if is_desk:
-        desk_or_db.desk_code = desk_code
-        desk_or_db.desk_name = values["desk_name"]
-        desk_or_db.zone = ZoneInfo(timezone)
-    return actor
+        return _actor(user)
 
 
 # -- managing users (IT) -----------------------------------------------------------------------

@@ -1,16 +1,17 @@
 """Opening a desk: the data folder, the database (checked, backed up, migrated) and the
 settings, reference data and calendar every service needs.
 
-The desk knows who acts: `Desk.actor`, set by the GUI after its login and by the CLI from
-`--user` (services.accounts.authenticate). The GUI and CLI always set an actor once the desk
-has users; `actor=None` (tests, demo data, the self-test, tools on a desk not yet set up)
-skips the permission checks and records "petugas" as the recording user, as before roles.
+A Desk is a frozen value. Who acts travels with it: `desk.acting(actor)` is the same desk for
+one signed-in user (services.accounts.authenticate), made once per sign-in and handed to every
+service call and worker, so no worker ever reads an actor that another thread changed. Every
+public service checks `desk.actor` itself (services.accounts.require) and refuses a desk with
+no actor: only open_desk, the set-up (init_desk), sign-in and the self-test work without one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,12 +21,15 @@ from desk_app.domain.roles import Actor
 from desk_app.store import migrate
 from desk_app.store.db import Database, check_sqlite_file, sqlite_url, utcnow
 
-ANONYMOUS_USER = "petugas"  # recorded_by when no actor is set (headless tools and tests)
 
-
-@dataclass
+@dataclass(frozen=True)
 class Desk:
-    """Everything a service needs about this desk. Made once at start; cheap to pass around."""
+    """Everything a service needs about this desk, and who acts. Made at start and once per
+    sign-in (`acting`); cheap to pass around, never changed in place.
+
+    `set_up`: the desk has its own identity (a desk code stored by init_desk); until then it
+    records nothing.
+    """
 
     db: Database
     desk_code: str
@@ -35,14 +39,24 @@ class Desk:
     calendar: WorkingCalendar
     attachments_dir: Path
     actor: Actor | None = None
+    set_up: bool = True
     # Settings whose stored value is not valid (their default is used): the CLI warns on every
     # command and the GUI says so in its status bar, until IT repairs them (settings.py).
     bad_settings: tuple[str, ...] = ()
 
+    def acting(self, actor: Actor | None) -> Desk:
+        """This desk, for `actor` (None: nobody signed in)."""
+        return replace(self, actor=actor)
+
+    def reloaded(self) -> Desk:
+        """This desk with its identity read again from the settings (after init_desk)."""
+        return replace(self, **_identity(self.db))
+
     @property
     def user(self) -> str:
-        """The acting user's name, as complaints (recorded_by) and audit events keep it."""
-        return self.actor.username if self.actor is not None else ANONYMOUS_USER
+        """The acting user's name, as complaints (recorded_by) and audit events keep it; ""
+        when nobody is signed in (only the set-up and sign-in write then)."""
+        return self.actor.username if self.actor is not None else ""
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.zone).date()
@@ -83,18 +97,29 @@ def open_desk(
         db.close()
         raise
     try:
-        loaded = settings.load(db)  # a bad stored value falls back to its default: see .bad
+        identity = _identity(db)
     except Exception:
         db.close()
         raise
     return Desk(
         db=db,
-        desk_code=loaded["desk_code"],
-        desk_name=loaded["desk_name"],
-        zone=ZoneInfo(loaded["timezone"]),
         reference=reference.load(),
         calendar=WorkingCalendar(),
         attachments_dir=paths.attachments_dir(),
         actor=actor,
+        **identity,
+    )
+
+
+def _identity(db: Database) -> dict:
+    """What the settings say about this desk, in one read. A bad stored value falls back to
+    its default and is named in bad_settings; a bad desk code does not make a desk set up (the
+    default PKU01 belongs to another desk's series)."""
+    loaded = settings.load(db)
+    return dict(
+        desk_code=loaded["desk_code"],
+        desk_name=loaded["desk_name"],
+        zone=ZoneInfo(loaded["timezone"]),
+        set_up=loaded.is_set("desk_code"),
         bad_settings=loaded.bad,
     )

@@ -24,23 +24,37 @@ from desk_app import cli, i18n
 from desk_app.domain import numbering
 from desk_app.errors import ImportFailed, MalformedNumber, MistypedNumber, NotFound
 from desk_app.services.transfer import EXPORT_COLUMNS, IMPORT_COLUMNS
-from tests.conftest import make_form, make_training_desk
+from tests.conftest import (
+    IT,
+    PASSWORD,
+    SUPERVISOR,
+    make_form,
+    make_training_desk,
+    run_cli,
+    set_up_desk,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    """Run `desk-app --data-dir DATA_DIR ARGS...` in-process; return (exit code, out, err)."""
-    code = cli.main(["--data-dir", str(data_dir), *args])
+def run(capsys, data_dir: Path, *args: str, user: str = SUPERVISOR.username):
+    """Run `desk-app --data-dir DATA_DIR --user USER ARGS...` in-process on a set-up desk;
+    return (exit code, out, err)."""
+    code = run_cli(data_dir, *args, user=user)
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def run_process(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+def run_process(
+    data_dir: Path, *args: str, user: str | None = SUPERVISOR.username
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEJA_ADUAN_")}
     env["PYTHONPATH"] = str(REPO)
+    set_up_desk(data_dir)
+    user_args = ["--user", user] if user else []
     return subprocess.run(
-        [sys.executable, "-m", "desk_app", "--data-dir", str(data_dir), *args],
+        [sys.executable, "-m", "desk_app", "--data-dir", str(data_dir), *user_args, *args],
+        input=PASSWORD + "\n" if user else "",
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -369,7 +383,8 @@ def test_show_of_something_that_is_neither_a_number_nor_an_id_is_bad_input(capsy
 
 
 def test_self_test(capsys, data_dir):
-    code, out, _err = run(capsys, data_dir, "--self-test")
+    code = cli.main(["--data-dir", str(data_dir), "--self-test"])
+    out, _err = capsys.readouterr()
     assert code == 0
     assert "self-test ok" in out
     assert numbering.looks_like_number(out.split()[-1])
@@ -467,14 +482,15 @@ def test_without_a_window_the_core_cli_asks_for_a_command(capsys, data_dir):
 
 
 def test_settings_are_listed_and_changed_by_command(capsys, data_dir):
-    from desk_app import cli, settings
+    from desk_app import settings
     from desk_app.services.desk import open_desk
 
-    assert cli.main(["--data-dir", str(data_dir), "settings"]) == 0
+    it = IT.username
+    assert run_cli(data_dir, "settings", user=it) == 0
     assert "idle_lock_minutes = 10" in capsys.readouterr().out
-    assert cli.main(["--data-dir", str(data_dir), "settings", "idle_lock_minutes", "5"]) == 0
-    assert cli.main(["--data-dir", str(data_dir), "settings", "idle_lock_minutes", "x"]) == 2
-    assert cli.main(["--data-dir", str(data_dir), "settings", "no_such_thing", "1"]) == 2
+    assert run_cli(data_dir, "settings", "idle_lock_minutes", "5", user=it) == 0
+    assert run_cli(data_dir, "settings", "idle_lock_minutes", "x", user=it) == 2
+    assert run_cli(data_dir, "settings", "no_such_thing", "1", user=it) == 2
     desk = open_desk(data_dir)
     try:
         assert settings.get(desk.db, "idle_lock_minutes") == 5

@@ -19,7 +19,7 @@ from desk_app.errors import ValidationFailed
 from desk_app.services import audit, intake, lookup, privacy
 from desk_app.services.privacy import ExportNotWritten
 from desk_app.store import models
-from tests.conftest import make_form
+from tests.conftest import SUPERVISOR, make_form, make_training_desk, run_cli
 
 NIK = "1471054107990077"
 PHONE = "+6281299990123"
@@ -255,8 +255,8 @@ def test_erase_is_all_or_nothing(desk, recorded, monkeypatch):
 # -- the CLI -------------------------------------------------------------------------------
 
 
-def run(capsys, data_dir, *args):
-    code = cli.main(["--data-dir", str(data_dir), *args])
+def run(capsys, data_dir, *args: str, user: str = SUPERVISOR.username):
+    code = run_cli(data_dir, *args, user=user)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -337,7 +337,8 @@ def test_init_makes_the_data_folder_and_its_files_private(tmp_path):
 def test_files_made_through_the_cli_are_private(capsys, tmp_path):
     folder = tmp_path / "fresh"
     os.umask(0o022)
-    code, _out, err = run(capsys, folder, "settings", "idle_lock_minutes", "5")  # audited
+    make_training_desk(folder)  # demo data goes only to a training desk
+    code, _out, err = run(capsys, folder, "demo-data", "--count", "3", "--seed", "1")
     assert code == 0, err
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     made = [p for p in folder.rglob("*")]
@@ -415,15 +416,15 @@ def test_only_a_supervisor_handles_personal_data_and_the_preview_matches_the_era
     from desk_app.errors import PermissionDenied
 
     for role in (Role.CLERK, Role.IT):
-        desk.actor = Actor("orang", "Orang", role)
+        who = desk.acting(Actor("orang", "Orang", role))
         for call in (
-            lambda: privacy.find_subject(desk, nik=NIK),
-            lambda: privacy.preview_erasure(desk, nik=NIK),
-            lambda: privacy.erase_subject(desk, nik=NIK, reason="uji"),
+            lambda who=who: privacy.find_subject(who, nik=NIK),
+            lambda who=who: privacy.preview_erasure(who, nik=NIK),
+            lambda who=who: privacy.erase_subject(who, nik=NIK, reason="uji"),
         ):
             with pytest.raises(PermissionDenied):
                 call()
-    desk.actor = Actor("koor", "Koordinator", Role.SUPERVISOR)
+    desk = desk.acting(Actor("koor", "Koordinator", Role.SUPERVISOR))
     preview = privacy.preview_erasure(desk, nik=NIK, phone=PHONE)
     result = privacy.erase_subject(desk, nik=NIK, phone=PHONE, reason="permintaan subjek")
     assert (preview.erase, preview.keep) == (result.erased, result.kept) == (2, 1)

@@ -9,47 +9,26 @@ import sqlite3
 import sys
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from desk_app import cli, settings
-from desk_app.domain.roles import Actor, Role
-from desk_app.errors import PermissionDenied, SettingFixed, SettingInvalid
-from desk_app.services import accounts, desk_settings, intake
+from desk_app.errors import NotSignedIn, PermissionDenied, SettingFixed, SettingInvalid
+from desk_app.services import desk_settings, intake
 from desk_app.services.desk import open_desk
 from desk_app.store import models
-from tests.conftest import acting, make_form
-
-IT_PW = "sandi-admin-ti-1"
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hasher(monkeypatch):
-    monkeypatch.setattr(
-        accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+from tests.conftest import CLERK, IT, PASSWORD, make_form, set_up_desk
 
 
 @pytest.fixture
 def it_desk(data_dir):
-    """A set-up desk (BKS01) with its IT officer `it`; closed, so the CLI opens it."""
-    desk = open_desk(data_dir)
-    try:
-        accounts.init_desk(
-            desk,
-            desk_code="BKS01",
-            desk_name="Meja Aduan Bengkalis",
-            admin_username="it",
-            admin_password=IT_PW,
-        )
-    finally:
-        desk.close()
+    """A set-up desk (BKS01) with a user per role; closed, so the CLI opens it."""
+    set_up_desk(data_dir, "BKS01")
     return data_dir
 
 
 def run_as_it(capsys, monkeypatch, data_dir, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(IT_PW + "\n"))
-    code = cli.main(["--data-dir", str(data_dir), "--user", "it", *args])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    code = cli.main(["--data-dir", str(data_dir), "--user", IT.username, *args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -170,8 +149,7 @@ def test_desk_code_may_change_while_nothing_is_recorded(capsys, monkeypatch, it_
 def test_desk_code_is_refused_once_a_complaint_is_recorded(capsys, monkeypatch, it_desk):
     desk = open_desk(it_desk)
     try:
-        clerk = Actor("ani", "Ani", Role.CLERK)
-        intake.record_complaint(acting(desk, clerk), make_form())
+        intake.record_complaint(desk.acting(CLERK), make_form())
     finally:
         desk.close()
     code, _out, err = run_as_it(capsys, monkeypatch, it_desk, "settings", "desk_code", "BKS02")
@@ -200,7 +178,7 @@ def test_the_list_shows_every_setting_including_training_desk(capsys, monkeypatc
         f"{name} = {value}"
         for name, value in (
             ("desk_code", "BKS01"),
-            ("desk_name", "Meja Aduan Bengkalis"),
+            ("desk_name", "Meja Aduan Uji"),
             ("office", ""),
             ("region", ""),
             ("contact", ""),
@@ -214,25 +192,29 @@ def test_the_list_shows_every_setting_including_training_desk(capsys, monkeypatc
 
 
 def test_a_clerk_may_not_change_a_setting(desk):
-    clerk = acting(desk, Actor("ani", "Ani", Role.CLERK))
     with pytest.raises(PermissionDenied):
-        desk_settings.change_setting(clerk, "idle_lock_minutes", "5")
+        desk_settings.change_setting(desk.acting(CLERK), "idle_lock_minutes", "5")
+
+
+def test_nobody_signed_in_may_not_list_settings(desk):
+    with pytest.raises(NotSignedIn):
+        desk_settings.list_settings(desk.acting(None))
 
 
 def test_the_service_refuses_a_bad_value_without_writing(desk):
-    it = acting(desk, Actor("it", "IT", Role.IT))
+    it = desk.acting(IT)
     with pytest.raises(SettingInvalid):
         desk_settings.change_setting(it, "timezone", "Mars/Base")
 
 
 def test_the_service_refuses_training_desk(desk):
-    it = acting(desk, Actor("it", "IT", Role.IT))
+    it = desk.acting(IT)
     with pytest.raises(SettingFixed):
         desk_settings.change_setting(it, "training_desk", "yes")
 
 
 def test_an_unchanged_value_writes_no_event(desk):
-    it = acting(desk, Actor("it", "IT", Role.IT))
+    it = desk.acting(IT)
     desk_settings.change_setting(it, "retention_years", "7")
     again = desk_settings.change_setting(it, "retention_years", "7")
     assert not again.changed
@@ -273,9 +255,7 @@ def test_a_bad_stored_value_falls_back_to_its_default_and_is_named(data_dir, nam
 def test_a_desk_with_a_bad_zone_still_shows_a_complaint_and_warns(capsys, monkeypatch, it_desk):
     desk = open_desk(it_desk)
     try:
-        number = intake.record_complaint(
-            acting(desk, Actor("ani", "Ani", Role.CLERK)), make_form()
-        ).tracking_no
+        number = intake.record_complaint(desk.acting(CLERK), make_form()).tracking_no
     finally:
         desk.close()
     store_raw(it_desk, "timezone", "Mars/Base")
@@ -321,7 +301,7 @@ def test_a_repaired_desk_no_longer_warns(capsys, monkeypatch, it_desk):
 
 
 def test_init_training_makes_a_training_desk(capsys, monkeypatch, data_dir):
-    monkeypatch.setattr(sys, "stdin", io.StringIO(IT_PW + "\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     args = ["init", "--training", "--desk-code", "LATIH", "--desk-name", "Meja Latihan"]
     code = cli.main(["--data-dir", str(data_dir), *args, "--admin", "it"])
     assert code == 0, capsys.readouterr().err

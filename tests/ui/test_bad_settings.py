@@ -11,16 +11,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from desk_app.services.desk import open_desk
+from tests.conftest import CLERK, IT, SUPERVISOR, set_up_desk
 
 
 @pytest.fixture
 def bad_zone_desk(data_dir):
-    open_desk(data_dir).close()
+    """A set-up desk whose stored time zone is Mars/Base, acting as the supervisor."""
+    set_up_desk(data_dir)
     conn = sqlite3.connect(data_dir / "meja-aduan.sqlite3")
     conn.execute("INSERT OR REPLACE INTO setting (key, value) VALUES ('timezone', 'Mars/Base')")
     conn.commit()
     conn.close()
-    desk = open_desk(data_dir)
+    desk = open_desk(data_dir).acting(SUPERVISOR)
     yield desk
     desk.close()
 
@@ -45,12 +47,9 @@ def test_a_desk_with_good_settings_has_no_note(qtbot, window):
 
 @pytest.fixture
 def it_window(qtbot, bad_zone_desk, user_messages):
-    from desk_app.domain.roles import Actor, Role
-    from tests.conftest import acting
-
     from ui.main_window import MainWindow
 
-    window = MainWindow(acting(bad_zone_desk, Actor("it", "Admin TI", Role.IT)))
+    window = MainWindow(bad_zone_desk.acting(IT))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -96,12 +95,9 @@ def test_it_repairs_the_bad_setting_in_the_tab(qtbot, it_window, bad_zone_desk):
 
 
 def test_a_clerk_has_no_settings_tab(qtbot, desk, user_messages):
-    from desk_app.domain.roles import Actor, Role
-    from tests.conftest import acting
-
     from ui.main_window import MainWindow
 
-    window = MainWindow(acting(desk, Actor("ani", "Ani", Role.CLERK)))
+    window = MainWindow(desk.acting(CLERK))
     qtbot.addWidget(window)
     assert window.settings_page is None
     window.close()

@@ -52,9 +52,8 @@ def recorded(desk):
 
 @pytest.fixture
 def page(qtbot, desk, user_messages):
-    desk.actor = Actor("budi", "Budi Santoso", Role.SUPERVISOR)
     runner = Runner()
-    page = PrivacyPage(desk, runner)
+    page = PrivacyPage(desk.acting(Actor("budi", "Budi Santoso", Role.SUPERVISOR)), runner)
     qtbot.addWidget(page)
     page.resize(900, 560)
     page.show()
@@ -93,8 +92,7 @@ def answer_erasure(qtbot, monkeypatch, reason: str, years: int | None = None) ->
     ("role", "offered"), [(Role.CLERK, False), (Role.SUPERVISOR, True), (Role.IT, False)]
 )
 def test_the_tab_only_for_who_may_answer_personal_data_requests(make_window, desk, role, offered):
-    desk.actor = Actor("orang", "Orang Uji", role)
-    window = make_window()
+    window = make_window(desk.acting(Actor("orang", "Orang Uji", role)))
     pages = [window.tabs.widget(i) for i in range(window.tabs.count())]
     assert any(isinstance(p, PrivacyPage) for p in pages) is offered
     assert (window.privacy is not None) is offered
@@ -200,7 +198,7 @@ def test_declining_the_confirmation_changes_nothing(
 def test_a_clerk_is_refused_by_the_service_too(qtbot, page, desk, recorded, user_messages):
     from desk_app.errors import PermissionDenied
 
-    desk.actor = Actor("ani", "Ani", Role.CLERK)  # e.g. the page kept after a switch of user
+    page.desk = desk.acting(Actor("ani", "Ani", Role.CLERK))  # a page left behind
     qtbot.keyClicks(page.nik, NIK)
     click(qtbot, page.search_button)
     qtbot.waitUntil(lambda: bool(user_messages.errors))
