@@ -249,6 +249,24 @@ def demo_database(rows: int, log: Callable[[str], None] = print) -> tuple[Path, 
     return path, took, False
 
 
+def open_acting(path):
+    """open_desk(path), acting as the benchmark supervisor (who may record and see everything);
+    a fresh scratch desk is given the code LATIH first. Nobody signs in: the benchmarks act
+    through the services, which refuse a desk with no actor."""
+    from desk_app import settings
+    from desk_app.domain.roles import Actor, Role
+    from desk_app.services.desk import open_desk
+
+    desk = open_desk(path)
+    if not desk.set_up:
+        settings.set_value(desk.db, "desk_code", "LATIH")
+        desk = desk.reloaded()
+    return desk.acting(Actor(BENCH_USER, "Koordinator Latihan", Role.SUPERVISOR))
+
+
+BENCH_USER = "latih"  # the supervisor of the benchmark's training desk
+
+
 def _training_desk(desk):
     """Set `desk` up as a training desk (demo data refuses any other) and return it acting as
     a supervisor, who may record. Passwords are random and never shown: the benchmarks act
@@ -267,21 +285,15 @@ def _training_desk(desk):
         admin_password=secrets.token_urlsafe(24),
         training=True,
     )
-    if hasattr(desk, "acting"):  # the frozen Desk: who acts travels with a copy
-        desk = desk.reloaded().acting(it)
-    else:
-        desk.actor = it
+    desk = desk.reloaded().acting(it)
     supervisor = accounts.create_user(
         desk,
         it,
-        "latih",
+        BENCH_USER,
         "Koordinator Latihan",
         Role.SUPERVISOR,
         secrets.token_urlsafe(24),
         must_change_password=False,
     )
-    actor = accounts.Actor(supervisor.username, supervisor.full_name, supervisor.role)
-    if hasattr(desk, "acting"):
-        return desk.acting(actor)
-    desk.actor = actor
+    return desk.acting(accounts.Actor(supervisor.username, supervisor.full_name, supervisor.role))
     return desk
