@@ -225,6 +225,17 @@ SETTINGS: dict[str, Setting] = {
         ),
         # A training desk (`desk-app init --training`): the only kind that takes demo data.
         FlagSetting("training_desk", False, changeable=False),
+        # How long backups are kept (services/retention.py says why; backup.rotate applies it):
+        # automatic daily copies, the newest of each of the last N days, weeks and months;
+        # manual, pre-restore and pre-migration copies, a number of days. The least: a stored 0
+        # must not delete every copy (weekly and monthly may be 0: days alone then); the most:
+        # a year of dailies, ten years of weeks, twenty of months, ten years of days.
+        NumberSetting("backup_keep_daily", 7, low=1, high=366, why="retention.py"),
+        NumberSetting("backup_keep_weekly", 4, low=0, high=520, why="retention.py"),
+        NumberSetting("backup_keep_monthly", 12, low=0, high=240, why="retention.py"),
+        NumberSetting("backup_keep_manual_days", 90, low=1, high=3650, why="retention.py"),
+        NumberSetting("backup_keep_pre_restore_days", 30, low=1, high=3650, why="retention.py"),
+        NumberSetting("backup_keep_pre_migration_days", 30, low=1, high=3650, why="retention.py"),
     )
 }
 
@@ -308,14 +319,6 @@ def store(session: Session, name: str, value: Any) -> str:
     text = definition(name).text(value)
     session.merge(models.Setting(key=name, value=text))
     return text
-
-
-def is_stored(db: Database, name: str) -> bool:
-    """Whether the setting has a stored value (not just its default)."""
-    with db.reading() as session:
-        return (
-            session.scalar(select(models.Setting.key).where(models.Setting.key == name)) is not None
-        )
 
 
 def set_value(db: Database, name: str, value: object) -> None:

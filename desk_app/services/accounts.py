@@ -115,6 +115,13 @@ def require(desk, actor: Actor | None, action: Action, **ctx: object) -> None:
     raise PermissionDenied(role=actor.role.value, action=action.value)
 
 
+def require_signed_in(desk) -> None:
+    """For the desk's own duties that any signed-in user may set off (the integrity check and
+    the daily backup at start): refuse only a desk with nobody signed in."""
+    if desk.actor is None:
+        raise NotSignedIn()
+
+
 # -- passwords ---------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ no actor: only open_desk, the set-up (init_desk), sign-in and the self-test work
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +21,8 @@ from desk_app.domain.calendar import WorkingCalendar
 from desk_app.domain.roles import Actor
 from desk_app.store import migrate
 from desk_app.store.db import Database, check_sqlite_file, sqlite_url, utcnow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,10 @@ class Desk:
 
 def check_integrity(desk: Desk) -> None:
     """PRAGMA quick_check over the whole database; raises DatabaseDamaged. Slow on big
-    databases: run it off the GUI thread."""
+    databases: run it off the GUI thread. Any signed-in user's desk may run it."""
+    from desk_app.services.accounts import require_signed_in
+
+    require_signed_in(desk)
     if desk.db.path is not None:
         check_sqlite_file(desk.db.path, thorough=True)
 
@@ -101,7 +107,7 @@ def open_desk(
     except Exception:
         db.close()
         raise
-    return Desk(
+    desk = Desk(
         db=db,
         reference=reference.load(),
         calendar=WorkingCalendar(),
@@ -109,6 +115,22 @@ def open_desk(
         actor=actor,
         **identity,
     )
+    _reapply_erasures(desk)
+    return desk
+
+
+def _reapply_erasures(desk: Desk) -> None:
+    """Erasures a restored backup brought back are made again (services/privacy.py). A desk
+    that cannot write now (read-only folder, busy) still opens: it is tried at the next start."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from desk_app.errors import DeskError
+    from desk_app.services import privacy
+
+    try:
+        privacy.reapply_erasures_at_start(desk)
+    except (DeskError, SQLAlchemyError, OSError) as exc:
+        log.warning("recorded erasures not re-applied yet: %s", type(exc).__name__)
 
 
 def _identity(db: Database) -> dict:

@@ -179,7 +179,7 @@ def test_pii_canary_core_and_cli(capsys, data_dir, tmp_path, monkeypatch):
     code, *_ = run_cli(
         capsys, data_dir, outputs, "missing file", "import", str(tmp_path / "tidak-ada.csv")
     )
-    assert code == 1
+    assert code == 2  # a file that cannot be read is bad input
 
     # 2. A mistyped tracking number; a malformed one.
     wrong = number[:-1] + ("A" if number[-1] != "A" else "B")

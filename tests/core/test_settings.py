@@ -71,13 +71,12 @@ def test_every_setting_default_is_inside_its_own_range():
 
 
 def test_number_bounds_are_stated_with_a_reason():
-    numbers = [s for s in settings.SETTINGS.values() if isinstance(s, settings.NumberSetting)]
-    assert {s.name for s in numbers} == {
-        "duplicate_window_days",
-        "retention_years",
-        "idle_lock_minutes",
-    }
-    assert all(1 <= s.low < s.high and s.why for s in numbers)
+    numbers = {n: s for n, s in settings.SETTINGS.items() if isinstance(s, settings.NumberSetting)}
+    assert {"duplicate_window_days", "retention_years", "idle_lock_minutes"} <= set(numbers)
+    assert all(0 <= s.low < s.high and s.why for s in numbers.values())
+    # Zero is refused where it would switch a protection off (see each `why`).
+    assert all(numbers[n].low == 1 for n in ("duplicate_window_days", "retention_years"))
+    assert numbers["idle_lock_minutes"].low == 1
 
 
 # -- refused values: exit 2, nothing stored ------------------------------------------------------
@@ -102,6 +101,8 @@ BAD_VALUES = [
     ("idle_lock_minutes", "100000"),
     ("idle_lock_minutes", "1e3"),
     ("idle_lock_minutes", "١٠"),  # Arabic-Indic digits: int() takes them, we do not
+    ("backup_keep_daily", "0"),  # a stored 0 must not delete every copy
+    ("backup_keep_manual_days", "-30"),
     ("desk_name", ""),
     ("desk_name", "M" * 81),
     ("office", "Kantor\nBupati"),
@@ -174,21 +175,17 @@ def test_a_change_is_stored_and_audited_with_before_and_after(capsys, monkeypatc
 def test_the_list_shows_every_setting_including_training_desk(capsys, monkeypatch, it_desk):
     code, out, _err = run_as_it(capsys, monkeypatch, it_desk, "settings")
     assert code == 0
-    assert out.splitlines() == [
-        f"{name} = {value}"
-        for name, value in (
-            ("desk_code", "BKS01"),
-            ("desk_name", "Meja Aduan Uji"),
-            ("office", ""),
-            ("region", ""),
-            ("contact", ""),
-            ("timezone", "Asia/Jakarta"),
-            ("duplicate_window_days", "90"),
-            ("retention_years", "5"),
-            ("idle_lock_minutes", "10"),
-            ("training_desk", "no"),
-        )
-    ]
+    lines = out.splitlines()
+    assert [line.split(" = ")[0] for line in lines] == list(settings.SETTINGS)
+    for expected in (
+        "desk_code = BKS01",
+        "timezone = Asia/Jakarta",
+        "duplicate_window_days = 90",
+        "retention_years = 5",
+        "idle_lock_minutes = 10",
+        "training_desk = no",
+    ):
+        assert expected in lines
 
 
 def test_a_clerk_may_not_change_a_setting(desk):

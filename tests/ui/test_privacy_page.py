@@ -10,6 +10,7 @@ import json
 import pytest
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from desk_app.domain.roles import Actor, Role
 from desk_app.i18n import _
@@ -203,3 +204,80 @@ def test_a_clerk_is_refused_by_the_service_too(qtbot, page, desk, recorded, user
     click(qtbot, page.search_button)
     qtbot.waitUntil(lambda: bool(user_messages.errors))
     assert [type(e) for e in user_messages.errors] == [PermissionDenied]
+
+
+# -- issue 7: a refused request, and the retention both screens state ---------------------------
+
+
+def answer_refusal(qtbot, monkeypatch, reason: str) -> list:
+    """Stub RefusalDialog.ask with the real dialog, typed into and confirmed."""
+    from ui.admin.privacy_page import RefusalDialog
+
+    made = []
+
+    def ask(cls, parent=None):
+        dialog = cls(parent)
+        qtbot.addWidget(dialog)
+        made.append(dialog)
+        qtbot.keyClicks(dialog.reason, reason)
+        click(qtbot, dialog.save)
+        return dialog.answer
+
+    monkeypatch.setattr(RefusalDialog, "ask", classmethod(ask))
+    return made
+
+
+def refusals(desk) -> list:
+    from sqlalchemy import select
+
+    from desk_app.store import models
+
+    E = models.AuditEvent
+    with desk.db.reading() as s:
+        return list(s.scalars(select(E).where(E.action == "privacy.request_refused")))
+
+
+def test_the_refuse_button_records_the_refusal_and_its_reason(
+    qtbot, page, desk, recorded, monkeypatch, user_messages
+):
+    answer_refusal(qtbot, monkeypatch, "Masih dalam masa retensi 5 tahun")
+    qtbot.keyClicks(page.nik, NIK)
+    with qtbot.waitSignal(page.refused) as sig:
+        click(qtbot, page.refuse_button)
+    assert sig.args == [3]
+    (event,) = refusals(desk)
+    assert event.reason == "Masih dalam masa retensi 5 tahun" and event.object_id == "nik"
+    assert NIK not in (event.after or "")
+    assert "3" in page.result.text() and page.refuse_button.isEnabled()
+    assert len(found_by_name(desk)) == 3  # nothing erased
+    assert user_messages.errors == []
+
+
+def test_a_refusal_without_a_reason_is_refused_at_the_field(
+    qtbot, page, desk, recorded, monkeypatch
+):
+    made = answer_refusal(qtbot, monkeypatch, "  ")
+    qtbot.keyClicks(page.nik, NIK)
+    click(qtbot, page.refuse_button)
+    page.runner.wait()
+    assert made[0].form.error("reason")
+    assert refusals(desk) == []
+
+
+def test_both_screens_state_the_retention_the_settings_hold(qtbot, desk, page):
+    from desk_app import settings
+
+    from ui.admin.backup_page import BackupPage
+
+    assert "90 hari" in page.hint.text()  # the default for manual copies
+    settings.set_value(desk.db, "backup_keep_manual_days", 45)
+    settings.set_value(desk.db, "backup_keep_pre_restore_days", 21)
+    page.hide()
+    page.show()  # shown again after `desk-app settings` changed it
+    runner = Runner()
+    backups = BackupPage(desk, runner)
+    qtbot.addWidget(backups)
+    backups.show()
+    for text in (backups.retention_label.text(), page.findChild(QLabel, "privacy_hint").text()):
+        assert "45 hari" in text and "21 hari" in text and "--out" in text
+    runner.wait()
