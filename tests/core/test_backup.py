@@ -437,9 +437,11 @@ def test_restoring_an_older_backup_keeps_the_audit_trail_verifiable(data_dir, va
     desk = open_desk(data_dir)
     try:
         assert audit.verify(desk).first_broken_seq is None  # not "truncated"
+        actions = audit.list_events(desk, audit.AuditQuery()).rows
+        assert [r.action for r in actions] == ["backup.restore", "complaint.record"]
         intake.record_complaint(desk, valid_form)
         result = audit.verify(desk)
-        assert result.first_broken_seq is None and result.count == 2
+        assert result.first_broken_seq is None and result.count == 3  # record, restore, record
     finally:
         desk.close()
 
