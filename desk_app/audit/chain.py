@@ -82,10 +82,10 @@ def append(
     row["hash"] = seal(key, row)
     session.execute(_INSERT, [row])
     pending = session.info.get(_PENDING)
-    if pending is None:
-        pending = session.info[_PENDING] = [head.head_path(), 0, ""]
+    if pending is None:  # the transaction's first event: what it follows, for head.advance
+        pending = session.info[_PENDING] = [head.head_path(), seq, prev_hash, 0, ""]
         session.info.setdefault(AFTER_COMMIT, []).append(lambda: head.advance(*pending))
-    pending[1], pending[2] = seq, row["hash"]
+    pending[3], pending[4] = seq, row["hash"]
     return seq
 
 

@@ -64,21 +64,30 @@ def read_head(path: Path | None = None) -> tuple[int, str] | None:
     return max(valid) if valid else None
 
 
-def advance(path: Path, seq: int, hash_: str) -> None:
-    """After a commit: move the head to (seq, hash) if that is beyond it. Best effort."""
+def advance(path: Path, first_seq: int, first_prev: str, seq: int, hash_: str) -> None:
+    """After a commit whose events were first_seq..seq (the first following `first_prev`):
+    move the head to (seq, hash) when that extends it. Best effort.
+
+    The head stays where it is when it is at or beyond `seq` (a lagging writer, or newest
+    events deleted), and when these events do not follow it (the head's event was deleted or
+    replaced, and the chain grown again): the evidence stays until a restore re-anchors it.
+    A head more than one event behind (another process committed between) cannot be checked
+    here and is moved on.
+    """
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags, 0o600)
         try:
             slots = _read(fd)
             valid = [(s, i) for i, s in enumerate(slots) if s is not None]
+            slot = 0
             if valid:
-                best, at = max(valid)
-                if best[0] >= seq:
-                    return  # lagging writer, or the trail was cut: keep the evidence
+                (top, top_hash), at = max(valid)
+                if top >= first_seq:
+                    return  # at or beyond these events: lagging writer, or a cut trail
+                if top == first_seq - 1 and top_hash != first_prev:
+                    return  # these events do not follow the head: keep the evidence
                 slot = 1 - at
-            else:
-                slot = 0
             os.lseek(fd, slot * SLOT, os.SEEK_SET)
             os.write(fd, _pack(seq, hash_))
         finally:

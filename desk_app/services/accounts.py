@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desk_app import reference, settings
+from desk_app.audit import chain as audit  # append(): not services.audit, which needs require()
 from desk_app.domain import numbering
 from desk_app.domain.roles import Action, Actor, Role, allowed
 from desk_app.errors import (
@@ -43,7 +44,6 @@ from desk_app.errors import (
     ValidationFailed,
 )
 from desk_app.i18n import _
-from desk_app.audit import chain as audit  # append(): not services.audit, which needs require()
 from desk_app.store.db import Database, utcnow
 from desk_app.store.models import Setting, User
 

@@ -30,6 +30,7 @@ from desk_app.errors import (
     AuditKeyFileRefused,
     AuditStateDiffers,
     AuditTrailBroken,
+    DatabaseDamaged,
     DeskError,
 )
 from desk_app.files import private_writer, reason_text, write_private
@@ -138,16 +139,20 @@ def verify(desk, mark: Mark | None = None, batch: int = BATCH) -> VerifyResult:
     from desk_app.services.intake import IDENTITY_FIELDS  # intake appends through this module
 
     mark = mark or take_mark(desk.db)
+    result = None
+    report = replay.Report()
     try:
         with desk.db.reading() as session:
             result = check_chain(session, mark, batch)
-            if not result.ok:
-                return result
-            report = replay.Report()
-            replay.check_complaints(session, IDENTITY_FIELDS, report, Difference, batch)
-            replay.check_users(session, report, Difference, batch)
+            if result.ok:
+                replay.check_complaints(session, IDENTITY_FIELDS, report, Difference, batch)
+                replay.check_users(session, report, Difference, batch)
     except (DatabaseError, sqlite3.DatabaseError):
-        return VerifyResult(0, None, "damaged")
+        # SQLite may say so only when the read ends: a result found before stands.
+        if result is None or result.ok:
+            return VerifyResult(result.count if result else 0, None, "damaged")
+    if not result.ok:
+        return result
     if report.count:
         return VerifyResult(result.count, None, "state", tuple(report.listed), report.count)
     return result
@@ -159,6 +164,8 @@ def verify_error(result: VerifyResult) -> DeskError | None:
         return None
     if result.reason == "state":
         return AuditStateDiffers(count=result.difference_count)
+    if result.first_broken_seq is None:  # damage outside the chain (complaints, users)
+        return DatabaseDamaged(path=str(_db_path()))
     return AuditTrailBroken(seq=result.first_broken_seq or "-", reason=result.reason)
 
 
@@ -185,6 +192,12 @@ def difference_text(item: Difference) -> str:
     if kind == ("user", "deleted"):
         return _("User {name} is in the audit trail but not in the database.").format(name=name)
     return _("User {name} is in the database but not in the audit trail.").format(name=name)
+
+
+def _db_path() -> Path:
+    from desk_app import paths
+
+    return paths.db_path()
 
 
 # -- the key's recovery file -------------------------------------------------------------------

@@ -16,8 +16,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from desk_app import cli
-from desk_app.errors import AuditTrailBroken, NotFound
 from desk_app.audit import head, keyfile, seal
+from desk_app.errors import AuditTrailBroken, NotFound
 from desk_app.services import audit, intake
 from desk_app.store import models
 from tests.conftest import make_form
