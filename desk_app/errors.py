@@ -96,8 +96,8 @@ class ImportFailed(DeskError):
 class AuditKeyDamaged(DeskError):
     code = "audit_key_damaged"
     template = N_(
-        "The audit key file {path} is damaged. Nothing was written. "
-        "Ask the IT officer to restore it from a backup."
+        "The audit key file {path} is damaged. Nothing was written. The IT officer brings "
+        "the key back with `desk-app audit key-import FILE` from the key's recovery file."
     )
 
 

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 _INSERT = insert(AuditEvent.__table__)  # Core on the table: the ORM's bulk path costs 0.1 ms
 LAST = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 _PENDING = "audit_pending_head"
+_KEY = "audit_signing_key"
 KEY_REFUSALS = (AuditKeyMissing, AuditKeyChanged, AuditKeyDamaged, AuditTrailMissing)
 
 
@@ -61,7 +62,9 @@ def append(
     last = session.execute(LAST).first()  # the first statement also takes the write lock
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, ZERO_HASH)
     try:
-        key = keyfile.signing_key(session, trail_empty=last is None)
+        key = session.info.get(_KEY)  # checked once per transaction
+        if key is None:
+            key = session.info[_KEY] = keyfile.signing_key(session, trail_empty=last is None)
     except KEY_REFUSALS as exc:
         if not skip_without_key:
             raise

@@ -33,7 +33,7 @@ from desk_app.errors import (
     DatabaseDamaged,
     DeskError,
 )
-from desk_app.files import private_writer, reason_text, write_private
+from desk_app.files import FileNotWritten, private_writer, reason_text, write_private
 from desk_app.i18n import _
 from desk_app.services.accounts import require
 
@@ -206,15 +206,21 @@ def _db_path() -> Path:
 def export_key(desk, out: str | Path) -> str:
     """Write the audit key's recovery file (desk_app.audit.recovery) to `out`, 0600; audited.
     Returns the key's fingerprint. Raises AuditKeyMissing/AuditKeyChanged (no good key to
-    export), FileNotWritten."""
+    export), FileNotWritten; then no file and no event are left."""
     require(desk, desk.actor, Action.AUDIT_KEY)
-    with desk.db.writing() as session:
-        # The event is appended first: it checks the key against the stored fingerprint.
-        append(session, desk, "audit.key_export", "audit_key", "key", after={"file": "recovery"})
-        key = keyfile.read_key()
-        print_ = keyfile.fingerprint(key)
-        write_private(out, recovery.render(key, desk.desk_code))
-    return print_
+    written = False
+    try:
+        with desk.db.writing() as session:
+            # The event first: appending checks the key against the stored fingerprint.
+            append(session, desk, "audit.key_export", "audit_key", "key")
+            key = keyfile.read_key()
+            write_private(out, recovery.render(key, desk.desk_code))
+            written = True
+    except BaseException:
+        if written:
+            Path(out).unlink(missing_ok=True)
+        raise
+    return keyfile.fingerprint(key)
 
 
 def import_key(desk, source: str | Path) -> str:
@@ -232,11 +238,11 @@ def import_key(desk, source: str | Path) -> str:
     except OSError as exc:
         raise AuditKeyFileRefused(reason=reason_text(exc) + ".") from None
     key = recovery.parse(data)
-    print_ = keyfile.fingerprint(key)
+    digest = keyfile.fingerprint(key)
     with desk.db.reading() as session:
         known = keyfile.stored_fingerprint(session)
         fits = (
-            hmac.compare_digest(print_, known)
+            hmac.compare_digest(digest, known)
             if known is not None
             else keyfile.seals_newest(session, key) is not False
         )
@@ -249,7 +255,10 @@ def import_key(desk, source: str | Path) -> str:
         current = b""
     if current is not None and current != key:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        path.rename(path.with_name(f"{path.name}.replaced-{stamp}"))
+        try:
+            path.rename(path.with_name(f"{path.name}.replaced-{stamp}"))
+        except OSError as exc:
+            raise FileNotWritten(reason=reason_text(exc)) from None
     if current != key:
         keyfile.write_key(key, path)
     with desk.db.writing() as session:
@@ -261,4 +270,4 @@ def import_key(desk, source: str | Path) -> str:
             "key",
             after={"replaced": current is not None and current != key},
         )
-    return print_
+    return digest
