@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help=_("export every complaint"))
     exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     exp.add_argument("--out", metavar="FILE", help=_("write to FILE instead of standard output"))
+    _export_filter_arguments(exp)
     show = sub.add_parser("show", help=_("show one complaint by its tracking number"))
     show.add_argument("number", metavar="NUMBER")
     backup = sub.add_parser("backup", help=_("copy the database now; print the copy's path"))
@@ -74,13 +75,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _day(text: str):
+    """An argparse type: a date typed as dd/mm/yyyy (a bad one exits 2 with the reason)."""
+    from desk_app.domain.validation import FieldInvalid, parse_date
+
+    try:
+        return parse_date(text)
+    except FieldInvalid as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _export_filter_arguments(exp: argparse.ArgumentParser) -> None:
+    from desk_app.domain.complaint import Status
+
+    exp.add_argument(
+        "--from", dest="date_from", type=_day, metavar="DD/MM/YYYY", help=_("received from")
+    )
+    exp.add_argument(
+        "--to", dest="date_to", type=_day, metavar="DD/MM/YYYY", help=_("received until")
+    )
+    exp.add_argument("--status", choices=[s.value for s in Status], help=_("only this status"))
+
+
 # -- privacy: a reporter's personal-data requests (UU 27/2022) ---------------------------------
 # TODO(roles): privacy export and erase are for the supervisor (or IT) only.
 
 
 def _privacy_parser(sub) -> None:
     privacy = sub.add_parser(
-        "privacy", help=_("a reporter's personal-data request: export or erase their data")
+        "privacy",
+        help=_("a reporter's personal-data request: export or erase their data, or refuse it"),
     )
     actions = privacy.add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
     export = actions.add_parser(
@@ -88,9 +112,15 @@ def _privacy_parser(sub) -> None:
     )
     erase = actions.add_parser(
         "erase",
-        help=_("blank one reporter's identity in their complaints older than the retention"),
+        help=_(
+            "blank one reporter's identity and delete their attachments in their complaints "
+            "older than the retention"
+        ),
     )
-    for action in (export, erase):
+    refuse = actions.add_parser(
+        "refuse", help=_("record that a reporter's request was refused, and why")
+    )
+    for action in (export, erase, refuse):
         who = action.add_mutually_exclusive_group(required=True)
         who.add_argument("--nik", metavar="NIK", help=_("the reporter's NIK"))
         who.add_argument("--phone", metavar="PHONE", help=_("the reporter's phone number"))
@@ -99,6 +129,9 @@ def _privacy_parser(sub) -> None:
     export.add_argument("--html", metavar="FILE", help=_("also write a readable HTML file"))
     erase.add_argument(
         "--reason", metavar="TEXT", required=True, help=_("the request this erasure answers")
+    )
+    refuse.add_argument(
+        "--reason", metavar="TEXT", required=True, help=_("why the request is refused")
     )
     erase.add_argument(
         "--older-than-years",
@@ -109,7 +142,7 @@ def _privacy_parser(sub) -> None:
 
 
 def _privacy(desk, args: argparse.Namespace) -> int:
-    """`desk-app privacy export|erase`: counts on stdout; bad identifiers exit 2.
+    """`desk-app privacy export|erase|refuse`: counts on stdout; bad identifiers exit 2.
 
     No identifier value is ever printed back: the messages name the field, not what was typed.
     """
@@ -127,6 +160,17 @@ def _privacy(desk, args: argparse.Namespace) -> int:
                     "Exported {count} complaints of this reporter.",
                     count,
                 ).format(count=count)
+            )
+        elif args.privacy_command == "refuse":
+            held = privacy.refuse_request(desk, **who, reason=args.reason)
+            _err(
+                i18n.ngettext(
+                    "The refusal and its reason were recorded ({count} complaint of this "
+                    "reporter is held).",
+                    "The refusal and its reason were recorded ({count} complaints of this "
+                    "reporter are held).",
+                    held,
+                ).format(count=held)
             )
         else:
             result = privacy.erase_subject(
@@ -201,7 +245,7 @@ def _run_command(args: argparse.Namespace) -> int:
     desk = open_desk(args.data_dir)
     try:
         mark = _audit_mark(desk, args)  # the trail as it was before the sign-in's own event
-        cli_accounts.sign_in(desk, args)  # sets desk.actor from --user; checks the command
+        desk = cli_accounts.sign_in(desk, args)  # acting as --user; checks the command
         if args.command in cli_accounts.COMMANDS:
             return cli_accounts.run(desk, args)
         if args.command == "demo-data":
@@ -215,7 +259,11 @@ def _run_command(args: argparse.Namespace) -> int:
         elif args.command == "import":
             from desk_app.services import transfer
 
-            recorded = transfer.import_file(desk, args.file)
+            try:
+                recorded = transfer.import_file(desk, args.file)
+            except transfer.UnreadableFile as exc:
+                _err(exc.message())
+                return EXIT_USAGE
             for item in recorded:
                 print(item.tracking_no)
             _err(
@@ -226,11 +274,12 @@ def _run_command(args: argparse.Namespace) -> int:
         elif args.command == "export":
             from desk_app.services import transfer
 
-            if args.out:
-                with open(args.out, "w", encoding="utf-8", newline="") as out:
-                    count = transfer.export(desk, args.format, out)
-            else:
-                count = transfer.export(desk, args.format, sys.stdout)
+            try:  # a file is written 0600 through files.private_writer, never via a symlink
+                which = transfer.ExportFilter(args.date_from, args.date_to, args.status)
+                count = transfer.export(desk, args.format, args.out or sys.stdout, which)
+            except transfer.ExportTargetInvalid as exc:
+                _err(exc.message())
+                return EXIT_USAGE
             _err(
                 i18n.ngettext(
                     "Exported {count} complaint.", "Exported {count} complaints.", count
@@ -391,18 +440,37 @@ def describe(desk, detail) -> str:
 
 
 def self_test() -> int:
-    """Open a fresh database in a temporary folder, migrate, record and read back one complaint."""
-    from desk_app.services import intake, lookup
+    """In a temporary folder: set a desk up, add a clerk, sign in as the clerk, record and read
+    back one complaint, check the database. The same doors as a real desk: no shortcut."""
+    import secrets
+
+    from desk_app.domain.roles import Role
+    from desk_app.services import accounts, intake, lookup
     from desk_app.services.demo import sample_form
     from desk_app.services.desk import check_integrity, open_desk
 
     with tempfile.TemporaryDirectory(prefix="meja-aduan-selftest-") as tmp:
         desk = open_desk(Path(tmp))
         try:
+            admin_pw, clerk_pw = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+            admin = accounts.init_desk(
+                desk, "UJI01", "Uji mandiri", admin_username="uji.ti", admin_password=admin_pw
+            )
+            desk = desk.reloaded()
+            accounts.create_user(
+                desk.acting(admin),
+                admin,
+                "uji.petugas",
+                "Petugas Uji",
+                Role.CLERK,
+                clerk_pw,
+                must_change_password=False,
+            )
+            clerk = desk.acting(accounts.authenticate(desk, "uji.petugas", clerk_pw))
             form = sample_form(subject="Uji mandiri aplikasi")
-            recorded = intake.record_complaint(desk, form)
-            check_integrity(desk)
-            back = lookup.get_complaint(desk, recorded.tracking_no).complaint
+            recorded = intake.record_complaint(clerk, form)
+            check_integrity(clerk)
+            back = lookup.get_complaint(clerk, recorded.tracking_no).complaint
             if back.id != recorded.id or back.subject != form.subject:
                 _err("self-test: read-back mismatch")
                 return EXIT_ERROR

@@ -83,22 +83,28 @@ def read_secret(prompt: str, *, confirm: bool = False) -> str:
     return line.rstrip("\r\n")
 
 
-def sign_in(desk, args: argparse.Namespace) -> None:
-    """Set desk.actor from --user; refuse a desk with users when --user is missing."""
+def sign_in(desk, args: argparse.Namespace):
+    """Return the desk acting as --user, after checking that the user may run the command.
+
+    A desk not yet set up (no users) runs only `init`; a desk with users needs --user.
+    """
+    from desk_app.errors import DeskNotSetUp
     from desk_app.services import accounts
 
     if args.command == "init":
-        return
-    if args.user:
-        password = read_secret(_("Password for {user}: ").format(user=args.user))
-        desk.actor = accounts.authenticate(desk, args.user, password)
-        if args.command == "passwd":
-            args.current_password = password
-    elif accounts.has_users(desk.db):
+        return desk
+    if not accounts.has_users(desk.db):
+        raise DeskNotSetUp()
+    if not args.user:
         raise LoginRequired()
+    password = read_secret(_("Password for {user}: ").format(user=args.user))
+    desk = desk.acting(accounts.authenticate(desk, args.user, password))
+    if args.command == "passwd":
+        args.current_password = password
     action = COMMAND_ACTIONS.get(args.command)
     if action is not None:
         accounts.require(desk, desk.actor, action)
+    return desk
 
 
 def check_restore(args: argparse.Namespace) -> None:
@@ -142,7 +148,7 @@ def run(desk, args: argparse.Namespace) -> int:
         print(actor.username)
         _err(
             _("The desk {code} is set up; IT officer: {user}.").format(
-                code=desk.desk_code, user=actor.username
+                code=desk.reloaded().desk_code, user=actor.username
             )
         )
     elif args.command == "passwd":
@@ -150,7 +156,7 @@ def run(desk, args: argparse.Namespace) -> int:
             raise LoginRequired()
         new = read_secret(_("New password: "), confirm=True)
         old = getattr(args, "current_password", "")  # read for --user by sign_in()
-        desk.actor = accounts.change_password(desk, desk.actor, old, new)
+        accounts.change_password(desk, desk.actor, old, new)
         _err(_("Password changed."))
     else:
         _users(desk, args)

@@ -280,6 +280,21 @@ class DeskAlreadyInitialised(DeskError):
     template = N_("This desk has already been set up; nothing was changed.")
 
 
+class NotSignedIn(DeskError):
+    """A service was called with nobody signed in: refused, whatever the action."""
+
+    code = "not_signed_in"
+    template = N_("Sign in first: every action on the desk is done by a named user.")
+
+
+class DeskNotSetUp(DeskError):
+    code = "desk_not_set_up"
+    template = N_(
+        "This desk has not been set up yet: it records nothing until the IT officer gives it "
+        "its desk code and first user (the set-up window, or desk-app init)."
+    )
+
+
 class LoginRequired(DeskError):
     code = "login_required"
     template = N_("This desk has users: name one with --user NAME.")

@@ -127,3 +127,38 @@ def write_private_with(
     """Let `write(fh)` fill the file (streaming), then put it in place; return its result."""
     with private_writer(path, **kwargs) as fh:
         return write(fh)
+
+
+def append_private(path: str | os.PathLike[str], line: str) -> None:
+    """Append one line to a private, append-only record (created 0600, never through a
+    symlink) and fsync it before returning, so a line that was acknowledged survives a power
+    cut. A torn last line left by an earlier crash is ended first, so it cannot swallow this
+    one; readers skip a line they cannot parse. OSError becomes FileNotWritten.
+    """
+    path = Path(path)
+    if "\n" in line or "\r" in line:
+        raise ValueError("one line at a time")
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    _refuse_symlink(path)
+    try:
+        created = not path.exists()
+        fd = os.open(path, flags, PRIVATE_FILE_MODE)
+        try:
+            if _POSIX:
+                os.fchmod(fd, PRIVATE_FILE_MODE)
+            size = os.fstat(fd).st_size
+            data = line.encode("utf-8") + b"\n"
+            if size:
+                os.lseek(fd, size - 1, os.SEEK_SET)
+                if os.read(fd, 1) != b"\n":  # O_APPEND: the write still goes to the end
+                    data = b"\n" + data
+            if os.write(fd, data) != len(data):  # a short write to a file: the disk is full
+                raise OSError(errno.ENOSPC, "short write")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if created:
+            fsync_dir(path.parent)
+    except OSError as exc:
+        raise FileNotWritten(reason=reason_text(exc)) from None

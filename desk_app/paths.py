@@ -62,6 +62,7 @@ DESK_FILES = (
     "audit.head",
     "window.ini",
     "meja-aduan.log",
+    "erasures.jsonl",
 )
 DESK_FOLDERS = ("logs", "backups", "attachments")
 
@@ -107,6 +108,12 @@ def db_path() -> Path:
 
 def attachments_dir() -> Path:
     return data_dir() / "attachments"
+
+
+def erasure_record_path() -> Path:
+    """The record of personal-data erasures (services/erasure_record.py): beside the database,
+    not in it, so that restoring a backup does not roll it back."""
+    return data_dir() / "erasures.jsonl"
 
 
 def backups_dir() -> Path:

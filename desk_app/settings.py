@@ -38,6 +38,15 @@ SETTINGS = {
         SettingDef("retention_years", int, 5),
         # The GUI locks after this many minutes without input (ui/lock.py); 0: never.
         SettingDef("idle_lock_minutes", int, 10),
+        # How long backups are kept (services/retention.py says why; backup.rotate applies it):
+        # automatic daily copies, the newest of each of the last N days (1..366), weeks (0..520)
+        # and months (0..240); manual, pre-restore and pre-migration copies, days (1..3650).
+        SettingDef("backup_keep_daily", int, 7),
+        SettingDef("backup_keep_weekly", int, 4),
+        SettingDef("backup_keep_monthly", int, 12),
+        SettingDef("backup_keep_manual_days", int, 90),
+        SettingDef("backup_keep_pre_restore_days", int, 30),
+        SettingDef("backup_keep_pre_migration_days", int, 30),
     )
 }
 
@@ -49,6 +58,14 @@ def get(db: Database, name: str):
     with db.reading() as session:
         raw = session.scalar(select(models.Setting.value).where(models.Setting.key == name))
     return definition.default if raw is None else definition.type(raw)
+
+
+def is_stored(db: Database, name: str) -> bool:
+    """Whether the setting has a stored value (not just its default)."""
+    with db.reading() as session:
+        return (
+            session.scalar(select(models.Setting.key).where(models.Setting.key == name)) is not None
+        )
 
 
 def set_value(db: Database, name: str, value: object) -> None:

@@ -3,14 +3,29 @@ says otherwise."""
 
 from __future__ import annotations
 
+import io
 import os
+import sys
+from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desk_app import i18n  # noqa: E402
 from desk_app.domain.complaint import ComplaintForm  # noqa: E402
+from desk_app.domain.roles import Actor, Role  # noqa: E402
+
+# Password hashing at test strength (the desk's own parameters are tested in test_accounts).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(monkeypatch):
+    from desk_app.services import accounts
+
+    monkeypatch.setattr(accounts, "HASHER", CHEAP_HASHER)
 
 
 @pytest.fixture(autouse=True)
@@ -28,13 +43,109 @@ def data_dir(tmp_path):
     return path
 
 
+# One named user per role, for tests that act as someone (services refuse a desk with nobody).
+CLERK = Actor("ani", "Ani Rahmawati", Role.CLERK)
+SUPERVISOR = Actor("koor", "Koordinator Uji", Role.SUPERVISOR)
+IT = Actor("tono", "Tono TI", Role.IT)
+SERVICE = Actor("layanan", "Layanan Meja", Role.SERVICE)
+
+
 @pytest.fixture
-def desk(data_dir):
+def bare_desk(data_dir):
+    """A desk as opened on a fresh data folder: not set up, nobody signed in."""
     from desk_app.services.desk import open_desk
 
     opened = open_desk(data_dir)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def desk(bare_desk):
+    """A set-up desk (code PKU01) acting as a supervisor, who may record and see everything
+    a complaint holds; act as another role with `desk.acting(CLERK)` and the like."""
+    from desk_app import settings
+
+    settings.set_value(bare_desk.db, "desk_code", "PKU01")
+    return bare_desk.reloaded().acting(SUPERVISOR)
+
+
+def open_acting(data_dir: Path, actor: Actor | None = SUPERVISOR):
+    """open_desk(data_dir), set up (code PKU01) if it was not, acting as `actor`: for tests
+    that open a desk of their own (a second process, a reopened folder). Close it after."""
+    from desk_app import settings
+    from desk_app.services.desk import open_desk
+
+    desk = open_desk(data_dir)
+    if not desk.set_up:
+        settings.set_value(desk.db, "desk_code", "PKU01")
+        desk = desk.reloaded()
+    return desk.acting(actor)
+
+
+class Clocked:
+    """A desk whose clock says `when` (naive UTC): the Desk itself is frozen."""
+
+    def __init__(self, desk, when) -> None:
+        self._desk, self._when = desk, when
+
+    def __getattr__(self, name):
+        return getattr(self._desk, name)
+
+    def now(self):
+        return self._when
+
+
+PASSWORD = "sandi-uji-panjang-1"  # every user set_up_desk makes has it
+
+
+def set_up_desk(data_dir: Path, desk_code: str = "PKU01") -> None:
+    """Set the desk in `data_dir` up as `desk-app init` would, with one user per role (the
+    CLERK, SUPERVISOR, IT and SERVICE actors above, password PASSWORD). Does nothing when the
+    desk already has users."""
+    from desk_app.services import accounts
+    from desk_app.services.desk import open_desk
+
+    desk = open_desk(data_dir)
+    try:
+        if accounts.has_users(desk.db):
+            return
+        admin = accounts.init_desk(
+            desk,
+            desk_code,
+            "Meja Aduan Uji",
+            admin_username=IT.username,
+            admin_full_name=IT.full_name,
+            admin_password=PASSWORD,
+        )
+        desk = desk.reloaded()
+        for who in (CLERK, SUPERVISOR, SERVICE):
+            accounts.create_user(
+                desk.acting(admin),
+                admin,
+                who.username,
+                who.full_name,
+                who.role,
+                PASSWORD,
+                must_change_password=False,
+            )
+    finally:
+        desk.close()
+
+
+def run_cli(data_dir: Path, *args: str, user: str | None = SUPERVISOR.username, stdin: str = ""):
+    """`desk-app --data-dir DATA_DIR [--user USER] ARGS...` in-process on a set-up desk, the
+    user's password on standard input (then `stdin`); returns the exit code."""
+    from desk_app import cli
+
+    set_up_desk(data_dir)
+    user_args = ["--user", user] if user else []
+    previous = sys.stdin
+    sys.stdin = io.StringIO((PASSWORD + "\n" if user else "") + stdin)
+    try:
+        return cli.main(["--data-dir", str(data_dir), *user_args, *args])
+    finally:
+        sys.stdin = previous
 
 
 def make_form(**overrides) -> ComplaintForm:

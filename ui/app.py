@@ -82,22 +82,24 @@ def run_gui(data_dir: str | None = None) -> int:
     if not accounts.has_users(desk.db):  # first run: the desk's identity and its IT officer
         from ui.setup_wizard import SetupWizard
 
-        # The new IT officer is signed in; init_desk updated desk_code, desk_name and zone.
-        # "Set up later" opens the desk without accounts, as before (a note in the status bar).
-        desk.actor = SetupWizard.ask(desk)
-    if desk.actor is None and accounts.has_users(desk.db):  # set up: everyone signs in
-        from ui.login import LoginDialog
-
-        desk.actor = LoginDialog.ask(desk)
-        if desk.actor is None:
+        # The new IT officer is signed in. Closing the wizard opens nothing: a desk records
+        # only once it has its own desk code and a signed-in user.
+        actor = SetupWizard.ask(desk)
+        if actor is not None:
+            desk = desk.reloaded().acting(actor)
+    if desk.actor is None:
+        if not accounts.has_users(desk.db):
             desk.close()
             return 0
+        from ui.login import LoginDialog
+
+        actor = LoginDialog.ask(desk)
+        if actor is None:
+            desk.close()
+            return 0
+        desk = desk.acting(actor)
 
     window = MainWindow(desk)
-    if desk.actor is None:  # set up later: say so for as long as the desk has no accounts
-        from ui.setup_wizard import not_set_up_label
-
-        window.statusBar().addPermanentWidget(not_set_up_label())
     window.show()
     # The full integrity check reads every page: after the window is up, on a worker; then the
     # day's automatic backup, if none was made yet.

@@ -323,7 +323,9 @@ class SessionLock(QObject):
         except DeskError as exc:
             self.screen.refuse(exc.message())
             return False
-        self.desk.actor = actor
+        if actor != self.desk.actor:  # changed meanwhile (e.g. a new role): its own window
+            self.replace_window(actor)
+            return True
         self._unlock()
         return True
 
@@ -346,8 +348,7 @@ class SessionLock(QObject):
             if actor is None:
                 self.screen.password.clear()
                 return False
-        if actor.username == self.desk.actor.username:
-            self.desk.actor = actor
+        if actor == self.desk.actor:
             self._unlock()
             return True
         self.replace_window(actor)
@@ -359,8 +360,7 @@ class SessionLock(QObject):
         from ui.main_window import MainWindow
 
         old = self.window
-        self.desk.actor = actor
-        new = MainWindow(self.desk)
+        new = MainWindow(self.desk.acting(actor))
         new.restoreGeometry(old.saveGeometry())
         _keep(new)
         new.show()  # before the old one closes, or closing the last window would quit

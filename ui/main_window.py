@@ -90,7 +90,11 @@ class MainWindow(QMainWindow):
     def _offer_by_role(self, new_action: QAction, audit_action: QAction) -> None:
         """What the signed-in role may not do is not offered (the services check it too)."""
         actor = self.desk.actor
-        if actor is None:  # a desk not set up yet: no accounts, everything is offered
+        if actor is None:  # nobody signed in (never from run_gui): nothing is offered
+            for page, action in ((self.intake, new_action), (self.audit, audit_action)):
+                self.tabs.removeTab(self.tabs.indexOf(page))
+                page.hide()
+                action.setEnabled(False)
             return
         user_label = QLabel(f"{actor.full_name or actor.username} · {actor.role.label}")
         user_label.setObjectName("user_label")
@@ -115,7 +119,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.privacy, _("Personal data"))
 
     def may(self, action: Action) -> bool:
-        return self.desk.actor is None or self.desk.actor.may(action)
+        return self.desk.actor is not None and self.desk.actor.may(action)
 
     # -- navigation --------------------------------------------------------------------
 

@@ -78,8 +78,8 @@ class DeskPage(_FieldsPage):
             _("This desk"),
             _(
                 "Welcome to Meja Aduan. This desk is not set up yet: tell it who it is, then "
-                "create the first IT officer, who adds the other users. You can also set it up "
-                "later; until then nobody signs in and this setup appears at every start."
+                "create the first IT officer, who adds the other users. The desk records "
+                "nothing until it is set up: closing this window closes Meja Aduan."
             ),
         )
         self.desk_code = self.add(
@@ -212,7 +212,7 @@ class SetupWizard(QWizard):
             (QWizard.WizardButton.BackButton, _("< &Back")),
             (QWizard.WizardButton.NextButton, _("&Next >")),
             (QWizard.WizardButton.FinishButton, _("&Set up")),
-            (QWizard.WizardButton.CancelButton, _("Set up &later")),
+            (QWizard.WizardButton.CancelButton, _("&Close")),
         ):
             self.setButtonText(button, text)
         self.desk_page = DeskPage(desk)
@@ -248,7 +248,7 @@ class SetupWizard(QWizard):
             return False
         except DeskAlreadyInitialised as exc:
             self.officer_page.message.setText(
-                exc.message() + " " + _("Choose “Set up later” and sign in.")
+                exc.message() + " " + _("Choose “Close”, start Meja Aduan again and sign in.")
             )
             return False
         except DeskError as exc:
@@ -263,15 +263,7 @@ class SetupWizard(QWizard):
 
     @classmethod
     def ask(cls, desk: Desk, parent=None) -> Actor | None:
-        """Show the wizard; the new IT officer (signed in), or None when set up later."""
+        """Show the wizard; the new IT officer (signed in), or None when it was closed."""
         wizard = cls(desk, parent)
         wizard.exec()
         return wizard.actor
-
-
-def not_set_up_label() -> QLabel:
-    """For the main window's status bar while the desk was set up later."""
-    label = QLabel(_("This desk is not set up: the setup opens at the next start."))
-    label.setObjectName("not_set_up")
-    label.setProperty("role", "error")
-    return label

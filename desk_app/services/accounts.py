@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from desk_app import reference, settings
@@ -32,12 +33,15 @@ from desk_app.domain.roles import Action, Actor, Role, allowed
 from desk_app.errors import (
     AccountDisabled,
     DeskAlreadyInitialised,
+    DeskNotSetUp,
     LastITOfficer,
     LoginDelayed,
     LoginFailed,
+    NotSignedIn,
     PasswordChangeRequired,
     PasswordRejected,
     PermissionDenied,
+    StorageError,
     UserExists,
     UsernameInvalid,
     UserNotFound,
@@ -84,11 +88,14 @@ def require(desk, actor: Actor | None, action: Action, **ctx: object) -> None:
     """Raise PermissionDenied (and audit the refusal) unless `actor` may do `action`.
 
     `ctx` may hold `own` and `uploaded` (see domain.roles.allowed) and plain, non-personal
-    values worth keeping with the refusal (an object id). No actor (headless tools and tests)
-    allows everything. Call it before opening the action's own write transaction.
+    values worth keeping with the refusal (an object id). No actor is refused (NotSignedIn):
+    there is nobody to hold to account. Call it before opening the action's own write
+    transaction.
     """
     if actor is None:
-        return
+        raise NotSignedIn()
+    if action is Action.RECORD and not getattr(desk, "set_up", True):
+        raise DeskNotSetUp()
     if actor.must_change_password:
         raise PasswordChangeRequired()
     own, uploaded = bool(ctx.get("own", False)), bool(ctx.get("uploaded", False))
@@ -105,6 +112,13 @@ def require(desk, actor: Actor | None, action: Action, **ctx: object) -> None:
             actor=actor.username,
         )
     raise PermissionDenied(role=actor.role.value, action=action.value)
+
+
+def require_signed_in(desk) -> None:
+    """For the desk's own duties that any signed-in user may set off (the integrity check and
+    the daily backup at start): refuse only a desk with nobody signed in."""
+    if desk.actor is None:
+        raise NotSignedIn()
 
 
 # -- passwords ---------------------------------------------------------------------------------
@@ -180,7 +194,13 @@ def authenticate(desk, username: str, password: str, now: dt.datetime | None = N
     failures: wait `seconds`), AccountDisabled (right password, disabled account). The returned
     Actor may have `must_change_password`: then only change_password() is allowed.
     """
-    now = now or desk.now()
+    try:
+        return _authenticate(desk, username, password, now or desk.now())
+    except OperationalError as exc:  # busy or full: the sign-in writes its event
+        raise StorageError(reason="busy" if "locked" in str(exc.orig) else "database") from None
+
+
+def _authenticate(desk, username: str, password: str, now: dt.datetime) -> Actor:
     name = normalise_username(username)
     failure: Exception | None = None
     with desk.db.writing() as session:
@@ -288,7 +308,8 @@ def init_desk(
     """First run: store the desk's identity and create its first IT officer, in one transaction.
 
     Refuses (DeskAlreadyInitialised) once any user exists. Raises ValidationFailed for a bad
-    desk code, name, region or time zone. Returns the new IT officer as an Actor.
+    desk code, name, region or time zone. Returns the new IT officer as an Actor; a Desk
+    given here is a frozen value: continue with `desk.reloaded().acting(actor)`.
     """
     is_desk = not isinstance(desk_or_db, Database)
     db = desk_or_db.db if is_desk else desk_or_db
@@ -332,12 +353,7 @@ def init_desk(
         audit.append(
             session, clock, "user.create", "user", username, after=_public(user), actor=username
         )
-        actor = _actor(user)
-    if is_desk:
-        desk_or_db.desk_code = desk_code
-        desk_or_db.desk_name = values["desk_name"]
-        desk_or_db.zone = ZoneInfo(timezone)
-    return actor
+        return _actor(user)
 
 
 # -- managing users (IT) -----------------------------------------------------------------------

@@ -8,8 +8,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.i18n import N_, _
+from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -21,11 +23,14 @@ class AttachmentError(DeskError):
 
 
 def stored_path(desk: Desk, sha256: str) -> Path:
+    """Where the file with this SHA-256 is kept (a path: reads nothing)."""
     return desk.attachments_dir / sha256[:2] / sha256
 
 
 def add_file(desk: Desk, source: str | os.PathLike[str]) -> dict[str, str]:
-    """Copy `source` into the data folder; return {filename, sha256, size} for the form."""
+    """Copy `source` into the data folder; return {filename, sha256, size} for the form.
+    For who records (or corrects: the same people): Action.RECORD."""
+    require(desk, desk.actor, Action.RECORD)
     source = Path(source)
     try:
         size = source.stat().st_size
@@ -58,6 +63,7 @@ def add_file(desk: Desk, source: str | os.PathLike[str]) -> dict[str, str]:
 
 def verify(desk: Desk, sha256: str) -> bool:
     """True when the stored copy is still intact."""
+    require(desk, desk.actor, Action.VIEW)
     path = stored_path(desk, sha256)
     if not path.exists():
         return False

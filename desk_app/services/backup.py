@@ -6,9 +6,10 @@ to a hidden `.partial` file, checked with PRAGMA integrity_check, fsynced and on
 its name, so a file with a backup's name is always a whole, checked copy. Copies are switched
 to the rollback journal, so a backup is one self-contained file (no -wal beside it).
 
-Names carry the kind and the UTC time: `meja-aduan-daily-20261126T120000Z.sqlite3`. Only the
-automatic kind ("daily") is ever deleted, by rotate(); manual, pre-restore and pre-migration
-copies stay until someone deletes them.
+Names carry the kind and the UTC time: `meja-aduan-daily-20261126T120000Z.sqlite3`. rotate()
+deletes what the retention settings no longer keep (services/retention.py): automatic daily
+copies by count, manual, pre-restore and pre-migration copies after their number of days.
+Files of other names, and copies written elsewhere with `--out`, are never deleted.
 
 restore() replaces the database file and must run with the desk closed everywhere (GUI, CLI,
 other windows): it takes the data folder, not an open desk, and refuses (DeskInUse) when it
@@ -33,15 +34,18 @@ from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.i18n import N_, _
 from desk_app.services import audit
-from desk_app.services.accounts import require
+from desk_app.services.accounts import require, require_signed_in
 from desk_app.services.desk import Desk
+from desk_app.services.retention import Retention, from_settings
 from desk_app.store import migrate
 from desk_app.store.db import BUSY_TIMEOUT_MS, utcnow
 
+log = logging.getLogger(__name__)
 MANUAL, DAILY, PRE_RESTORE = "manual", "daily", "pre-restore"
 AUTOMATIC_KINDS = frozenset({DAILY})
-# Rotation of the automatic copies: the newest per day, ISO week and month, this many of each.
-KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
+# Rotation of the automatic copies: the newest per day, ISO week and month, this many of each
+# by default; the settings (services/retention.py) may say otherwise.
+KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = Retention.daily, Retention.weekly, Retention.monthly
 
 PREFIX = "meja-aduan"
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -169,27 +173,33 @@ def _local(when: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
 
 
 def select_for_removal(
-    names: Iterable[str], now: dt.datetime, zone: dt.tzinfo = dt.UTC
+    names: Iterable[str],
+    now: dt.datetime,
+    zone: dt.tzinfo = dt.UTC,
+    retention: Retention | None = None,
 ) -> list[str]:
-    """The automatic backups that rotation removes, from file names alone.
+    """The backups that rotation removes, from file names alone.
 
-    Kept: the newest copy of each of the newest KEEP_DAILY local days, KEEP_WEEKLY ISO weeks and
-    KEEP_MONTHLY months that have one (counted in copies, not in calendar time, so a desk left
-    off for months still keeps its last copies). Days, weeks and months are in `zone`, the
-    desk's time zone. Copies dated after `now` (a clock that was wrong) are kept and not
-    counted. Manual, pre-restore, pre-migration and unknown files are never selected.
+    Automatic copies kept: the newest copy of each of the newest `retention.daily` local days,
+    `weekly` ISO weeks and `monthly` months that have one (counted in copies, not in calendar
+    time, so a desk left off for months still keeps its last copies). Days, weeks and months
+    are in `zone`, the desk's time zone. Manual, pre-restore and pre-migration copies are
+    removed once older than their number of days. Copies dated after `now` (a clock that was
+    wrong) are kept and not counted; unknown files are never selected.
     """
     now = _utc(now)
+    retention = retention or Retention()
+    parsed = [b for b in map(parse_name, names) if b and b.when <= now]
     autos = sorted(
-        (b for b in map(parse_name, names) if b and b.automatic and b.when <= now),
+        (b for b in parsed if b.automatic),
         key=lambda b: (b.when, b.n),
         reverse=True,
     )
     keep: set[str] = set()
     rules = (
-        (KEEP_DAILY, lambda d: d.date()),
-        (KEEP_WEEKLY, lambda d: d.isocalendar()[:2]),
-        (KEEP_MONTHLY, lambda d: (d.year, d.month)),
+        (retention.daily, lambda d: d.date()),
+        (retention.weekly, lambda d: d.isocalendar()[:2]),
+        (retention.monthly, lambda d: (d.year, d.month)),
     )
     for count, bucket in rules:
         seen: set = set()
@@ -201,20 +211,42 @@ def select_for_removal(
                 break
             seen.add(key)
             keep.add(item.name)
-    return [b.name for b in autos if b.name not in keep]
+    removed = [b.name for b in autos if b.name not in keep]
+    for item in parsed:
+        days = retention.days_for(item.kind)
+        if days is not None and now - item.when > dt.timedelta(days=days):
+            removed.append(item.name)
+    return removed
 
 
-def rotate(folder: Path, now: dt.datetime | None = None, zone: dt.tzinfo = dt.UTC) -> list[Path]:
-    """Delete the automatic backups in `folder` that select_for_removal() picks; return them."""
+def rotate(
+    folder: Path,
+    now: dt.datetime | None = None,
+    zone: dt.tzinfo = dt.UTC,
+    retention: Retention | None = None,
+) -> list[Path]:
+    """Delete the backups in `folder` that select_for_removal() picks (with the -wal beside a
+    raw pre-restore copy); return them."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
     removed = []
-    for name in select_for_removal((p.name for p in folder.iterdir()), _utc(now), zone):
+    names = (p.name for p in folder.iterdir())
+    for name in select_for_removal(names, _utc(now), zone, retention):
         path = folder / name
         path.unlink(missing_ok=True)
+        Path(f"{path}-wal").unlink(missing_ok=True)
         removed.append(path)
     return removed
+
+
+def _rotate_desk_backups(desk: Desk, now: dt.datetime) -> None:
+    """rotate() the desk's backups folder with its zone and retention settings, after each copy
+    made there. A copy that cannot be deleted now is tried again after the next backup."""
+    try:
+        rotate(paths.backups_dir(), now, desk.zone, from_settings(desk.db))
+    except OSError as exc:
+        log.warning("old backups not deleted yet: %s", type(exc).__name__)
 
 
 # -- files -------------------------------------------------------------------------------------
@@ -306,12 +338,16 @@ def make_backup(
 
     Without `out` the copy goes into the backups folder (0700) as
     meja-aduan-<kind>-<UTC time>.sqlite3; `out` may name a file (replaced if it exists) or a
-    folder. The copy is 0600, passes PRAGMA integrity_check and is fsynced. Raises
+    folder. The copy is 0600, passes PRAGMA integrity_check and is fsynced. After a copy into
+    the backups folder, the folder is rotated (the retention settings); a copy written
+    elsewhere with `out` is outside the desk and never deleted by it. Raises
     BackupFailed, or BackupUnsupported on a database server. A manual copy needs
     Action.BACKUP (IT, the desk service); the automatic ones are the desk's own duty.
     """
     if kind == MANUAL:
         require(desk, desk.actor, Action.BACKUP)
+    else:  # the desk's own duty, set off by whoever is signed in
+        require_signed_in(desk)
     source = desk.db.path
     if source is None:
         raise BackupUnsupported()
@@ -355,15 +391,20 @@ def make_backup(
             partial.unlink(missing_ok=True)
     with desk.db.writing() as session:  # who made which copy, in the trail
         audit.append(session, desk, "backup.make", "backup", target.name, after={"kind": kind})
+    if out is None:
+        _rotate_desk_backups(desk, when)
     return target
 
 
 def daily_backup_if_due(desk: Desk, now: dt.datetime | None = None) -> Path | None:
-    """Make today's automatic backup unless one exists for the desk's local day, then rotate.
+    """Make today's automatic backup unless one exists for the desk's local day (make_backup
+    then rotates the folder).
 
     Returns the new copy, or None when there was nothing to do (already made today, or a
     database server). Raises BackupFailed; the caller decides whether to tell the user.
+    Whoever is signed in sets it off (NotSignedIn without anyone).
     """
+    require_signed_in(desk)
     if desk.db.path is None:
         return None
     now = _utc(now)
@@ -374,9 +415,7 @@ def daily_backup_if_due(desk: Desk, now: dt.datetime | None = None) -> Path | No
             item = parse_name(path.name)
             if item and item.kind == DAILY and desk.local_day(item.when) == today:
                 return None
-    made = make_backup(desk, kind=DAILY, now=now)
-    rotate(folder, now, desk.zone)
-    return made
+    return make_backup(desk, kind=DAILY, now=now)  # which rotates the folder
 
 
 # -- checking and restoring --------------------------------------------------------------------

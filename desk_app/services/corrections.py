@@ -31,7 +31,7 @@ from desk_app.domain.validation import format_phone
 from desk_app.errors import DeskError, NotFound, StorageError, ValidationFailed
 from desk_app.formatting import date_text
 from desk_app.i18n import N_, _
-from desk_app.services import audit, lookup
+from desk_app.services import audit, lookup, visibility
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.services.intake import IDENTITY_FIELDS, IDENTITY_MARK, form_values
@@ -150,7 +150,7 @@ def may_correct(desk: Desk, *, recorded_by: str, status: str) -> bool:
     asks this to offer the button; the service checks again.)"""
     actor = desk.actor
     if actor is None:
-        return True
+        return False
     return actor.may(
         Action.CORRECT, own=recorded_by == actor.username, uploaded=status not in NOT_UPLOADED
     )
@@ -236,7 +236,7 @@ def _correct(
                 raise NotFound(number=complaint_id)
             if _facts(desk, row) != checked:
                 raise _Moved()
-            if not lookup.may_see_identity(
+            if not visibility.may_see_identity(
                 desk.actor,
                 anonymous=row.anonymous,
                 confidential=row.confidential,

@@ -183,5 +183,9 @@ def _save_counters(session, desk_code: str, counters: dict[dt.date, int]) -> Non
 
 
 def count(desk: Desk) -> int:
+    from desk_app.domain.roles import Action
+    from desk_app.services.accounts import require
+
+    require(desk, desk.actor, Action.VIEW)
     with desk.db.reading() as session:
         return session.scalar(select(func.count()).select_from(models.Complaint)) or 0

@@ -1,16 +1,18 @@
 """Opening a desk: the data folder, the database (checked, backed up, migrated) and the
 settings, reference data and calendar every service needs.
 
-The desk knows who acts: `Desk.actor`, set by the GUI after its login and by the CLI from
-`--user` (services.accounts.authenticate). The GUI and CLI always set an actor once the desk
-has users; `actor=None` (tests, demo data, the self-test, tools on a desk not yet set up)
-skips the permission checks and records "petugas" as the recording user, as before roles.
+A Desk is a frozen value. Who acts travels with it: `desk.acting(actor)` is the same desk for
+one signed-in user (services.accounts.authenticate), made once per sign-in and handed to every
+service call and worker, so no worker ever reads an actor that another thread changed. Every
+public service checks `desk.actor` itself (services.accounts.require) and refuses a desk with
+no actor: only open_desk, the set-up (init_desk), sign-in and the self-test work without one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,12 +22,17 @@ from desk_app.domain.roles import Actor
 from desk_app.store import migrate
 from desk_app.store.db import Database, check_sqlite_file, sqlite_url, utcnow
 
-ANONYMOUS_USER = "petugas"  # recorded_by when no actor is set (headless tools and tests)
+log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Desk:
-    """Everything a service needs about this desk. Made once at start; cheap to pass around."""
+    """Everything a service needs about this desk, and who acts. Made at start and once per
+    sign-in (`acting`); cheap to pass around, never changed in place.
+
+    `set_up`: the desk has its own identity (a desk code stored by init_desk); until then it
+    records nothing.
+    """
 
     db: Database
     desk_code: str
@@ -35,11 +42,21 @@ class Desk:
     calendar: WorkingCalendar
     attachments_dir: Path
     actor: Actor | None = None
+    set_up: bool = True
+
+    def acting(self, actor: Actor | None) -> Desk:
+        """This desk, for `actor` (None: nobody signed in)."""
+        return replace(self, actor=actor)
+
+    def reloaded(self) -> Desk:
+        """This desk with its identity read again from the settings (after init_desk)."""
+        return replace(self, **_identity(self.db))
 
     @property
     def user(self) -> str:
-        """The acting user's name, as complaints (recorded_by) and audit events keep it."""
-        return self.actor.username if self.actor is not None else ANONYMOUS_USER
+        """The acting user's name, as complaints (recorded_by) and audit events keep it; ""
+        when nobody is signed in (only the set-up and sign-in write then)."""
+        return self.actor.username if self.actor is not None else ""
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.zone).date()
@@ -56,7 +73,10 @@ class Desk:
 
 def check_integrity(desk: Desk) -> None:
     """PRAGMA quick_check over the whole database; raises DatabaseDamaged. Slow on big
-    databases: run it off the GUI thread."""
+    databases: run it off the GUI thread. Any signed-in user's desk may run it."""
+    from desk_app.services.accounts import require_signed_in
+
+    require_signed_in(desk)
     if desk.db.path is not None:
         check_sqlite_file(desk.db.path, thorough=True)
 
@@ -79,13 +99,36 @@ def open_desk(
     except Exception:
         db.close()
         raise
-    return Desk(
+    desk = Desk(
         db=db,
-        desk_code=settings.get(db, "desk_code"),
-        desk_name=settings.get(db, "desk_name"),
-        zone=settings.zone(db),
         reference=reference.load(),
         calendar=WorkingCalendar(),
         attachments_dir=paths.attachments_dir(),
         actor=actor,
+        **_identity(db),
+    )
+    _reapply_erasures(desk)
+    return desk
+
+
+def _reapply_erasures(desk: Desk) -> None:
+    """Erasures a restored backup brought back are made again (services/privacy.py). A desk
+    that cannot write now (read-only folder, busy) still opens: it is tried at the next start."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from desk_app.errors import DeskError
+    from desk_app.services import privacy
+
+    try:
+        privacy.reapply_erasures_at_start(desk)
+    except (DeskError, SQLAlchemyError, OSError) as exc:
+        log.warning("recorded erasures not re-applied yet: %s", type(exc).__name__)
+
+
+def _identity(db: Database) -> dict:
+    return dict(
+        desk_code=settings.get(db, "desk_code"),
+        desk_name=settings.get(db, "desk_name"),
+        zone=settings.zone(db),
+        set_up=settings.is_stored(db, "desk_code"),
     )

@@ -1,4 +1,5 @@
-"""The typed form, autosaved so that a crash or a power cut loses nothing."""
+"""The typed form, autosaved so that a crash or a power cut loses nothing. Drafts hold what a
+reporter said: only who records (Action.RECORD) saves, reads or discards one."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import json
 from sqlalchemy import delete
 
 from desk_app.domain.complaint import ComplaintForm
+from desk_app.domain.roles import Action
+from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
 
 
 def save_draft(desk: Desk, key: str, form: ComplaintForm) -> None:
     """Keep the form under `key` (replacing any earlier draft); a blank form removes it."""
+    require(desk, desk.actor, Action.RECORD)
     with desk.db.writing() as session:
         if form.is_blank():
             session.execute(delete(models.Draft).where(models.Draft.key == key))
@@ -21,6 +25,7 @@ def save_draft(desk: Desk, key: str, form: ComplaintForm) -> None:
 
 
 def load_draft(desk: Desk, key: str) -> ComplaintForm | None:
+    require(desk, desk.actor, Action.RECORD)
     with desk.db.reading() as session:
         draft = session.get(models.Draft, key)
         if draft is None:
@@ -32,5 +37,6 @@ def load_draft(desk: Desk, key: str) -> ComplaintForm | None:
 
 
 def discard_draft(desk: Desk, key: str) -> None:
+    require(desk, desk.actor, Action.RECORD)
     with desk.db.writing() as session:
         session.execute(delete(models.Draft).where(models.Draft.key == key))

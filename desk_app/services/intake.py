@@ -22,7 +22,7 @@ from desk_app.domain.complaint import ComplaintForm, ValidComplaint, validate
 from desk_app.domain.roles import Action
 from desk_app.errors import ImportFailed, NotFound, StorageError, ValidationFailed
 from desk_app.i18n import _
-from desk_app.services import audit
+from desk_app.services import audit, visibility
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
@@ -269,10 +269,13 @@ def find_duplicates(
                 identity_checks.append((C.reporter_phone == phone, _("same phone number")))
         except validation.FieldInvalid:
             pass
+        # The identity rule: a hidden reporter's complaint is never found by who they are.
+        visible = visibility.identity_visible_sql(desk.actor)
         for condition, reason in identity_checks:
-            rows = session.scalars(
-                select(C).where(condition, C.received_at >= since).order_by(C.seq.desc()).limit(20)
-            )
+            stmt = select(C).where(condition, C.received_at >= since)
+            if visible is not None:
+                stmt = stmt.where(visible)
+            rows = session.scalars(stmt.order_by(C.seq.desc()).limit(20))
             for row in rows:
                 found[row.id] = row
                 reasons.setdefault(row.id, []).append(reason)
@@ -312,5 +315,6 @@ def find_duplicates(
 
 def check_before_saving(desk: Desk, form: ComplaintForm) -> list[DuplicateCandidate]:
     """Validate the form (raises ValidationFailed) and return possible duplicates to show."""
+    require(desk, desk.actor, Action.RECORD)
     validate(form, desk.reference, today=desk.today())
     return find_duplicates(desk, form)

@@ -16,13 +16,15 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, not_, or_, select, tuple_
+from sqlalchemy import or_, select, tuple_
 
 from desk_app.domain import numbering, validation
 from desk_app.domain.roles import Action, Actor
 from desk_app.errors import NotFound
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
+from desk_app.services.visibility import identity_visible_sql as _identity_visible
+from desk_app.services.visibility import may_see_identity
 from desk_app.store import models
 from desk_app.store.search import fts_table, match_all
 
@@ -121,38 +123,6 @@ def understand(text: str) -> SearchTerm | None:
             pass
     query = match_all(text)
     return SearchTerm("words", query) if query else None
-
-
-# -- who may see whose identity ----------------------------------------------------------------
-
-ALL, OWN, NONE = "all", "own", "none"
-
-
-def identity_scope(actor: Actor | None) -> str:
-    """Which anonim/rahasia reporters `actor` may see: ALL, OWN (recorded by them) or NONE."""
-    if actor is None or actor.may(Action.VIEW_IDENTITY, own=False):
-        return ALL
-    return OWN if actor.may(Action.VIEW_IDENTITY, own=True) else NONE
-
-
-def may_see_identity(
-    actor: Actor | None, *, anonymous: bool, confidential: bool, recorded_by: str
-) -> bool:
-    if not (anonymous or confidential):
-        return True
-    scope = identity_scope(actor)
-    return scope == ALL or (scope == OWN and actor is not None and recorded_by == actor.username)
-
-
-def _identity_visible(actor: Actor | None) -> ColumnElement[bool] | None:
-    """SQL: complaints whose reporter `actor` may see; None when that is all of them."""
-    scope = identity_scope(actor)
-    if scope == ALL:
-        return None
-    open_identity = not_(or_(C.anonymous, C.confidential))
-    if scope == OWN and actor is not None:
-        return or_(open_identity, C.recorded_by == actor.username)
-    return open_identity
 
 
 def _masked_row(row, actor: Actor | None) -> ComplaintRow:

@@ -1,27 +1,37 @@
-"""A reporter's personal-data requests (UU 27/2022): find, export and erase what the desk holds
-about one person, found by NIK, phone number or e-mail address.
+"""A reporter's personal-data requests (UU 27/2022): find, export, erase or refuse, for one
+person found by NIK, phone number or e-mail address. Every function checks PERSONAL_DATA itself,
+except reapply_erasures_at_start, the headless path open_desk runs.
 
 * find_subject: the ids of the complaints whose reporter has any of the given identifiers.
 * export_subject: everything held about those complaints (fields, attachments by name and
-  SHA-256, the audit events about them) as JSON, and as readable HTML on request. The export is
-  audited ("privacy.export", object = the kinds of identifier used, never their values).
-* erase_subject: blank the reporter's identity (name, NIK, phone, e-mail, address) in those of
-  their complaints received before now minus the retention period (setting `retention_years`),
-  in one transaction with one audit event per complaint ("privacy.erase": `before` names the
-  fields that were set, never their values; `after` the blanks). The full-text index follows by
-  its trigger (complaint_fts_au fires on UPDATE OF reporter_name).
+  SHA-256, the audit events about them) as JSON, and as readable HTML in words and local times
+  on request (desk_app/privacy_report.py). Audited ("privacy.export", object = the kinds of
+  identifier used, never their values).
+* erase_subject: in those of their complaints received before now minus the retention period
+  (setting `retention_years`), blank the reporter's identity (name, NIK, phone, e-mail,
+  address) and delete their attachments (rows, and the files no other complaint or draft
+  uses), in one transaction with one audit event per complaint ("privacy.erase": `before`
+  names the fields that were set, never their values). The erasure is recorded outside the
+  database (services/erasure_record.py) and applied again at the next start when a restored
+  backup has brought the identity back ("privacy.erase" by "sistem", reason REAPPLIED). The
+  full-text index follows by its trigger (complaint_fts_au fires on UPDATE OF reporter_name).
+* refuse_request: a request the desk does not grant (e.g. complaints still within the
+  retention period) is recorded with its reason ("privacy.request_refused").
 
 What erasure does not reach (said here so nobody believes otherwise): the audit trail is
-append-only and sealed, so the "complaint.record" event of each complaint still holds the
-identity as it was recorded; backups made before the erasure hold it too until they rotate out;
-and identities typed into the free text (subject, description) are left as they are.
+append-only and sealed, so the "complaint.record" event of each complaint keeps that identity
+fields were given (never their values) and the names of its attachment files as they were
+recorded; backups made before the erasure hold the identity until they are deleted (each kind
+after the time the settings give it, services/retention.py); a copy written elsewhere with
+`backup --out` is not the desk's to delete; and identities typed into the free text
+(subject, description) are left as they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,19 +39,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import delete, exists, func, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from desk_app import settings
+from desk_app import privacy_report, settings
 from desk_app.domain import validation
 from desk_app.domain.roles import Action
 from desk_app.errors import DeskError, StorageError, ValidationFailed
+from desk_app.files import FileNotWritten, write_private
 from desk_app.i18n import N_, _
-from desk_app.services import audit
+from desk_app.services import audit, erasure_record
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
 
+log = logging.getLogger(__name__)
 C = models.Complaint
 FORMAT = "meja-aduan/subject-export/1"
 IDENTITY_BLANKS: dict[str, Any] = {
@@ -189,76 +201,12 @@ def _collect(session, desk: Desk, who: Subject) -> dict:
     }
 
 
-def _html(data: dict) -> str:
-    e = html.escape
-
-    def cell(value: Any) -> str:
-        if isinstance(value, dict | list):
-            value = json.dumps(value, ensure_ascii=False, indent=1)
-            return f"<pre>{e(value)}</pre>"
-        return e("" if value is None else str(value))
-
-    parts = [
-        "<!DOCTYPE html>",
-        '<html><head><meta charset="utf-8">',
-        f"<title>{e(_('Personal data held about a reporter'))}</title>",
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
-        "margin-bottom:2em}td,th{border:1px solid #999;padding:4px 8px;text-align:left;"
-        "vertical-align:top}pre{margin:0;white-space:pre-wrap}</style></head><body>",
-        f"<h1>{e(_('Personal data held about a reporter'))}</h1>",
-        f"<p>{e(data['desk_name'])} ({e(data['desk_code'])}), {e(data['generated_at'])}</p>",
-        "<p>" + e(_("Complaints found: {count}").format(count=len(data["complaints"]))) + "</p>",
-    ]
-    for item in data["complaints"]:
-        parts.append(f"<h2>{e(item['tracking_no'])}</h2><table>")
-        for name, value in item.items():
-            if name in ("attachments", "audit_events"):
-                continue
-            parts.append(f"<tr><th>{e(name)}</th><td>{cell(value)}</td></tr>")
-        parts.append("</table>")
-        parts.append(f"<h3>{e(_('Attachments'))}</h3><table>")
-        parts.append("<tr><th>filename</th><th>sha256</th><th>size</th></tr>")
-        for a in item["attachments"]:
-            parts.append(
-                f"<tr><td>{cell(a['filename'])}</td><td>{cell(a['sha256'])}</td>"
-                f"<td>{cell(a['size'])}</td></tr>"
-            )
-        parts.append("</table>")
-        parts.append(f"<h3>{e(_('History'))}</h3><table>")
-        parts.append(
-            "<tr><th>seq</th><th>at</th><th>actor</th><th>action</th>"
-            "<th>before</th><th>after</th><th>reason</th></tr>"
-        )
-        for ev in item["audit_events"]:
-            parts.append(
-                "<tr>"
-                + "".join(
-                    f"<td>{cell(ev[k])}</td>"
-                    for k in ("seq", "at", "actor", "action", "before", "after", "reason")
-                )
-                + "</tr>"
-            )
-        parts.append("</table>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
-
-
-def _write_private(path: Path, content: str) -> None:
-    """Write `content` to `path` through a temporary file (0600), replacing it whole."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _write(path: Path, content: str) -> None:
+    """Write one export file whole and private (desk_app.files); its path is never repeated."""
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise ExportNotWritten(reason=exc.strerror or type(exc).__name__) from None
+        write_private(path, content)
+    except FileNotWritten as exc:
+        raise ExportNotWritten(reason=exc.params.get("reason", "")) from None
 
 
 def export_subject(
@@ -284,10 +232,10 @@ def export_subject(
             data = _collect(session, desk, who)
             body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
             if isinstance(out, str | os.PathLike):
-                _write_private(Path(out), body)
+                _write(Path(out), body)
                 written.append(Path(out))
             if html_out is not None:
-                _write_private(Path(html_out), _html(data))
+                _write(Path(html_out), privacy_report.render(data, desk.zone, desk.reference))
                 written.append(Path(html_out))
             audit.append(
                 session,
@@ -360,8 +308,10 @@ def erase_subject(
     older_than_years: int | None = None,
     now: dt.datetime | None = None,
 ) -> ErasureResult:
-    """Blank the reporter's identity in their complaints received more than `older_than_years`
-    (default: the setting retention_years) ago; audit each. All or nothing."""
+    """Blank the reporter's identity and remove their attachments in their complaints received
+    more than `older_than_years` (default: the setting retention_years) ago; audit each; record
+    the erasure (erasure_record) so that a restore cannot bring it back. All or nothing; the
+    attachment files go after the commit (see erasure_record)."""
     require(desk, desk.actor, Action.PERSONAL_DATA)
     who = subject(nik, phone, email)
     reason = (reason or "").strip()
@@ -382,33 +332,9 @@ def erase_subject(
     try:
         with desk.db.writing() as session, _secure_delete(session, desk):
             rows = session.execute(
-                select(C.seq, C.id, C.received_at, *[C.__table__.c[f] for f in IDENTITY_BLANKS])
-                .where(_where(who))
-                .order_by(C.seq)
+                select(C.seq, C.id, C.received_at).where(_where(who)).order_by(C.seq)
             ).all()
-            old = [r for r in rows if r.received_at < cutoff]
-            for row in old:
-                set_fields = [f for f in IDENTITY_BLANKS if getattr(row, f)]
-                session.execute(
-                    update(C).where(C.seq == row.seq).values(**IDENTITY_BLANKS, updated_at=now)
-                )
-                audit.append(
-                    session,
-                    desk,
-                    "privacy.erase",
-                    "complaint",
-                    row.id,
-                    before={"fields_set": set_fields},
-                    after=dict(IDENTITY_BLANKS),
-                    reason=reason,
-                )
-            if old and desk.db.is_sqlite:
-                # The full-text index keeps a deleted row's words in its older segments until
-                # they merge: rewrite it, so the erased names are gone from the file too. This
-                # costs seconds on a large desk; erasure is rare.
-                session.execute(
-                    text("INSERT INTO complaint_fts(complaint_fts) VALUES ('optimize')")
-                )
+            old = [r.id for r in rows if r.received_at < cutoff]
             audit.append(
                 session,
                 desk,
@@ -418,10 +344,184 @@ def erase_subject(
                 after={"erased": len(old), "kept": len(rows) - len(old), "older_than_years": years},
                 reason=reason,
             )
+            _erase(session, desk, old, now, reason)
     except OperationalError as exc:
         raise StorageError(reason=type(exc.orig).__name__ if exc.orig else "database") from None
-    _checkpoint(desk)
+    _after_erasure(desk)
     return ErasureResult(len(old), len(rows) - len(old), years)
+
+
+ATTACHMENTS = "attachments"  # the name an erasure gives the reporter's attachments
+REAPPLIED = "re-applied after restore"  # the reason of an erasure made again from the record
+SYSTEM_ACTOR = "sistem"  # who re-applies a recorded erasure at start (no one is signed in)
+
+
+def _erase(
+    session,
+    desk: Desk,
+    ids: list[str],
+    now: dt.datetime,
+    reason: str,
+    *,
+    actor: str | None = None,
+    record: bool = True,
+) -> None:
+    """Inside the caller's write transaction: blank the identity of the complaints `ids`,
+    delete their attachment rows, audit each ("privacy.erase": which fields were set, never
+    their values), list the files no complaint uses any more for removal and (`record`)
+    record the erasure, last. The caller commits at once, then calls _after_erasure."""
+    if not ids:
+        return
+    A = models.Attachment
+    freed: set[str] = set()
+    for complaint_id in ids:
+        row = session.execute(
+            select(C.seq, *[C.__table__.c[f] for f in IDENTITY_BLANKS]).where(C.id == complaint_id)
+        ).one()
+        set_fields = [f for f in IDENTITY_BLANKS if getattr(row, f)]
+        files = set(session.scalars(select(A.sha256).where(A.complaint_id == complaint_id)))
+        after = dict(IDENTITY_BLANKS)
+        if files:
+            set_fields.append(ATTACHMENTS)
+            after[ATTACHMENTS] = []
+            session.execute(delete(A).where(A.complaint_id == complaint_id))
+            freed |= files
+        session.execute(update(C).where(C.seq == row.seq).values(**IDENTITY_BLANKS, updated_at=now))
+        audit.append(
+            session,
+            desk,
+            "privacy.erase",
+            "complaint",
+            complaint_id,
+            before={"fields_set": set_fields},
+            after=after,
+            reason=reason,
+            actor=actor,
+        )
+    if desk.db.is_sqlite:
+        # The full-text index keeps a deleted row's words in its older segments until
+        # they merge: rewrite it, so the erased names are gone from the file too. This
+        # costs seconds on a large desk; erasure is rare.
+        session.execute(text("INSERT INTO complaint_fts(complaint_fts) VALUES ('optimize')"))
+    if freed:
+        shared = set(session.scalars(select(A.sha256).where(A.sha256.in_(freed)).distinct()))
+        erasure_record.add_pending(desk.attachments_dir, freed - shared)
+    if record:  # last, just before the commit: an erasure that cannot be recorded is not made
+        erasure_record.append(
+            erasure_record.Erasure(now, tuple(ids), (*IDENTITY_BLANKS, ATTACHMENTS))
+        )
+
+
+def _after_erasure(desk: Desk) -> None:
+    """After the commit: remove the freed attachment files (what fails is tried again at the
+    next start) and fold the WAL into the database file."""
+    erasure_record.remove_pending(desk.db, desk.attachments_dir)
+    _checkpoint(desk)
+
+
+def _lost_erasures(session, recorded: list[str]) -> list[str]:
+    """Of the recorded complaint ids, those present in this database with an identity or an
+    attachment and without a "privacy.erase" event in its trail: a restore brought them back
+    (or the erasure's commit failed after it was recorded)."""
+    E, A = models.AuditEvent, models.Attachment
+    lost: list[str] = []
+    for start in range(0, len(recorded), 500):
+        chunk = recorded[start : start + 500]
+        present = set(
+            session.scalars(
+                select(C.id).where(
+                    C.id.in_(chunk),
+                    or_(
+                        C.reporter_name != "",
+                        C.reporter_nik.is_not(None),
+                        C.reporter_phone.is_not(None),
+                        C.reporter_email.is_not(None),
+                        C.reporter_address != "",
+                        exists().where(A.complaint_id == C.id),
+                    ),
+                )
+            )
+        )
+        if not present:
+            continue
+        erased = set(
+            session.scalars(
+                select(E.object_id).where(
+                    E.object_type == "complaint",
+                    E.object_id.in_(present),
+                    E.action == "privacy.erase",
+                )
+            )
+        )
+        lost.extend(i for i in chunk if i in present - erased)
+    return lost
+
+
+def reapply_erasures_at_start(desk: Desk) -> int:
+    """Headless, at start (open_desk; no one is signed in yet, so no permission check): erase
+    again every recorded erasure this database has lost, e.g. after a backup was restored;
+    audit each ("privacy.erase" by "sistem", reason REAPPLIED) and remove the attachment files
+    still waiting. Returns how many complaints were erased again. Costs one file read when
+    there is a record, nothing when there is none.
+    """
+    recorded = list(dict.fromkeys(i for e in erasure_record.read() for i in e.complaints))
+    lost: list[str] = []
+    if recorded:
+        with desk.db.reading() as session:
+            lost = _lost_erasures(session, recorded)
+    if lost:
+        now = desk.now()
+        with desk.db.writing() as session, _secure_delete(session, desk):
+            lost = _lost_erasures(session, lost)  # again, under the write lock
+            _erase(session, desk, lost, now, REAPPLIED, actor=SYSTEM_ACTOR, record=False)
+        _after_erasure(desk)
+        log.info("re-applied %d recorded erasure(s) after a restore", len(lost))
+    elif erasure_record.pending(desk.attachments_dir):
+        erasure_record.remove_pending(desk.db, desk.attachments_dir)
+    return len(lost)
+
+
+# -- a refused request -------------------------------------------------------------------------
+
+
+def refuse_request(
+    desk: Desk,
+    nik: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    *,
+    reason: str,
+) -> int:
+    """Record that a reporter's request (erasure, or export) was refused, and why: audited as
+    "privacy.request_refused" with the kinds of identifier and the reason, never their values.
+    Returns how many complaints the desk holds about the person (said in the event too)."""
+    require(desk, desk.actor, Action.PERSONAL_DATA)
+    who = subject(nik, phone, email)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            {"reason": _("Give the reason for the refusal (the rule or fact it rests on).")}
+        )
+    typed = [str(v).strip() for v in (nik, phone, email, who.nik, who.phone, who.email) if v]
+    if any(v and v.lower() in reason.lower() for v in typed):
+        raise ValidationFailed(
+            {"reason": _("Do not repeat the reporter's identifier in the reason.")}
+        )
+    try:
+        with desk.db.writing() as session:
+            held = session.scalar(select(func.count()).select_from(C).where(_where(who))) or 0
+            audit.append(
+                session,
+                desk,
+                "privacy.request_refused",
+                "privacy",
+                who.kinds,
+                after={"identifiers": who.kinds.split("+"), "complaints": held},
+                reason=reason,
+            )
+    except OperationalError as exc:
+        raise StorageError(reason=type(exc.orig).__name__ if exc.orig else "database") from None
+    return held
 
 
 @contextmanager

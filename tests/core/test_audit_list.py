@@ -13,7 +13,7 @@ import pytest
 from desk_app.audit.seal import ZERO_HASH
 from desk_app.errors import MistypedNumber
 from desk_app.services import audit, intake
-from tests.conftest import make_form
+from tests.conftest import Clocked, make_form
 
 
 def record(desk, n: int, **overrides) -> list[intake.Recorded]:
@@ -21,8 +21,8 @@ def record(desk, n: int, **overrides) -> list[intake.Recorded]:
 
 
 def at(desk, when: dt.datetime):
-    """Make the desk's clock say `when` (UTC) for the events written next."""
-    desk.now = lambda: when
+    """The desk, its clock saying `when` (UTC) for the events written with it."""
+    return Clocked(desk, when)
 
 
 def add_event(desk, action: str, object_id: str, before=None, after=None, **kw) -> int:
@@ -118,12 +118,9 @@ def test_a_mistyped_number_is_said_so(desk):
 
 def test_filter_by_local_dates(desk):
     # 2026-03-09 23:30 UTC is already 10 March in Pekanbaru (WIB, UTC+7).
-    at(desk, dt.datetime(2026, 3, 9, 16, 0))
-    record(desk, 1)
-    at(desk, dt.datetime(2026, 3, 9, 23, 30))
-    record(desk, 1)
-    at(desk, dt.datetime(2026, 3, 12, 2, 0))
-    record(desk, 1)
+    record(at(desk, dt.datetime(2026, 3, 9, 16, 0)), 1)
+    record(at(desk, dt.datetime(2026, 3, 9, 23, 30)), 1)
+    record(at(desk, dt.datetime(2026, 3, 12, 2, 0)), 1)
     q = audit.AuditQuery
     day = dt.date(2026, 3, 10)
     assert [r.seq for r in audit.list_events(desk, q(date_from=day, date_to=day)).rows] == [2]

@@ -13,38 +13,22 @@ import sys
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from desk_app import cli
 from desk_app.audit import head, keyfile
-from desk_app.domain.roles import Actor, Role
+from desk_app.domain.roles import Role
 from desk_app.errors import (
     AuditKeyChanged,
     AuditKeyMissing,
     AuditStateDiffers,
     AuditTrailBroken,
+    PermissionDenied,
 )
 from desk_app.services import accounts, audit, intake
 from desk_app.services.desk import open_desk
-from tests.conftest import make_form
+from tests.conftest import CLERK, IT, PASSWORD, SUPERVISOR, make_form, open_acting, set_up_desk
 
 DB_NAME = "meja-aduan.sqlite3"
-ADMIN_PW = "kata-sandi-admin-1"
-CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-SUPERVISOR = Actor("koor", "Koordinator", Role.SUPERVISOR)
-IT = Actor("admin", "Admin TI", Role.IT)
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "HASHER", CHEAP)
-    monkeypatch.setattr(accounts, "_unknown_failures", {})
-
-
-def acting(desk, actor):
-    """The one place tests set who acts (the spine makes this `desk.acting(actor)`)."""
-    desk.actor = actor
-    return desk
 
 
 def run(capsys, monkeypatch, data_dir: Path, *args: str, stdin: str = ""):
@@ -54,41 +38,23 @@ def run(capsys, monkeypatch, data_dir: Path, *args: str, stdin: str = ""):
     return code, out, err
 
 
+def as_it(capsys, monkeypatch, data_dir: Path, *args: str):
+    """`desk-app --user <the IT officer> ARGS...`, the password on standard input."""
+    return run(capsys, monkeypatch, data_dir, "--user", IT.username, *args, stdin=PASSWORD)
+
+
 def verify_cli(capsys, monkeypatch, data_dir: Path):
-    return run(capsys, monkeypatch, data_dir, "--user", "admin", "audit", "verify", stdin=ADMIN_PW)
+    return as_it(capsys, monkeypatch, data_dir, "audit", "verify")
 
 
-def set_up(capsys, monkeypatch, data_dir: Path, complaints: int = 3) -> list[intake.Recorded]:
-    """A desk set up with `desk-app init` (IT officer admin), a supervisor koor, and complaints
-    recorded by koor."""
-    code, _out, err = run(
-        capsys,
-        monkeypatch,
-        data_dir,
-        "init",
-        "--desk-code",
-        "BKS01",
-        "--desk-name",
-        "Meja Aduan Bengkalis",
-        "--admin",
-        "admin",
-        stdin=ADMIN_PW + "\n",
-    )
-    assert code == 0, err
-    desk = open_desk(data_dir)
+def set_up(data_dir: Path, complaints: int = 3) -> list[intake.Recorded]:
+    """A desk set up as `desk-app init` does (one user per role), with complaints recorded by
+    the supervisor."""
+    set_up_desk(data_dir)
+    desk = open_acting(data_dir, SUPERVISOR)
     try:
-        accounts.create_user(
-            desk,
-            IT,
-            "koor",
-            "Koordinator",
-            Role.SUPERVISOR,
-            "sandi-koor-01",
-            must_change_password=False,
-        )
-        koor = acting(desk, SUPERVISOR)
         return [
-            intake.record_complaint(koor, make_form(subject=f"Jalan rusak {i}"))
+            intake.record_complaint(desk, make_form(subject=f"Jalan rusak {i}"))
             for i in range(complaints)
         ]
     finally:
@@ -117,7 +83,7 @@ def newest_seq(data_dir: Path) -> int:
 
 @pytest.fixture
 def trail(capsys, monkeypatch, data_dir):
-    recorded = set_up(capsys, monkeypatch, data_dir)
+    recorded = set_up(data_dir)
     code, out, err = verify_cli(capsys, monkeypatch, data_dir)
     assert code == 0, err
     return recorded
@@ -183,7 +149,7 @@ def test_a_deleted_trail_with_its_key_fingerprint_is_reported_by_the_tables(
     )
     (data_dir / head.HEAD_FILE).unlink()
     code, out, err = verify_cli(capsys, monkeypatch, data_dir)
-    assert_reported(code, out, err, trail[0].tracking_no, "admin", "koor")
+    assert_reported(code, out, err, trail[0].tracking_no, IT.username, SUPERVISOR.username)
 
 
 # -- the key -----------------------------------------------------------------------------------
@@ -202,7 +168,7 @@ def test_a_deleted_key_refuses_recording(data_dir, capsys, monkeypatch, trail):
     desk = open_desk(data_dir)
     try:
         with pytest.raises(AuditKeyMissing):
-            intake.record_complaint(acting(desk, SUPERVISOR), make_form())
+            intake.record_complaint(desk.acting(SUPERVISOR), make_form())
     finally:
         desk.close()
     assert not (data_dir / keyfile.KEY_FILE).exists()
@@ -222,14 +188,14 @@ def test_a_swapped_key_refuses_recording(data_dir, capsys, monkeypatch, trail):
     desk = open_desk(data_dir)
     try:
         with pytest.raises(AuditKeyChanged):
-            intake.record_complaint(acting(desk, SUPERVISOR), make_form())
+            intake.record_complaint(desk.acting(SUPERVISOR), make_form())
     finally:
         desk.close()
 
 
 def test_a_desk_without_events_makes_its_key(desk, data_dir):
     assert not (data_dir / keyfile.KEY_FILE).exists()
-    intake.record_complaint(acting(desk, SUPERVISOR), make_form())
+    intake.record_complaint(desk.acting(SUPERVISOR), make_form())
     key = keyfile.read_key()
     assert key is not None
     with desk.db.reading() as session:
@@ -237,7 +203,7 @@ def test_a_desk_without_events_makes_its_key(desk, data_dir):
 
 
 def test_a_desk_from_before_fingerprints_adopts_its_own_key(desk, data_dir):
-    intake.record_complaint(acting(desk, SUPERVISOR), make_form())
+    intake.record_complaint(desk.acting(SUPERVISOR), make_form())
     sql(data_dir, f"DELETE FROM setting WHERE key = '{keyfile.FINGERPRINT_SETTING}'")
     intake.record_complaint(desk, make_form())
     assert audit.verify(desk).ok
@@ -246,7 +212,7 @@ def test_a_desk_from_before_fingerprints_adopts_its_own_key(desk, data_dir):
 
 
 def test_a_desk_from_before_fingerprints_refuses_another_key(desk, data_dir):
-    intake.record_complaint(acting(desk, SUPERVISOR), make_form())
+    intake.record_complaint(desk.acting(SUPERVISOR), make_form())
     sql(data_dir, f"DELETE FROM setting WHERE key = '{keyfile.FINGERPRINT_SETTING}'")
     keyfile.write_key(secrets.token_bytes(32))
     with pytest.raises(AuditKeyChanged):
@@ -312,15 +278,17 @@ def test_a_complaint_added_in_the_file_is_reported(capsys, monkeypatch, data_dir
 
 
 def test_a_role_edited_in_the_file_is_reported(capsys, monkeypatch, data_dir, trail):
-    sql(data_dir, "UPDATE desk_user SET role = 'admin_ti' WHERE username = 'koor'")
+    sql(
+        data_dir, f"UPDATE desk_user SET role = 'admin_ti' WHERE username = '{SUPERVISOR.username}'"
+    )
     code, out, err = verify_cli(capsys, monkeypatch, data_dir)
-    assert_reported(code, out, err, "koor", "role")
+    assert_reported(code, out, err, SUPERVISOR.username, "role")
 
 
 def test_a_user_deleted_in_the_file_is_reported(capsys, monkeypatch, data_dir, trail):
-    sql(data_dir, "DELETE FROM desk_user WHERE username = 'koor'")
+    sql(data_dir, f"DELETE FROM desk_user WHERE username = '{SUPERVISOR.username}'")
     code, out, err = verify_cli(capsys, monkeypatch, data_dir)
-    assert_reported(code, out, err, "koor")
+    assert_reported(code, out, err, SUPERVISOR.username)
 
 
 def test_changes_through_the_services_verify(data_dir, capsys, monkeypatch, trail):
@@ -328,18 +296,18 @@ def test_changes_through_the_services_verify(data_dir, capsys, monkeypatch, trai
 
     desk = open_desk(data_dir)
     try:
-        koor = acting(desk, SUPERVISOR)
+        koor = desk.acting(SUPERVISOR)
         form = make_form(subject="Jalan berlubang", reporter_name="Nama Baru", reporter_phone="")
         corrections.correct_complaint(koor, trail[0].id, form, reason="salah ketik")
-        accounts.set_role(desk, IT, "koor", Role.CLERK)
-        accounts.disable_user(desk, IT, "koor")
+        accounts.set_role(desk, IT, SUPERVISOR.username, Role.CLERK)
+        accounts.disable_user(desk, IT, SUPERVISOR.username)
         privacy.erase_subject(
-            acting(desk, SUPERVISOR),
+            desk.acting(SUPERVISOR),
             nik=make_form().reporter_nik,
             reason="permintaan",
             older_than_years=0,
         )
-        result = audit.verify(acting(desk, IT))
+        result = audit.verify(desk.acting(IT))
     finally:
         desk.close()
     assert result.ok, result
@@ -354,32 +322,13 @@ def test_a_desk_restored_on_another_pc_verifies_once_its_key_is_back(
     recovery = tmp_path / "usb" / "audit-key.txt"
     recovery.parent.mkdir()
     copy = tmp_path / "usb" / "backup.sqlite3"
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        data_dir,
-        "--user",
-        "admin",
-        "audit",
-        "key-export",
-        "--out",
-        str(recovery),
-        stdin=ADMIN_PW,
+    code, out, err = as_it(
+        capsys, monkeypatch, data_dir, "audit", "key-export", "--out", str(recovery)
     )
     assert code == 0, err
     if os.name == "posix":
         assert recovery.stat().st_mode & 0o777 == 0o600
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        data_dir,
-        "--user",
-        "admin",
-        "backup",
-        "--out",
-        str(copy),
-        stdin=ADMIN_PW,
-    )
+    code, out, err = as_it(capsys, monkeypatch, data_dir, "backup", "--out", str(copy))
     assert code == 0, err
 
     other_pc = tmp_path / "other-pc"
@@ -387,26 +336,16 @@ def test_a_desk_restored_on_another_pc_verifies_once_its_key_is_back(
     assert code == 0, err
     code, out, err = verify_cli(capsys, monkeypatch, other_pc)
     assert_reported(code, out, err, AuditTrailBroken(seq=1, reason="no_key").message())
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        other_pc,
-        "--user",
-        "admin",
-        "audit",
-        "key-import",
-        str(recovery),
-        stdin=ADMIN_PW,
-    )
+    code, out, err = as_it(capsys, monkeypatch, other_pc, "audit", "key-import", str(recovery))
     assert code == 0, err
     code, out, err = verify_cli(capsys, monkeypatch, other_pc)
     assert code == 0, err
     desk = open_desk(other_pc)
     try:
-        seen = audit.list_events(acting(desk, IT), audit.AuditQuery(action="audit.key_import"))
+        seen = audit.list_events(desk.acting(IT), audit.AuditQuery(action="audit.key_import"))
     finally:
         desk.close()
-    assert [r.actor for r in seen.rows] == ["admin"]
+    assert [r.actor for r in seen.rows] == [IT.username]
 
 
 def test_the_key_of_another_desk_is_not_imported(capsys, monkeypatch, tmp_path, data_dir, trail):
@@ -415,17 +354,7 @@ def test_the_key_of_another_desk_is_not_imported(capsys, monkeypatch, tmp_path, 
     other = tmp_path / "other.key"
     other.write_text(recovery.render(secrets.token_bytes(32), "LAIN01"))
     before = (data_dir / keyfile.KEY_FILE).read_text()
-    code, out, err = run(
-        capsys,
-        monkeypatch,
-        data_dir,
-        "--user",
-        "admin",
-        "audit",
-        "key-import",
-        str(other),
-        stdin=ADMIN_PW,
-    )
+    code, out, err = as_it(capsys, monkeypatch, data_dir, "audit", "key-import", str(other))
     assert code == 1 and "Traceback" not in err and err.strip()
     assert (data_dir / keyfile.KEY_FILE).read_text() == before
 
@@ -434,31 +363,12 @@ def test_key_import_puts_back_the_right_key_over_a_swapped_one(
     capsys, monkeypatch, tmp_path, data_dir, trail
 ):
     recovery = tmp_path / "audit-key.txt"
-    code, _out, err = run(
-        capsys,
-        monkeypatch,
-        data_dir,
-        "--user",
-        "admin",
-        "audit",
-        "key-export",
-        "--out",
-        str(recovery),
-        stdin=ADMIN_PW,
+    code, _out, err = as_it(
+        capsys, monkeypatch, data_dir, "audit", "key-export", "--out", str(recovery)
     )
     assert code == 0, err
     (data_dir / keyfile.KEY_FILE).write_text(secrets.token_bytes(32).hex())
-    code, _out, err = run(
-        capsys,
-        monkeypatch,
-        data_dir,
-        "--user",
-        "admin",
-        "audit",
-        "key-import",
-        str(recovery),
-        stdin=ADMIN_PW,
-    )
+    code, _out, err = as_it(capsys, monkeypatch, data_dir, "audit", "key-import", str(recovery))
     assert code == 0, err
     assert list(data_dir.glob("audit.key.replaced-*"))  # the wrong one kept, not deleted
     code, _out, err = verify_cli(capsys, monkeypatch, data_dir)
@@ -469,10 +379,10 @@ def test_key_import_puts_back_the_right_key_over_a_swapped_one(
 
 
 def test_a_damaged_audit_page_is_reported_not_a_crash(capsys, monkeypatch, data_dir):
-    set_up(capsys, monkeypatch, data_dir, complaints=0)
+    set_up(data_dir, complaints=0)
     desk = open_desk(data_dir)
     try:
-        intake.record_many(acting(desk, SUPERVISOR), [(n, make_form()) for n in range(1, 301)])
+        intake.record_many(desk.acting(SUPERVISOR), [(n, make_form()) for n in range(1, 301)])
     finally:
         desk.close()
     conn = sqlite3.connect(data_dir / DB_NAME)
@@ -520,7 +430,7 @@ def test_a_head_torn_in_both_slots_is_no_head(data_dir):
 
 
 def test_a_save_overwrites_the_head_in_place(desk, data_dir):
-    intake.record_complaint(acting(desk, SUPERVISOR), make_form())
+    intake.record_complaint(desk.acting(SUPERVISOR), make_form())
     path = data_dir / head.HEAD_FILE
     inode = path.stat().st_ino
     intake.record_complaint(desk, make_form())
@@ -531,44 +441,42 @@ def test_a_save_overwrites_the_head_in_place(desk, data_dir):
 
 # -- who may --------------------------------------------------------------------------------------
 
-CLERK = Actor("ani", "Ani", Role.CLERK)
-
 
 @pytest.fixture
 def clerk_desk(desk, tmp_path):
-    intake.record_complaint(acting(desk, SUPERVISOR), make_form())
-    return acting(desk, CLERK)
+    intake.record_complaint(desk.acting(SUPERVISOR), make_form())
+    return desk.acting(CLERK)
 
 
 def test_a_clerk_may_not_list_events(clerk_desk):
-    with pytest.raises(accounts.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         audit.list_events(clerk_desk, audit.AuditQuery())
 
 
 def test_a_clerk_may_not_read_an_event(clerk_desk):
-    with pytest.raises(accounts.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         audit.get_event(clerk_desk, 1)
 
 
 def test_a_clerk_may_not_list_actions(clerk_desk):
-    with pytest.raises(accounts.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         audit.actions(clerk_desk)
 
 
 def test_a_clerk_may_not_export_events(clerk_desk, tmp_path):
-    with pytest.raises(accounts.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         audit.export_events(clerk_desk, audit.AuditQuery(), tmp_path / "audit.csv")
     assert not (tmp_path / "audit.csv").exists()
 
 
 def test_a_clerk_may_not_verify(clerk_desk):
-    with pytest.raises(accounts.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         audit.verify(clerk_desk)
 
 
 def test_a_supervisor_may_not_export_the_key(desk, tmp_path):
-    intake.record_complaint(acting(desk, SUPERVISOR), make_form())
-    with pytest.raises(accounts.PermissionDenied):
+    intake.record_complaint(desk.acting(SUPERVISOR), make_form())
+    with pytest.raises(PermissionDenied):
         audit.export_key(desk, tmp_path / "key.txt")
     assert not (tmp_path / "key.txt").exists()
 
@@ -578,5 +486,5 @@ def test_a_clerk_may_not_import_a_key(clerk_desk, tmp_path):
 
     source = tmp_path / "key.txt"
     source.write_text(recovery.render(keyfile.read_key(), "PKU01"))
-    with pytest.raises(accounts.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         audit.import_key(clerk_desk, source)

@@ -16,10 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from desk_app import cli
 from desk_app.services import backup, intake, transfer
-from desk_app.services.desk import open_desk
-from tests.conftest import make_form
+from tests.conftest import IT, make_form, open_acting, run_cli
 
 DB_NAME = "meja-aduan.sqlite3"
 WIB = ZoneInfo("Asia/Jakarta")
@@ -43,7 +41,7 @@ def numbers_in(path: Path) -> set[str]:
 
 
 def export_of(data_dir: Path) -> str:
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     try:
         out = io.StringIO()
         transfer.export(desk, "jsonl", out)
@@ -52,15 +50,23 @@ def export_of(data_dir: Path) -> str:
         desk.close()
 
 
+def bring_key(from_dir: Path, to_dir: Path) -> None:
+    """The desk's audit key into another data folder, as `audit key-import` brings it back:
+    a folder without it refuses every audited action (an export too)."""
+    shutil.copyfile(from_dir / "audit.key", to_dir / "audit.key")
+
+
 def export_of_file(db_file: Path, folder: Path) -> str:
-    """Export a database file opened on its own (a copy, so the file itself is not touched)."""
+    """Export a database file opened on its own (a copy, so the file itself is not touched),
+    with the key of the desk whose backups folder holds it."""
     folder.mkdir()
     shutil.copyfile(db_file, folder / DB_NAME)
+    bring_key(db_file.parent.parent, folder)
     return export_of(folder)
 
 
 def record(data_dir: Path, count: int, **overrides) -> list[str]:
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     try:
         return [
             intake.record_complaint(desk, make_form(**overrides)).tracking_no for _ in range(count)
@@ -83,7 +89,7 @@ def test_backups_during_concurrent_writes_are_whole_and_restore_exactly(data_dir
     failures: list[BaseException] = []
 
     def writer() -> None:
-        own = open_desk(data_dir)
+        own = open_acting(data_dir)
         try:
             while not stop.is_set():
                 acknowledged.append(intake.record_complaint(own, make_form()).tracking_no)
@@ -92,7 +98,7 @@ def test_backups_during_concurrent_writes_are_whole_and_restore_exactly(data_dir
         finally:
             own.close()
 
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
     made: list[tuple[Path, list[str]]] = []
@@ -104,7 +110,7 @@ def test_backups_during_concurrent_writes_are_whole_and_restore_exactly(data_dir
             while len(acknowledged) < wanted and time.monotonic() < deadline and not failures:
                 time.sleep(0.005)
             before = list(acknowledged)  # acknowledged before this backup started
-            made.append((backup.make_backup(desk), before))
+            made.append((backup.make_backup(desk.acting(IT)), before))
             overlapped += len(acknowledged) > len(before)
     finally:
         stop.set()
@@ -139,10 +145,8 @@ def test_backups_during_concurrent_writes_are_whole_and_restore_exactly(data_dir
 def test_rotation_over_a_simulated_year_of_daily_backups(tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
-    never_removed = [
-        "meja-aduan-manual-20251201T030000Z.sqlite3",
-        "meja-aduan-pre-restore-20251202T030000Z.sqlite3",
-        "pre-migration-0001-20251203T030000Z.sqlite3",
+    never_removed = [  # not backups of this desk's naming (other kinds: test_privacy.py)
+        "salinan-pak-budi.sqlite3",
         "notes.txt",
     ]
     for name in never_removed:
@@ -207,15 +211,15 @@ def test_rotation_keeps_copies_dated_in_the_future_and_ignores_other_kinds():
 def test_daily_backup_once_per_local_day(desk, data_dir):
     folder = data_dir / "backups"
     evening = dt.datetime(2026, 11, 25, 15, 0)  # 22:00 WIB, 25 November
-    first = backup.daily_backup_if_due(desk, evening)
+    first = backup.daily_backup_if_due(desk.acting(IT), evening)
     assert first is not None and first.parent == folder
     assert integrity(first) == [("ok",)]
-    assert backup.daily_backup_if_due(desk, evening + dt.timedelta(minutes=50)) is None
+    assert backup.daily_backup_if_due(desk.acting(IT), evening + dt.timedelta(minutes=50)) is None
     # 23:30 UTC is already 26 November in Pekanbaru (the same UTC date as the first copy).
     morning = dt.datetime(2026, 11, 25, 23, 30)
-    second = backup.daily_backup_if_due(desk, morning)
+    second = backup.daily_backup_if_due(desk.acting(IT), morning)
     assert second is not None and second != first
-    assert backup.daily_backup_if_due(desk, morning + dt.timedelta(hours=10)) is None
+    assert backup.daily_backup_if_due(desk.acting(IT), morning + dt.timedelta(hours=10)) is None
     assert backup.parse_name(second.name).kind == backup.DAILY
 
 
@@ -226,8 +230,8 @@ def test_daily_backup_once_per_local_day(desk, data_dir):
 def closed_desk(data_dir):
     """A data folder with a closed desk holding a few complaints, and a good backup of it."""
     record(data_dir, 3)
-    desk = open_desk(data_dir)
-    good = backup.make_backup(desk)
+    desk = open_acting(data_dir)
+    good = backup.make_backup(desk.acting(IT))
     desk.close()
     return data_dir, good
 
@@ -280,7 +284,7 @@ def test_restore_refuses_bad_files_and_changes_nothing(closed_desk, tmp_path):
 
 def test_restore_refuses_while_the_desk_is_open(closed_desk):
     data_dir, good = closed_desk
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     try:
         before = (data_dir / DB_NAME).read_bytes()
         with pytest.raises(backup.DeskInUse):
@@ -321,8 +325,8 @@ def test_pre_restore_copy_holds_the_replaced_data(closed_desk, tmp_path):
 
 def test_restore_after_a_crash_drops_the_old_wal_but_keeps_it_in_the_copy(data_dir, tmp_path):
     record(data_dir, 2)
-    desk = open_desk(data_dir)
-    good = backup.make_backup(desk)
+    desk = open_acting(data_dir)
+    good = backup.make_backup(desk.acting(IT))
     late = intake.record_complaint(desk, make_form()).tracking_no  # still in the WAL
     crashed = tmp_path / "crashed"
     crashed.mkdir()
@@ -333,6 +337,7 @@ def test_restore_after_a_crash_drops_the_old_wal_but_keeps_it_in_the_copy(data_d
     assert (crashed / f"{DB_NAME}-wal").stat().st_size > 0
 
     pre = backup.restore(crashed, good)
+    bring_key(data_dir, crashed)
     assert late in numbers_in(pre)
     assert not (crashed / f"{DB_NAME}-wal").exists()
     assert integrity(crashed / DB_NAME) == [("ok",)]
@@ -352,17 +357,18 @@ def test_restore_replaces_a_damaged_database(closed_desk):
 
 
 def test_restore_into_an_empty_folder(closed_desk, tmp_path):
-    _data_dir, good = closed_desk
+    data_dir, good = closed_desk
     fresh = tmp_path / "fresh"
     assert backup.restore(fresh, good) is None
+    bring_key(data_dir, fresh)
     assert len(export_of(fresh).splitlines()) == 3
 
 
 # -- (e) the command -----------------------------------------------------------------------------
 
 
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = cli.main(["--data-dir", str(data_dir), *args])
+def run(capsys, data_dir, *args: str, user: str = IT.username):
+    code = run_cli(data_dir, *args, user=user)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -393,7 +399,7 @@ def test_cli_backup_and_restore(capsys, data_dir, tmp_path):
     garbage = tmp_path / "garbage.sqlite3"
     garbage.write_bytes(b"not a database at all" * 300)
     newer = newer_schema_copy(made, tmp_path / "newer.sqlite3")
-    before = (data_dir / DB_NAME).read_bytes()
+    before = numbers_in(data_dir / DB_NAME)
     for bad, error in [
         (garbage, backup.NotABackup),
         (newer, backup.BackupTooNew),
@@ -404,7 +410,7 @@ def test_cli_backup_and_restore(capsys, data_dir, tmp_path):
         assert out == ""
         assert "Traceback" not in err
         assert err.strip() == error(name=str(bad), revision="9999_future").message()
-        assert (data_dir / DB_NAME).read_bytes() == before
+        assert numbers_in(data_dir / DB_NAME) == before  # (the sign-in itself is recorded)
 
 
 # -- (f) permissions -----------------------------------------------------------------------------
@@ -414,9 +420,9 @@ def test_cli_backup_and_restore(capsys, data_dir, tmp_path):
 def test_backups_are_private(desk, data_dir, tmp_path):
     old_umask = os.umask(0o022)
     try:
-        made = backup.make_backup(desk)
-        out = backup.make_backup(desk, tmp_path / "elsewhere.sqlite3")
-        daily = backup.daily_backup_if_due(desk)
+        made = backup.make_backup(desk.acting(IT))
+        out = backup.make_backup(desk.acting(IT), tmp_path / "elsewhere.sqlite3")
+        daily = backup.daily_backup_if_due(desk.acting(IT))
     finally:
         os.umask(old_umask)
     assert (data_dir / "backups").stat().st_mode & 0o777 == 0o700
@@ -426,15 +432,14 @@ def test_backups_are_private(desk, data_dir, tmp_path):
 
 def test_restoring_an_older_backup_keeps_the_audit_trail_verifiable(data_dir, valid_form):
     from desk_app.services import audit, backup, intake
-    from desk_app.services.desk import open_desk
 
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     intake.record_complaint(desk, valid_form)
-    copy = backup.make_backup(desk)
+    copy = backup.make_backup(desk.acting(IT))
     intake.record_complaint(desk, valid_form)
     desk.close()
     backup.restore(data_dir, copy)
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     try:
         assert audit.verify(desk).first_broken_seq is None  # not "truncated"
         actions = audit.list_events(desk, audit.AuditQuery()).rows
@@ -452,7 +457,7 @@ def test_a_backup_is_recorded_in_the_audit_trail(desk):
     from desk_app.services import audit, backup
     from desk_app.store import models
 
-    copy = backup.make_backup(desk)
+    copy = backup.make_backup(desk.acting(IT))
     with desk.db.reading() as s:
         event = s.scalar(select(models.AuditEvent).where(models.AuditEvent.action == "backup.make"))
     assert event.object_id == copy.name and '"manual"' in event.after

@@ -14,8 +14,10 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,23 +26,29 @@ from desk_app import cli, i18n
 from desk_app.domain import numbering
 from desk_app.errors import ImportFailed, MalformedNumber, MistypedNumber, NotFound
 from desk_app.services.transfer import EXPORT_COLUMNS, IMPORT_COLUMNS
-from tests.conftest import make_form
+from tests.conftest import IT, PASSWORD, SUPERVISOR, make_form, run_cli, set_up_desk
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    """Run `desk-app --data-dir DATA_DIR ARGS...` in-process; return (exit code, out, err)."""
-    code = cli.main(["--data-dir", str(data_dir), *args])
+def run(capsys, data_dir: Path, *args: str, user: str = SUPERVISOR.username):
+    """Run `desk-app --data-dir DATA_DIR --user USER ARGS...` in-process on a set-up desk;
+    return (exit code, out, err)."""
+    code = run_cli(data_dir, *args, user=user)
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def run_process(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+def run_process(
+    data_dir: Path, *args: str, user: str | None = SUPERVISOR.username
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEJA_ADUAN_")}
     env["PYTHONPATH"] = str(REPO)
+    set_up_desk(data_dir)
+    user_args = ["--user", user] if user else []
     return subprocess.run(
-        [sys.executable, "-m", "desk_app", "--data-dir", str(data_dir), *args],
+        [sys.executable, "-m", "desk_app", "--data-dir", str(data_dir), *user_args, *args],
+        input=PASSWORD + "\n" if user else "",
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -299,15 +307,139 @@ def test_import_of_a_missing_file_or_unknown_csv_column_is_an_error_not_a_crash(
     capsys, data_dir, tmp_path
 ):
     code, _out, err = run(capsys, data_dir, "import", str(tmp_path / "tidak-ada.csv"))
-    assert code == 1
+    assert code == 2
     assert "tidak-ada.csv" in err
 
     bad = tmp_path / "kolom.csv"
     bad.write_text("subject,warna\nJalan rusak,merah\n", encoding="utf-8")
     code, _out, err = run(capsys, data_dir, "import", str(bad))
-    assert code == 1
+    assert code == 2
     assert "warna" in err
     assert export_jsonl(capsys, data_dir) == []
+
+
+# -- export and import: files in words, exit 2 ------------------------------------------------
+
+CLASS_NAMES = re.compile(r"\b[A-Z][a-zA-Z]*(Error|Exception)\b|Traceback")
+
+
+def test_export_into_a_missing_folder_exits_2_in_words(capsys, demo_desk, tmp_path):
+    target = tmp_path / "tidak-ada" / "ekspor.csv"
+    code, out, err = run(capsys, demo_desk, "export", "--format", "csv", "--out", str(target))
+    assert code == 2
+    assert err.strip() and not CLASS_NAMES.search(err), err
+    assert out == "" and not target.parent.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links need privileges on Windows")
+def test_export_onto_a_symlink_exits_2_and_leaves_its_target(capsys, demo_desk, tmp_path):
+    target = tmp_path / "penting.txt"
+    target.write_text("jangan ditimpa\n", encoding="utf-8")
+    link = tmp_path / "ekspor.csv"
+    link.symlink_to(target)
+    code, _out, err = run(capsys, demo_desk, "export", "--format", "csv", "--out", str(link))
+    assert code == 2 and not CLASS_NAMES.search(err), err
+    assert target.read_text(encoding="utf-8") == "jangan ditimpa\n"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_export_file_is_private_even_over_an_existing_0644_file(capsys, demo_desk, tmp_path):
+    target = tmp_path / "ekspor.csv"
+    target.write_text("lama\n", encoding="utf-8")
+    target.chmod(0o644)
+    code, _out, err = run(capsys, demo_desk, "export", "--format", "csv", "--out", str(target))
+    assert code == 0, err
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_export_of_a_date_range_and_a_bad_date(capsys, data_dir, tmp_path):
+    with pytest.raises(SystemExit) as exc:  # argparse's usage error
+        cli.main(["--data-dir", str(data_dir), "export", "--from", "31/02/2026"])
+    assert exc.value.code == 2 and "--from" in capsys.readouterr().err
+    rows = [import_row(received_at=f"2026-11-0{d}T10:00:00+07:00") for d in (2, 3, 4)]
+    code, _out, err = run(capsys, data_dir, "import", str(write_csv(tmp_path / "a.csv", rows)))
+    assert code == 0, err
+    code, out, err = run(capsys, data_dir, "export", "--from", "03/11/2026", "--to", "03/11/2026")
+    assert code == 0, err
+    [row] = [json.loads(line) for line in out.splitlines()]
+    assert row["received_at"].startswith("2026-11-03T03:00:00")
+
+
+def test_export_onto_a_full_disk_exits_1_in_words_and_leaves_nothing(
+    capsys, data_dir, tmp_path, monkeypatch
+):
+    import errno
+
+    from desk_app import files
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    set_up_desk(data_dir)  # (its audit key is written with fsync too)
+    monkeypatch.setattr(files.os, "fsync", full)
+    target = tmp_path / "ekspor.csv"
+    code, out, err = run(capsys, data_dir, "export", "--format", "csv", "--out", str(target))
+    assert code == 1
+    assert err.strip() and not CLASS_NAMES.search(err) and "No space" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no file, no temporary
+    with closing(sqlite3.connect(data_dir / "meja-aduan.sqlite3")) as db:
+        exports = db.execute("SELECT count(*) FROM audit_event WHERE action = 'complaint.export'")
+        assert exports.fetchone() == (0,)  # an export that did not happen is not one
+
+
+def _unreadable_files(tmp_path: Path) -> dict[str, Path]:
+    files = {
+        "latin1.csv": ",".join(IMPORT_COLUMNS).encode() + b"\npengaduan,caf\xe9\n",
+        "kutip.csv": b'report_type,subject\npengaduan,"Jalan rusak\n',
+        "dalam.jsonl": b"[" * 100_000 + b"\n",
+        "kosong.csv": b"",
+        "kepala.csv": ",".join(IMPORT_COLUMNS).encode() + b"\r\n",
+    }
+    paths = {"missing": tmp_path / "tidak-ada.csv", "folder": tmp_path}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths[name] = tmp_path / name
+    return paths
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["missing", "folder", "latin1.csv", "kutip.csv", "dalam.jsonl", "kosong.csv", "kepala.csv"],
+)
+def test_an_unreadable_import_exits_2_in_words_and_imports_nothing(
+    capsys, data_dir, tmp_path, case
+):
+    path = _unreadable_files(tmp_path)[case]
+    code, out, err = run(capsys, data_dir, "import", str(path))
+    assert code == 2
+    assert out == ""
+    assert err.strip() and not CLASS_NAMES.search(err), err
+    assert export_jsonl(capsys, data_dir) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_round_trip_through_the_cli_into_a_second_desk(capsys, data_dir, tmp_path, fmt):
+    # (demo-data writes past the form's validation, so the source is imported, not generated)
+    rows = [
+        import_row(subject="=1+1 jalan rusak", reporter_phone="+62 811 7654 321"),
+        import_row(channel="email", reporter_email="rina@example.id", loss="-Rp 500.000"),
+        import_row(anonymous="ya", reporter_name="", confidential="ya", event_date="01/11/2026"),
+    ]
+    code, _out, err = run(capsys, data_dir, "import", str(write_csv(tmp_path / "a.csv", rows)))
+    assert code == 0, err
+    exported = tmp_path / f"ekspor.{fmt}"
+    code, _out, err = run(capsys, data_dir, "export", "--format", fmt, "--out", str(exported))
+    assert code == 0, err
+    second = tmp_path / "desk2"
+    second.mkdir()
+    set_up_desk(second, "BKS01")
+    code, out, err = run(capsys, second, "import", str(exported))
+    assert code == 0, err
+    assert [n[:6] for n in printed_numbers(out)] == ["BKS01-"] * 3  # its own series
+    mine = [{c: r[c] for c in IMPORT_COLUMNS} for r in export_jsonl(capsys, data_dir)]
+    theirs = [{c: r[c] for c in IMPORT_COLUMNS} for r in export_jsonl(capsys, second)]
+    assert theirs == mine
+    assert mine[0]["subject"] == "=1+1 jalan rusak"
 
 
 # -- show --------------------------------------------------------------------------------------
@@ -365,7 +497,8 @@ def test_show_of_something_that_is_neither_a_number_nor_an_id_is_bad_input(capsy
 
 
 def test_self_test(capsys, data_dir):
-    code, out, _err = run(capsys, data_dir, "--self-test")
+    code = cli.main(["--data-dir", str(data_dir), "--self-test"])
+    out, _err = capsys.readouterr()
     assert code == 0
     assert "self-test ok" in out
     assert numbering.looks_like_number(out.split()[-1])
@@ -462,14 +595,15 @@ def test_without_a_window_the_core_cli_asks_for_a_command(capsys, data_dir):
 
 
 def test_settings_are_listed_and_changed_by_command(capsys, data_dir):
-    from desk_app import cli, settings
+    from desk_app import settings
     from desk_app.services.desk import open_desk
 
-    assert cli.main(["--data-dir", str(data_dir), "settings"]) == 0
+    it = IT.username
+    assert run_cli(data_dir, "settings", user=it) == 0
     assert "idle_lock_minutes = 10" in capsys.readouterr().out
-    assert cli.main(["--data-dir", str(data_dir), "settings", "idle_lock_minutes", "5"]) == 0
-    assert cli.main(["--data-dir", str(data_dir), "settings", "idle_lock_minutes", "x"]) == 2
-    assert cli.main(["--data-dir", str(data_dir), "settings", "no_such_thing", "1"]) == 2
+    assert run_cli(data_dir, "settings", "idle_lock_minutes", "5", user=it) == 0
+    assert run_cli(data_dir, "settings", "idle_lock_minutes", "x", user=it) == 2
+    assert run_cli(data_dir, "settings", "no_such_thing", "1", user=it) == 2
     desk = open_desk(data_dir)
     try:
         assert settings.get(desk.db, "idle_lock_minutes") == 5

@@ -25,11 +25,7 @@ NEW_NAME, NEW_NIK, NEW_PHONE = "Rahmawati Kusumadewi", "1403015708900010", "0813
 
 
 def record_as(desk, who: Actor, **overrides) -> intake.Recorded:
-    desk.actor = who
-    try:
-        return intake.record_complaint(desk, make_form(**overrides))
-    finally:
-        desk.actor = None
+    return intake.record_complaint(desk.acting(who), make_form(**overrides))
 
 
 def set_status(desk, complaint_id: str, status: str) -> None:
@@ -44,12 +40,9 @@ def set_status(desk, complaint_id: str, status: str) -> None:
 def correct_as(
     desk, who: Actor | None, complaint_id: str, reason="Salah pilih instansi", **changes
 ):
-    desk.actor = who
-    try:
-        form = dataclasses.replace(corrections.form_of(desk, complaint_id), **changes)
-        return corrections.correct_complaint(desk, complaint_id, form, reason)
-    finally:
-        desk.actor = None
+    # The form is read as a supervisor (as the correction dialog reads it for who may correct).
+    form = dataclasses.replace(corrections.form_of(desk, complaint_id), **changes)
+    return corrections.correct_complaint(desk.acting(who), complaint_id, form, reason)
 
 
 def events(desk, action: str | None = None) -> list[models.AuditEvent]:
@@ -77,11 +70,7 @@ def test_form_of_round_trips_unchanged(desk):
 
 def test_form_of_hides_the_identity_from_who_may_not_see_it(desk):
     rec = record_as(desk, CLERK, anonymous="yes")
-    desk.actor = OTHER_CLERK
-    try:
-        form = corrections.form_of(desk, rec.id)
-    finally:
-        desk.actor = None
+    form = corrections.form_of(desk.acting(OTHER_CLERK), rec.id)
     assert (form.reporter_name, form.reporter_nik, form.reporter_phone) == ("", "", "")
 
 
@@ -121,13 +110,11 @@ def test_refused_corrections_are_denied_and_audited(desk, who, status):
 
 
 def test_may_correct_matches_the_service(desk):
-    desk.actor = CLERK
-    assert corrections.may_correct(desk, recorded_by="ani", status="queued")
-    assert not corrections.may_correct(desk, recorded_by="ani", status="submitted")
-    assert not corrections.may_correct(desk, recorded_by="budi", status="recorded")
-    desk.actor = SUPERVISOR
-    assert corrections.may_correct(desk, recorded_by="budi", status="completed")
-    desk.actor = None
+    clerk, supervisor = desk.acting(CLERK), desk.acting(SUPERVISOR)
+    assert corrections.may_correct(clerk, recorded_by="ani", status="queued")
+    assert not corrections.may_correct(clerk, recorded_by="ani", status="submitted")
+    assert not corrections.may_correct(clerk, recorded_by="budi", status="recorded")
+    assert corrections.may_correct(supervisor, recorded_by="budi", status="completed")
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -278,12 +265,8 @@ def test_history_lists_record_and_corrections_oldest_first(desk):
 
 def test_history_needs_view(desk):
     rec = intake.record_complaint(desk, make_form())
-    desk.actor = Actor("svc", "", Role.SERVICE)
-    try:
-        with pytest.raises(PermissionDenied):
-            corrections.history(desk, rec.id)
-    finally:
-        desk.actor = None
+    with pytest.raises(PermissionDenied):
+        corrections.history(desk.acting(Actor("svc", "", Role.SERVICE)), rec.id)
 
 
 def test_audit_verify_still_holds(desk):

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from desk_app import cli, logs
+from desk_app import logs
 from desk_app.errors import StorageError, ValidationFailed
 from desk_app.services import intake, privacy
 from desk_app.services.transfer import IMPORT_COLUMNS
 from desk_app.store import db as store_db
-from tests.conftest import make_form
+from tests.conftest import PASSWORD, SUPERVISOR, make_form, open_acting, set_up_desk
+from tests.conftest import run_cli as run_cli_as
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -118,7 +119,7 @@ class Outputs:
 
 
 def run_cli(capsys, data_dir, outputs, label, *args):
-    code = cli.main(["--data-dir", str(data_dir), *args])
+    code = run_cli_as(data_dir, *args)
     out, err = capsys.readouterr()
     outputs.add(label, out, err)
     return code, out, err
@@ -127,9 +128,12 @@ def run_cli(capsys, data_dir, outputs, label, *args):
 def run_process(data_dir: Path, *args: str, code: str | None = None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEJA_ADUAN_")}
     env["PYTHONPATH"] = str(REPO)
-    argv = ["-c", code] if code else ["-m", "desk_app", "--data-dir", str(data_dir), *args]
+    set_up_desk(data_dir)
+    who = ["--user", SUPERVISOR.username]
+    argv = ["-c", code] if code else ["-m", "desk_app", "--data-dir", str(data_dir), *who, *args]
     return subprocess.run(
         [sys.executable, *argv],
+        input=PASSWORD + "\n",
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -175,7 +179,7 @@ def test_pii_canary_core_and_cli(capsys, data_dir, tmp_path, monkeypatch):
     code, *_ = run_cli(
         capsys, data_dir, outputs, "missing file", "import", str(tmp_path / "tidak-ada.csv")
     )
-    assert code == 1
+    assert code == 2  # a file that cannot be read is bad input
 
     # 2. A mistyped tracking number; a malformed one.
     wrong = number[:-1] + ("A" if number[-1] != "A" else "B")
@@ -214,9 +218,8 @@ def test_pii_canary_core_and_cli(capsys, data_dir, tmp_path, monkeypatch):
         locker.close()
 
     # 5. Core errors: their text and repr (what a crash would print) hold no canary.
-    from desk_app.services.desk import open_desk
 
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     try:
         with pytest.raises(ValidationFailed) as invalid:
             intake.record_complaint(desk, canary_form(reporter_nik=NIK[:-1], region="99.99"))
@@ -260,7 +263,8 @@ def test_pii_canary_core_and_cli(capsys, data_dir, tmp_path, monkeypatch):
         "def boom(desk, key):\n"
         f"    raise RuntimeError('no complaint for ' + {NAME!r}.upper() + ' ' + {NIK!r})\n"
         "lookup.get_complaint = boom\n"
-        f"sys.exit(cli.main(['--data-dir', {str(data_dir)!r}, 'show', {number!r}]))\n"
+        f"sys.exit(cli.main(['--data-dir', {str(data_dir)!r}, '--user', 'koor', 'show', "
+        f"{number!r}]))\n"
     )
     result = run_process(data_dir, code=crash)
     assert result.returncode == 1

@@ -12,14 +12,14 @@ import stat
 import sys
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desk_app import cli, logs, paths, settings
 from desk_app.errors import ValidationFailed
 from desk_app.services import audit, intake, lookup, privacy
 from desk_app.services.privacy import ExportNotWritten
 from desk_app.store import models
-from tests.conftest import make_form
+from tests.conftest import SUPERVISOR, make_form, run_cli
 
 NIK = "1471054107990077"
 PHONE = "+6281299990123"
@@ -255,8 +255,8 @@ def test_erase_is_all_or_nothing(desk, recorded, monkeypatch):
 # -- the CLI -------------------------------------------------------------------------------
 
 
-def run(capsys, data_dir, *args):
-    code = cli.main(["--data-dir", str(data_dir), *args])
+def run(capsys, data_dir, *args: str, user: str = SUPERVISOR.username):
+    code = run_cli(data_dir, *args, user=user)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -415,15 +415,288 @@ def test_only_a_supervisor_handles_personal_data_and_the_preview_matches_the_era
     from desk_app.errors import PermissionDenied
 
     for role in (Role.CLERK, Role.IT):
-        desk.actor = Actor("orang", "Orang", role)
+        who = desk.acting(Actor("orang", "Orang", role))
         for call in (
-            lambda: privacy.find_subject(desk, nik=NIK),
-            lambda: privacy.preview_erasure(desk, nik=NIK),
-            lambda: privacy.erase_subject(desk, nik=NIK, reason="uji"),
+            lambda who=who: privacy.find_subject(who, nik=NIK),
+            lambda who=who: privacy.preview_erasure(who, nik=NIK),
+            lambda who=who: privacy.erase_subject(who, nik=NIK, reason="uji"),
         ):
             with pytest.raises(PermissionDenied):
                 call()
-    desk.actor = Actor("koor", "Koordinator", Role.SUPERVISOR)
+    desk = desk.acting(Actor("koor", "Koordinator", Role.SUPERVISOR))
     preview = privacy.preview_erasure(desk, nik=NIK, phone=PHONE)
     result = privacy.erase_subject(desk, nik=NIK, phone=PHONE, reason="permintaan subjek")
     assert (preview.erase, preview.keep) == (result.erased, result.kept) == (2, 1)
+
+
+# -- issue 7: attachments, the record of erasures, retention, refusals, the readable export ------
+
+from desk_app.services import attachments, backup, erasure_record, retention  # noqa: E402
+from desk_app.services.desk import open_desk  # noqa: E402
+from tests.conftest import CLERK, IT  # noqa: E402
+
+
+def attach(desk, tmp_path, name: str, content: bytes) -> dict:
+    source = tmp_path / name
+    source.write_bytes(content)
+    return attachments.add_file(desk, source)
+
+
+def attachment_rows(desk) -> list[tuple[str, str, str]]:
+    with desk.db.reading() as s:
+        return [
+            (a.complaint_id, a.filename, a.sha256) for a in s.scalars(select(models.Attachment))
+        ]
+
+
+@pytest.fixture
+def with_files(desk, tmp_path):
+    """An old complaint of the reporter with a KTP scan named after them and a letter that a
+    recent complaint of somebody else carries too."""
+    ktp = attach(desk, tmp_path, "KTP Kanari Zyxwvu.jpg", b"ktp scan of kanari")
+    letter = attach(desk, tmp_path, "surat-lurah.pdf", b"a letter both complaints carry")
+    old = intake.record_complaint(
+        desk, subject_form(attachments=[ktp, letter]), now=years_ago(desk, 7)
+    )
+    other = intake.record_complaint(desk, make_form(attachments=[letter]), now=years_ago(desk, 1))
+    return dict(old=old, other=other, ktp=ktp, letter=letter)
+
+
+def test_erasure_removes_the_attachment_rows_and_files_but_a_shared_file_stays(desk, with_files):
+    ktp, letter = with_files["ktp"], with_files["letter"]
+    assert attachments.stored_path(desk, ktp["sha256"]).exists()
+    privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan subjek")
+
+    rows = attachment_rows(desk)
+    assert rows == [(with_files["other"].id, "surat-lurah.pdf", letter["sha256"])]
+    assert not any("Kanari" in name for _id, name, _sha in rows)
+    assert not attachments.stored_path(desk, ktp["sha256"]).exists()
+    assert attachments.stored_path(desk, letter["sha256"]).exists()  # still used
+    assert erasure_record.pending(desk.attachments_dir) == set()
+    (event,) = events(desk, "privacy.erase")
+    assert json.loads(event.before)["fields_set"][-1] == "attachments"
+    assert "KTP" not in event.before + event.after
+    assert audit.verify(desk).ok
+
+
+def test_an_attachment_file_that_cannot_be_removed_now_goes_at_the_next_start(
+    desk, data_dir, with_files, monkeypatch
+):
+    from pathlib import Path
+
+    ktp = attachments.stored_path(desk, with_files["ktp"]["sha256"])
+    real_unlink = Path.unlink
+
+    def busy_unlink(self, *args, **kwargs):
+        if self == ktp:
+            raise PermissionError(13, "held open by a viewer")
+        return real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", busy_unlink)
+    result = privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan")
+    assert result.erased == 1 and ktp.exists()
+    assert erasure_record.pending(desk.attachments_dir) == {with_files["ktp"]["sha256"]}
+    monkeypatch.undo()
+    desk.close()
+
+    open_desk(data_dir).close()
+    assert not ktp.exists()
+    assert not (desk.attachments_dir / erasure_record.PENDING_NAME).exists()
+
+
+def test_the_record_of_erasures_names_complaints_and_fields_never_values(desk, with_files):
+    privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan")
+    path = paths.erasure_record_path()
+    text = path.read_text(encoding="utf-8")
+    for value in (NIK, NAME, "Kanari", "Kenari", "KTP", with_files["ktp"]["sha256"], "0812"):
+        assert value not in text, value
+    (entry,) = erasure_record.read()
+    assert entry.complaints == (with_files["old"].id,)
+    assert "reporter_nik" in entry.fields and "attachments" in entry.fields
+    if POSIX:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_an_erasure_that_cannot_be_recorded_is_not_made(desk, recorded):
+    paths.erasure_record_path().mkdir()  # in the way: the line cannot be written
+    with pytest.raises(erasure_record.ErasureNotRecorded):
+        privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan")
+    assert complaint(desk, recorded["old_nik"].id).reporter_nik == NIK
+
+
+def test_restoring_a_backup_made_before_an_erasure_erases_again_at_the_next_start(
+    desk, data_dir, with_files
+):
+    old = with_files["old"]
+    before = backup.make_backup(desk.acting(IT))
+    privacy.erase_subject(desk.acting(SUPERVISOR), nik=NIK, reason="permintaan subjek")
+    desk.close()
+
+    backup.restore(data_dir, before)
+    restored = open_desk(data_dir)
+    try:
+        c = complaint(restored, old.id)
+        assert (c.reporter_name, c.reporter_nik, c.reporter_phone) == ("", None, None)
+        assert [r[0] for r in attachment_rows(restored)] == [with_files["other"].id]
+        (again,) = events(restored, "privacy.erase")
+        assert (again.object_id, again.reason) == (old.id, privacy.REAPPLIED)
+        assert again.actor == privacy.SYSTEM_ACTOR
+        assert NIK not in again.before + again.after
+        assert privacy.find_subject(restored.acting(SUPERVISOR), nik=NIK) == []
+        assert audit.verify(restored.acting(SUPERVISOR)).ok
+    finally:
+        restored.close()
+    open_desk(data_dir).close()  # once is enough: the trail now holds the erasure
+    with open_desk(data_dir).db.reading() as s:
+        count = s.scalar(select(func.count()).where(models.AuditEvent.action == "privacy.erase"))
+    assert count == 1
+
+
+BACKUP_KINDS = [
+    (backup.MANUAL, "backup_keep_manual_days"),
+    (backup.PRE_RESTORE, "backup_keep_pre_restore_days"),
+    ("pre-migration", "backup_keep_pre_migration_days"),
+]
+
+
+def _name(kind: str, when: dt.datetime) -> str:
+    if kind == "pre-migration":
+        return f"pre-migration-0003-{when:%Y%m%dT%H%M%SZ}.sqlite3"
+    return backup.backup_name(kind, when)
+
+
+@pytest.mark.parametrize(("kind", "setting"), BACKUP_KINDS)
+def test_each_backup_kind_is_deleted_after_the_days_the_settings_state(desk, kind, setting):
+    settings.set_value(desk.db, setting, 12)
+    now = dt.datetime(2026, 11, 26, 5, 0)
+    folder = paths.backups_dir()
+    folder.mkdir(exist_ok=True)
+    young = _name(kind, now - dt.timedelta(days=11, hours=23))
+    old = _name(kind, now - dt.timedelta(days=12, hours=1))
+    for name in (young, old):
+        (folder / name).write_bytes(b"x")
+
+    made = backup.daily_backup_if_due(desk, now)  # the daily copy rotates the folder
+
+    assert made is not None and (folder / young).exists()
+    assert not (folder / old).exists()
+    said = retention.describe(retention.from_settings(desk.db))
+    assert "12 hari" in said  # what the screens say is what was applied
+
+
+def test_automatic_copies_are_kept_as_the_settings_state(desk):
+    for name, value in (("backup_keep_daily", 2), ("backup_keep_weekly", 0)):
+        settings.set_value(desk.db, name, value)
+    settings.set_value(desk.db, "backup_keep_monthly", 0)
+    folder = paths.backups_dir()
+    folder.mkdir(exist_ok=True)
+    start = dt.datetime(2026, 11, 20, 3, 0)
+    for day in range(5):
+        (folder / backup.backup_name(backup.DAILY, start + dt.timedelta(days=day))).write_bytes(
+            b"x"
+        )
+    backup.daily_backup_if_due(desk, start + dt.timedelta(days=5))
+    daily = sorted(p.name for p in folder.iterdir() if "-daily-" in p.name)
+    assert len(daily) == 2  # today's new copy and yesterday's
+    assert "20261124" in daily[0] and "20261125" in daily[1]
+    said = retention.describe(retention.from_settings(desk.db))
+    assert "2 hari, 0 minggu dan 0 bulan" in said
+
+
+def test_a_copy_written_elsewhere_is_never_deleted(desk, tmp_path):
+    elsewhere = tmp_path / "flashdisk"
+    elsewhere.mkdir()
+    settings.set_value(desk.db, "backup_keep_manual_days", 1)
+    copy = backup.make_backup(desk.acting(IT), elsewhere, now=dt.datetime(2026, 1, 1))
+    backup.make_backup(desk.acting(IT), now=dt.datetime(2026, 11, 26))
+    assert copy.exists()
+    assert "--out" in retention.describe(retention.from_settings(desk.db))
+
+
+def test_a_refused_request_is_audited_with_its_reason_and_no_identifier(desk, recorded):
+    held = privacy.refuse_request(
+        desk.acting(SUPERVISOR),
+        nik="1471-0541-0799-0077",
+        reason="Aduan masih dalam masa retensi 5 tahun",
+    )
+    assert held == 2
+    (event,) = events(desk, "privacy.request_refused")
+    assert (event.object_type, event.object_id) == ("privacy", "nik")
+    assert event.reason == "Aduan masih dalam masa retensi 5 tahun"
+    assert json.loads(event.after) == {"identifiers": ["nik"], "complaints": 2}
+    assert event.actor == "koor"
+    for text in (event.before or "", event.after, event.reason):
+        assert NIK not in text and "1471" not in text
+    assert complaint(desk, recorded["old_nik"].id).reporter_nik == NIK  # nothing erased
+
+
+def test_a_refusal_needs_a_reason(desk, recorded):
+    with pytest.raises(ValidationFailed) as exc:
+        privacy.refuse_request(desk.acting(SUPERVISOR), nik=NIK, reason="  ")
+    assert set(exc.value.errors) == {"reason"}
+
+
+def test_a_refusal_reason_may_not_repeat_the_identifier(desk, recorded):
+    with pytest.raises(ValidationFailed) as exc:
+        privacy.refuse_request(
+            desk.acting(SUPERVISOR), phone="0812 9999 0123", reason="nomor 0812 9999 0123"
+        )
+    assert set(exc.value.errors) == {"reason"}
+    assert events(desk, "privacy.request_refused") == []
+
+
+def test_a_clerk_may_not_record_a_refusal(desk, recorded):
+    from desk_app.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        privacy.refuse_request(desk.acting(CLERK), nik=NIK, reason="masih dalam retensi")
+
+
+def test_cli_refuse_records_the_reason_and_never_echoes_the_identifier(
+    capsys, data_dir, desk, recorded
+):
+    code, stdout, err = run(
+        capsys, data_dir, "privacy", "refuse", "--phone", "0812 9999 0123",
+        "--reason", "masih dalam masa retensi",
+    )  # fmt: skip
+    assert code == 0, err
+    assert stdout == "" and "9999" not in err
+    (event,) = events(desk, "privacy.request_refused")
+    assert event.reason == "masih dalam masa retensi" and event.object_id == "phone"
+
+
+def test_cli_refuse_without_a_reason_is_a_usage_error(capsys, data_dir):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--data-dir", str(data_dir), "privacy", "refuse", "--nik", NIK])
+    assert exc.value.code == 2
+
+
+def test_the_readable_export_is_in_indonesian_words_and_local_times(desk, tmp_path):
+    from desk_app import privacy_report
+
+    scan = attach(desk, tmp_path, "ktp.jpg", b"scan")
+    recorded_at = dt.datetime(2026, 11, 26, 7, 5)  # 14:05 WIB
+    done = intake.record_complaint(desk, subject_form(attachments=[scan]), now=recorded_at)
+    out, page = tmp_path / "subjek.json", tmp_path / "subjek.html"
+    privacy.export_subject(desk.acting(SUPERVISOR), nik=NIK, out=out, html_out=page)
+    text = page.read_text(encoding="utf-8")
+
+    assert "26/11/2026 14:05 WIB" in text
+    for words in ("Nomor pelacakan", "Tercatat", "Datang langsung", "Pengaduan", "Lampiran"):
+        assert words in text, words
+    assert done.tracking_no in text and "ktp.jpg" in text
+    assert "Riwayat" in text and "Pengaduan dicatat." in text  # the history in words
+    for raw in ("reporter_nik", "tracking_no", "received_at", "complaint.record", "+00:00"):
+        assert raw not in text, raw
+    assert "Received" not in text and "History" not in text and ">recorded<" not in text
+    data = json.loads(out.read_text(encoding="utf-8"))  # the JSON stays machine-readable
+    assert data["complaints"][0]["received_at"] == "2026-11-26T07:05:00+00:00"
+    assert set(privacy.COMPLAINT_FIELDS) <= set(privacy_report.FIELD_LABELS)
+
+
+def test_a_torn_line_in_the_record_is_skipped_and_the_next_line_kept(data_dir):
+    paths.init(data_dir)
+    path = paths.erasure_record_path()
+    path.write_text('{"v":1,"at":"2026-11-26T07:00:00Z","complaints":["a"],"fie', "utf-8")
+    erasure_record.append(erasure_record.Erasure(dt.datetime(2026, 11, 27), ("b",), ("f",)))
+    assert [e.complaints for e in erasure_record.read()] == [("b",)]

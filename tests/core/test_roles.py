@@ -99,43 +99,41 @@ def denials(desk, who: Actor, action: Action) -> list[AuditEvent]:
 
 
 def check(desk, who: Actor, action: Action, call):
-    """Run `call` as `who`: it works when allowed, else PermissionDenied plus an audit event."""
-    desk.actor = who
-    try:
-        if allowed(who.role, action):
-            call()
-            assert denials(desk, who, action) == []
-        else:
-            with pytest.raises(PermissionDenied) as caught:
-                call()
-            assert who.role.label in caught.value.message()
-            assert len(denials(desk, who, action)) == 1
-    finally:
-        desk.actor = None
+    """Run `call(desk acting as who)`: it works when allowed, else PermissionDenied plus an
+    audit event."""
+    acting = desk.acting(who)
+    if allowed(who.role, action):
+        call(acting)
+        assert denials(desk, who, action) == []
+    else:
+        with pytest.raises(PermissionDenied) as caught:
+            call(acting)
+        assert who.role.label in caught.value.message()
+        assert len(denials(desk, who, action)) == 1
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_record(desk, role):
-    check(desk, actor(role), Action.RECORD, lambda: intake.record_complaint(desk, make_form()))
+    check(desk, actor(role), Action.RECORD, lambda d: intake.record_complaint(d, make_form()))
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_import(desk, role):
-    check(desk, actor(role), Action.RECORD, lambda: intake.record_many(desk, [(1, make_form())]))
+    check(desk, actor(role), Action.RECORD, lambda d: intake.record_many(d, [(1, make_form())]))
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_duplicate_check_is_part_of_recording(desk, role):
-    check(desk, actor(role), Action.RECORD, lambda: intake.find_duplicates(desk, make_form()))
+    check(desk, actor(role), Action.RECORD, lambda d: intake.find_duplicates(d, make_form()))
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_search_and_view(desk, role):
     number = intake.record_complaint(desk, make_form()).tracking_no
 
-    def view():
-        assert len(lookup.list_complaints(desk, lookup.ListQuery()).rows) == 1
-        assert lookup.get_complaint(desk, number).complaint.tracking_no == number
+    def view(d):
+        assert len(lookup.list_complaints(d, lookup.ListQuery()).rows) == 1
+        assert lookup.get_complaint(d, number).complaint.tracking_no == number
 
     check(desk, actor(role), Action.VIEW, view)
 
@@ -144,24 +142,23 @@ def test_search_and_view(desk, role):
 def test_manage_users(desk, role):
     who = actor(role)
 
-    def manage():
-        accounts.create_user(desk, who, "baru", "Pengguna Baru", CLERK, "sandi-awal-123")
-        accounts.set_role(desk, who, "baru", SUPERVISOR)
-        accounts.reset_password(desk, who, "baru", "sandi-kedua-123")
-        accounts.disable_user(desk, who, "baru")
-        assert [u.username for u in accounts.list_users(desk, who)] == ["baru"]
+    def manage(d):
+        accounts.create_user(d, who, "baru", "Pengguna Baru", CLERK, "sandi-awal-123")
+        accounts.set_role(d, who, "baru", SUPERVISOR)
+        accounts.reset_password(d, who, "baru", "sandi-kedua-123")
+        accounts.disable_user(d, who, "baru")
+        assert [u.username for u in accounts.list_users(d, who)] == ["baru"]
 
     check(desk, who, Action.MANAGE_USERS, manage)
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_manual_backup(desk, role, tmp_path):
-    check(desk, actor(role), Action.BACKUP, lambda: backup.make_backup(desk, tmp_path / "b.db"))
+    check(desk, actor(role), Action.BACKUP, lambda d: backup.make_backup(d, tmp_path / "b.db"))
 
 
 def test_automatic_daily_backup_runs_whoever_is_signed_in(desk):
-    desk.actor = actor(CLERK)
-    assert backup.daily_backup_if_due(desk) is not None
+    assert backup.daily_backup_if_due(desk.acting(actor(CLERK))) is not None
 
 
 # -- masked identities -------------------------------------------------------------------------
@@ -170,25 +167,18 @@ SECRET_NAME = "Zulkarnain Rahasiawan"
 
 
 def _record_as(desk, who: Actor, **flags):
-    desk.actor = who
-    try:
-        return intake.record_complaint(
-            desk,
-            make_form(
-                reporter_name=SECRET_NAME, reporter_phone="081234567890", **flags, subject="Jalan"
-            ),
-        )
-    finally:
-        desk.actor = None
+    return intake.record_complaint(
+        desk.acting(who),
+        make_form(
+            reporter_name=SECRET_NAME, reporter_phone="081234567890", **flags, subject="Jalan"
+        ),
+    )
 
 
 def _seen_by(desk, who: Actor, number: str, text: str = ""):
-    desk.actor = who
-    try:
-        rows = lookup.list_complaints(desk, lookup.ListQuery(text=text)).rows
-        detail = lookup.get_complaint(desk, number)
-    finally:
-        desk.actor = None
+    acting = desk.acting(who)
+    rows = lookup.list_complaints(acting, lookup.ListQuery(text=text)).rows
+    detail = lookup.get_complaint(acting, number)
     return rows, detail
 
 

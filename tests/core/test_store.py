@@ -9,6 +9,7 @@ from desk_app.errors import DatabaseDamaged, DatabaseTooNew
 from desk_app.services import intake
 from desk_app.services.desk import open_desk
 from desk_app.store import migrate
+from tests.conftest import open_acting
 
 
 def test_fresh_database_is_at_head(desk):
@@ -30,7 +31,7 @@ def test_newer_database_is_refused_and_left_alone(data_dir):
 
 
 def test_migration_copies_the_database_first(data_dir, valid_form, tmp_path, monkeypatch):
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     recorded = intake.record_complaint(desk, valid_form)
     desk.close()
     # A newer app version: the same migrations plus one more.
@@ -48,7 +49,7 @@ def test_migration_copies_the_database_first(data_dir, valid_form, tmp_path, mon
         "        b.add_column(sa.Column('note', sa.Text()))\n"
     )
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", newer)
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     assert migrate.current_revision(desk.db) == newer_head
     desk.close()
     copies = list((data_dir / "backups").glob(f"pre-migration-{head}-*.sqlite3"))
@@ -75,7 +76,7 @@ def test_schema_head_constant_matches_the_migrations(desk):
 def test_thorough_check_finds_a_damaged_page(data_dir, valid_form):
     from desk_app.services.desk import check_integrity
 
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     for _ in range(300):
         intake.record_complaint(desk, valid_form)
     desk.close()
@@ -89,7 +90,7 @@ def test_thorough_check_finds_a_damaged_page(data_dir, valid_form):
     middle = len(data) // page_size // 2
     data[middle * page_size : (middle + 3) * page_size] = b"\xa5" * (3 * page_size)
     db_file.write_bytes(bytes(data))
-    desk = open_desk(data_dir)  # the fast check at start does not read every page...
+    desk = open_acting(data_dir)  # the fast check at start does not read every page...
     with pytest.raises(DatabaseDamaged):
         check_integrity(desk)  # ...the full one, run after start, does
     desk.close()

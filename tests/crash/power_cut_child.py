@@ -20,7 +20,9 @@ def main() -> None:
     data_dir, life, form_json = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     out = sys.stdout
 
+    from desk_app import settings
     from desk_app.domain.complaint import ComplaintForm
+    from desk_app.domain.roles import Actor, Role
     from desk_app.services import intake
     from desk_app.services.desk import open_desk
 
@@ -28,6 +30,10 @@ def main() -> None:
     out.write("opening\n")
     out.flush()
     desk = open_desk(data_dir)
+    if not desk.set_up:  # the first life sets the desk up (as init would: its code)
+        settings.set_value(desk.db, "desk_code", "PKU01")
+        desk = desk.reloaded()
+    desk = desk.acting(Actor("ani", "Ani Rahmawati", Role.CLERK))
     out.write("ready\n")
     out.flush()
     n = 0

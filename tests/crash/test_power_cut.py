@@ -260,10 +260,11 @@ def check_app_reopens(data_dir: Path, acked: list[tuple[str, str]], seed: int) -
     from sqlalchemy import func, select
 
     from desk_app.services import audit, intake, lookup
-    from desk_app.services.desk import check_integrity, open_desk
+    from desk_app.services.desk import check_integrity
     from desk_app.store import models
+    from tests.conftest import open_acting
 
-    desk = open_desk(data_dir)
+    desk = open_acting(data_dir)
     try:
         check_integrity(desk)
         rng = random.Random(seed)
@@ -442,13 +443,13 @@ def test_the_checks_catch_damage(tmp_path, monkeypatch):
     """The crash test's checks are not vacuous: each kind of damage is caught (fast, not slow)."""
     from desk_app import paths
     from desk_app.services import intake
-    from desk_app.services.desk import open_desk
+    from tests.conftest import open_acting
 
     monkeypatch.setattr(paths, "_data_dir", paths._data_dir)
 
     def fresh(name):
         data_dir = tmp_path / name
-        desk = open_desk(data_dir)
+        desk = open_acting(data_dir)
         acked = []
         for n in range(3):
             token = f"tok{name}x{n}z"

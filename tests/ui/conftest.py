@@ -49,8 +49,9 @@ def make_window(qtbot, desk, user_messages):
     QApplication.instance().setStyleSheet(STYLE_SHEET)
     windows = []
 
-    def make():
-        window = MainWindow(desk)
+    def make(acting=None):
+        """A main window on the test desk, or on `acting` (the desk acting as someone)."""
+        window = MainWindow(acting or desk)
         window.resize(1280, 820)
         window.show()
         qtbot.waitExposed(window)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desk_app.errors import AuditTrailBroken
 from desk_app.services import audit, intake
-from tests.conftest import make_form
+from tests.conftest import Clocked, make_form
 
 from ui.admin.audit_page import AuditEventModel
 
@@ -107,10 +107,7 @@ def test_filter_by_action_and_object(qtbot, make_window, desk):
 
 def test_filter_by_date(qtbot, make_window, desk):
     today = desk.today()
-    real_now = desk.now
-    desk.now = lambda: real_now() - dt.timedelta(days=10)
-    record(desk, 2)
-    desk.now = real_now
+    record(Clocked(desk, desk.now() - dt.timedelta(days=10)), 2)
     record(desk, 1)
     page = open_audit(qtbot, make_window())
     assert page.model.rowCount() == 3

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from desk_app.domain.roles import Actor, Role
 from desk_app.errors import DatabaseDamaged, NotFound
 from desk_app.services import accounts, backup, intake, lookup
-from desk_app.services.desk import open_desk
-from tests.conftest import make_form
+from tests.conftest import SUPERVISOR, make_form, open_acting
 
 from ui.admin.backup_page import BackupPage
 from ui.workers import Runner
@@ -35,16 +34,21 @@ def fast_hashing(monkeypatch):
 
 
 @pytest.fixture
-def admin(desk):
-    desk.actor = accounts.init_desk(
-        desk,
+def admin(bare_desk):
+    return accounts.init_desk(
+        bare_desk,
         desk_code="BKS01",
         desk_name="Meja Aduan Bengkalis",
         admin_username="admin",
         admin_full_name="Admin TI",
         admin_password=ADMIN_PW,
     )
-    return desk.actor
+
+
+@pytest.fixture
+def desk(bare_desk, admin):
+    """The set-up desk, acting as its IT officer."""
+    return bare_desk.reloaded().acting(admin)
 
 
 @pytest.fixture
@@ -68,7 +72,7 @@ def page(qtbot, desk, admin, user_messages, quits):
 
 def record_one(data_dir: Path) -> str:
     """Record a complaint from another (headless, closed afterwards) opening of the desk."""
-    other = open_desk(data_dir)
+    other = open_acting(data_dir)
     try:
         return intake.record_complaint(other, make_form()).tracking_no
     finally:
@@ -76,7 +80,7 @@ def record_one(data_dir: Path) -> str:
 
 
 def numbers_found(data_dir: Path, *numbers: str) -> dict[str, bool]:
-    fresh = open_desk(data_dir)
+    fresh = open_acting(data_dir)
     try:
         found = {}
         for number in numbers:
@@ -104,8 +108,7 @@ def test_the_backups_tab_is_offered_to_it_and_not_to_a_clerk(desk, admin, make_w
     assert window.backups is not None and window.tabs.indexOf(window.backups) >= 0
     assert window.backups.restore_button.isVisibleTo(window.backups)
 
-    desk.actor = Actor("ani", "Ani Rahmawati", Role.CLERK)
-    clerk_window = make_window()
+    clerk_window = make_window(desk.acting(Actor("ani", "Ani Rahmawati", Role.CLERK)))
     assert clerk_window.backups is None
     pages = [clerk_window.tabs.widget(i) for i in range(clerk_window.tabs.count())]
     assert not any(isinstance(p, BackupPage) for p in pages)
@@ -184,7 +187,7 @@ def test_a_restore_while_another_window_holds_the_desk_is_refused(
 ):
     number = record_one(data_dir)
     made = make_now(qtbot, page)
-    other = open_desk(data_dir)  # another window or the CLI
+    other = open_acting(data_dir)  # another window or the CLI
     try:
         lookup.get_complaint(other, number)
         db_before = (data_dir / DB_NAME).read_bytes()
@@ -206,8 +209,7 @@ def test_a_restore_while_another_window_holds_the_desk_is_refused(
 @pytest.fixture
 def damaged(desk, admin, data_dir):
     """A data folder whose database is damaged, with a good backup holding one complaint."""
-    desk.actor = None
-    number = intake.record_complaint(desk, make_form()).tracking_no
+    number = intake.record_complaint(desk.acting(SUPERVISOR), make_form()).tracking_no
     good = backup.make_backup(desk)
     desk.close()
     db_file = data_dir / DB_NAME

@@ -100,11 +100,11 @@ def test_history_is_escaped(qtbot, window, desk):
 
 
 def test_clerk_may_correct_own_entry_only(qtbot, make_window, desk, user_messages):
-    desk.actor = Actor("budi", "Budi", Role.CLERK)
-    theirs = intake.record_complaint(desk, make_form(subject="Lampu jalan mati"))
-    desk.actor = Actor("ani", "Ani", Role.CLERK)
-    mine = intake.record_complaint(desk, make_form(subject="Sampah menumpuk"))
-    window = make_window()
+    budi = desk.acting(Actor("budi", "Budi", Role.CLERK))
+    theirs = intake.record_complaint(budi, make_form(subject="Lampu jalan mati"))
+    ani = desk.acting(Actor("ani", "Ani", Role.CLERK))
+    mine = intake.record_complaint(ani, make_form(subject="Sampah menumpuk"))
+    window = make_window(ani)
     page = window.complaints
     window.go_list()
     select(qtbot, page, theirs)
@@ -120,8 +120,7 @@ def test_clerk_may_correct_own_entry_only(qtbot, make_window, desk, user_message
 
 def test_it_officer_is_not_offered_corrections(qtbot, make_window, desk):
     recorded = intake.record_complaint(desk, make_form())
-    desk.actor = Actor("tono", "Tono", Role.IT)
-    window = make_window()
+    window = make_window(desk.acting(Actor("tono", "Tono", Role.IT)))
     page = window.complaints
     window.go_list()
     select(qtbot, page, recorded)

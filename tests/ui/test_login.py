@@ -16,6 +16,12 @@ ADMIN_PW = "kata-sandi-admin-1"
 
 
 @pytest.fixture
+def desk(bare_desk):
+    """These tests set the desk up themselves."""
+    return bare_desk
+
+
+@pytest.fixture
 def admin(desk):
     return accounts.init_desk(
         desk,
@@ -92,8 +98,7 @@ def test_change_password_dialog_checks_both_fields(qtbot, desk, admin):
     ],
 )
 def test_each_role_is_offered_only_what_it_may_do(qtbot, make_window, desk, role, intake, audit):
-    desk.actor = Actor("orang", "Orang Uji", role)
-    window = make_window()
+    window = make_window(desk.reloaded().acting(Actor("orang", "Orang Uji", role)))
     pages = [window.tabs.widget(i) for i in range(window.tabs.count())]
     assert (window.intake in pages) is intake
     assert (window.audit in pages) is audit

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from desk_app.domain.roles import Actor, Role
 from desk_app.i18n import _
@@ -52,9 +53,8 @@ def recorded(desk):
 
 @pytest.fixture
 def page(qtbot, desk, user_messages):
-    desk.actor = Actor("budi", "Budi Santoso", Role.SUPERVISOR)
     runner = Runner()
-    page = PrivacyPage(desk, runner)
+    page = PrivacyPage(desk.acting(Actor("budi", "Budi Santoso", Role.SUPERVISOR)), runner)
     qtbot.addWidget(page)
     page.resize(900, 560)
     page.show()
@@ -93,8 +93,7 @@ def answer_erasure(qtbot, monkeypatch, reason: str, years: int | None = None) ->
     ("role", "offered"), [(Role.CLERK, False), (Role.SUPERVISOR, True), (Role.IT, False)]
 )
 def test_the_tab_only_for_who_may_answer_personal_data_requests(make_window, desk, role, offered):
-    desk.actor = Actor("orang", "Orang Uji", role)
-    window = make_window()
+    window = make_window(desk.acting(Actor("orang", "Orang Uji", role)))
     pages = [window.tabs.widget(i) for i in range(window.tabs.count())]
     assert any(isinstance(p, PrivacyPage) for p in pages) is offered
     assert (window.privacy is not None) is offered
@@ -200,8 +199,85 @@ def test_declining_the_confirmation_changes_nothing(
 def test_a_clerk_is_refused_by_the_service_too(qtbot, page, desk, recorded, user_messages):
     from desk_app.errors import PermissionDenied
 
-    desk.actor = Actor("ani", "Ani", Role.CLERK)  # e.g. the page kept after a switch of user
+    page.desk = desk.acting(Actor("ani", "Ani", Role.CLERK))  # a page left behind
     qtbot.keyClicks(page.nik, NIK)
     click(qtbot, page.search_button)
     qtbot.waitUntil(lambda: bool(user_messages.errors))
     assert [type(e) for e in user_messages.errors] == [PermissionDenied]
+
+
+# -- issue 7: a refused request, and the retention both screens state ---------------------------
+
+
+def answer_refusal(qtbot, monkeypatch, reason: str) -> list:
+    """Stub RefusalDialog.ask with the real dialog, typed into and confirmed."""
+    from ui.admin.privacy_page import RefusalDialog
+
+    made = []
+
+    def ask(cls, parent=None):
+        dialog = cls(parent)
+        qtbot.addWidget(dialog)
+        made.append(dialog)
+        qtbot.keyClicks(dialog.reason, reason)
+        click(qtbot, dialog.save)
+        return dialog.answer
+
+    monkeypatch.setattr(RefusalDialog, "ask", classmethod(ask))
+    return made
+
+
+def refusals(desk) -> list:
+    from sqlalchemy import select
+
+    from desk_app.store import models
+
+    E = models.AuditEvent
+    with desk.db.reading() as s:
+        return list(s.scalars(select(E).where(E.action == "privacy.request_refused")))
+
+
+def test_the_refuse_button_records_the_refusal_and_its_reason(
+    qtbot, page, desk, recorded, monkeypatch, user_messages
+):
+    answer_refusal(qtbot, monkeypatch, "Masih dalam masa retensi 5 tahun")
+    qtbot.keyClicks(page.nik, NIK)
+    with qtbot.waitSignal(page.refused) as sig:
+        click(qtbot, page.refuse_button)
+    assert sig.args == [3]
+    (event,) = refusals(desk)
+    assert event.reason == "Masih dalam masa retensi 5 tahun" and event.object_id == "nik"
+    assert NIK not in (event.after or "")
+    assert "3" in page.result.text() and page.refuse_button.isEnabled()
+    assert len(found_by_name(desk)) == 3  # nothing erased
+    assert user_messages.errors == []
+
+
+def test_a_refusal_without_a_reason_is_refused_at_the_field(
+    qtbot, page, desk, recorded, monkeypatch
+):
+    made = answer_refusal(qtbot, monkeypatch, "  ")
+    qtbot.keyClicks(page.nik, NIK)
+    click(qtbot, page.refuse_button)
+    page.runner.wait()
+    assert made[0].form.error("reason")
+    assert refusals(desk) == []
+
+
+def test_both_screens_state_the_retention_the_settings_hold(qtbot, desk, page):
+    from desk_app import settings
+
+    from ui.admin.backup_page import BackupPage
+
+    assert "90 hari" in page.hint.text()  # the default for manual copies
+    settings.set_value(desk.db, "backup_keep_manual_days", 45)
+    settings.set_value(desk.db, "backup_keep_pre_restore_days", 21)
+    page.hide()
+    page.show()  # shown again after `desk-app settings` changed it
+    runner = Runner()
+    backups = BackupPage(desk, runner)
+    qtbot.addWidget(backups)
+    backups.show()
+    for text in (backups.retention_label.text(), page.findChild(QLabel, "privacy_hint").text()):
+        assert "45 hari" in text and "21 hari" in text and "--out" in text
+    runner.wait()

@@ -30,16 +30,21 @@ def fast_hashing(monkeypatch):
 
 
 @pytest.fixture
-def admin(desk):
-    desk.actor = accounts.init_desk(
-        desk,
+def admin(bare_desk):
+    return accounts.init_desk(
+        bare_desk,
         desk_code="BKS01",
         desk_name="Meja Aduan Bengkalis",
         admin_username="admin",
         admin_full_name="Admin TI",
         admin_password=ADMIN_PW,
     )
-    return desk.actor
+
+
+@pytest.fixture
+def desk(bare_desk, admin):
+    """The set-up desk, acting as its IT officer."""
+    return bare_desk.reloaded().acting(admin)
 
 
 @pytest.fixture
@@ -163,7 +168,7 @@ def test_the_add_dialog_says_what_is_wrong_at_the_field_and_keeps_the_typing(
 
 def test_a_refused_change_is_shown_as_a_message(qtbot, page, desk, monkeypatch, user_messages):
     add_ani(qtbot, page, desk, monkeypatch)
-    desk.actor = Actor("budi", "Budi", Role.SUPERVISOR)  # e.g. after a switch of user
+    page.desk = desk.acting(Actor("budi", "Budi", Role.SUPERVISOR))  # a page left behind
     monkeypatch.setattr(RoleDialog, "ask", classmethod(lambda cls, user, p=None: Role.IT))
     click(qtbot, page.role_button)
     page.runner.wait()
@@ -174,8 +179,7 @@ def test_a_refused_change_is_shown_as_a_message(qtbot, page, desk, monkeypatch, 
     ("role", "offered"), [(Role.CLERK, False), (Role.SUPERVISOR, False), (Role.IT, True)]
 )
 def test_the_users_tab_only_for_who_may_manage_users(make_window, desk, role, offered):
-    desk.actor = Actor("orang", "Orang Uji", role)
-    window = make_window()
+    window = make_window(desk.acting(Actor("orang", "Orang Uji", role)))
     pages = [window.tabs.widget(i) for i in range(window.tabs.count())]
     assert any(isinstance(p, UsersPage) for p in pages) is offered
     assert (window.users is not None) is offered

@@ -33,7 +33,7 @@ from desk_app import paths
 from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.i18n import N_, _
-from desk_app.services import backup
+from desk_app.services import backup, retention
 from desk_app.services.desk import Desk
 
 from ui import messages
@@ -131,6 +131,10 @@ class BackupPage(QWidget):
                 "start it again to work on the restored data."
             )
         )
+        self.retention_label = QLabel(retention.describe(retention.from_settings(desk.db)))
+        self.retention_label.setObjectName("backups_retention")
+        self.retention_label.setProperty("role", "hint")
+        self.retention_label.setWordWrap(True)
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)
         self.folder_label = QLabel(_("Folder: {folder}").format(folder=paths.backups_dir()))
@@ -175,6 +179,7 @@ class BackupPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(hint)
+        layout.addWidget(self.retention_label)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.folder_label)
@@ -190,6 +195,7 @@ class BackupPage(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Read when shown: the daily backup or the CLI may have added copies meanwhile."""
         super().showEvent(event)
+        self.retention_label.setText(retention.describe(retention.from_settings(self.desk.db)))
         self.refresh()
 
     def refresh(self, select: Path | None = None) -> None:

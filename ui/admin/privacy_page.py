@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desk_app import settings
 from desk_app.errors import ValidationFailed
 from desk_app.i18n import _
-from desk_app.services import privacy
+from desk_app.services import privacy, retention
 from desk_app.services.desk import Desk
 
 from ui import messages
@@ -37,11 +37,13 @@ IDENTIFIERS = ("nik", "phone", "email")
 
 
 class PrivacyPage(QWidget):
-    """Signals: searched(int count), exported(int count), erased(ErasureResult)."""
+    """Signals: searched(int count), exported(int count), erased(ErasureResult),
+    refused(int complaints held) after a refusal was recorded."""
 
     searched = Signal(int)
     exported = Signal(int)
     erased = Signal(object)
+    refused = Signal(int)
 
     def __init__(self, desk: Desk, runner: Runner, parent=None) -> None:
         super().__init__(parent)
@@ -50,15 +52,8 @@ class PrivacyPage(QWidget):
 
         title = QLabel(_("A reporter's personal data"))
         title.setStyleSheet("font-weight: bold; font-size: 12pt;")
-        hint = QLabel(
-            _(
-                "For a reporter's request under the personal-data-protection law: give one or "
-                "more of their identifiers, then export everything the desk holds about them or "
-                "erase their identity from complaints older than the retention period. "
-                "The audit trail never held the identity; erasure does not reach older "
-                "backups (until they rotate out) or names typed into the complaint text."
-            )
-        )
+        self.hint = hint = QLabel(self.hint_text())
+        hint.setObjectName("privacy_hint")
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)
 
@@ -80,11 +75,14 @@ class PrivacyPage(QWidget):
         self.export_button.setObjectName("privacy_export")
         self.erase_button = QPushButton(_("&Erase identity…"))
         self.erase_button.setObjectName("privacy_erase")
+        self.refuse_button = QPushButton(_("&Refuse request…"))
+        self.refuse_button.setObjectName("privacy_refuse")
         self.search_button.clicked.connect(self.search)
         self.export_button.clicked.connect(self.export)
         self.erase_button.clicked.connect(self.erase)
+        self.refuse_button.clicked.connect(self.refuse)
         buttons = QHBoxLayout()
-        for button in (self.search_button, self.export_button, self.erase_button):
+        for button in self.buttons():
             buttons.addWidget(button)
         buttons.addStretch(1)
 
@@ -99,6 +97,26 @@ class PrivacyPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.result)
         layout.addStretch(1)
+
+    def hint_text(self) -> str:
+        return (
+            _(
+                "For a reporter's request under the personal-data-protection law: give one or "
+                "more of their identifiers, then export everything the desk holds about them, "
+                "erase their identity and attachments from complaints older than the retention "
+                "period, or record why the request is refused. The audit trail never held the "
+                "identity, only the names of attachment files as they were recorded; erasure "
+                "does not reach names typed into the complaint text. Backups made before an "
+                "erasure keep the identity until they are deleted:"
+            )
+            + " "
+            + retention.describe(retention.from_settings(self.desk.db))
+        )
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """The retention may have been changed meanwhile (desk-app settings)."""
+        super().showEvent(event)
+        self.hint.setText(self.hint_text())
 
     # -- the identifiers ---------------------------------------------------------------
 
@@ -127,8 +145,11 @@ class PrivacyPage(QWidget):
             errors.setdefault("nik", errors.pop("subject"))
         self.form.show_errors(errors)
 
+    def buttons(self) -> tuple[QPushButton, ...]:
+        return (self.search_button, self.export_button, self.erase_button, self.refuse_button)
+
     def _busy(self, busy: bool) -> None:
-        for button in (self.search_button, self.export_button, self.erase_button):
+        for button in self.buttons():
             button.setEnabled(not busy)
 
     def _failed(self, exc: BaseException) -> None:
@@ -225,9 +246,9 @@ class PrivacyPage(QWidget):
             self,
             _("Erase a reporter's identity"),
             _(
-                "The reporter's name, NIK, phone, e-mail and address will be erased from "
-                "{erase} complaint(s) older than {years} year(s); {keep} more recent "
-                "complaint(s) are kept as they are. This cannot be undone. Erase?"
+                "The reporter's name, NIK, phone, e-mail, address and attachments will be "
+                "erased from {erase} complaint(s) older than {years} year(s); {keep} more "
+                "recent complaint(s) are kept as they are. This cannot be undone. Erase?"
             ).format(erase=preview.erase, keep=preview.keep, years=years),
             _("Erase"),
             _("Cancel"),
@@ -243,12 +264,38 @@ class PrivacyPage(QWidget):
     def _erased(self, result: privacy.ErasureResult) -> None:
         self._busy(False)
         text = _(
-            "Identity erased from {erased} complaint(s); {kept} complaint(s) more recent than "
-            "{years} year(s) kept."
+            "Identity and attachments erased from {erased} complaint(s); {kept} complaint(s) "
+            "more recent than {years} year(s) kept."
         ).format(erased=result.erased, kept=result.kept, years=result.older_than_years)
         self.result.setText(text)
         messages.info(self, _("Identity erased"), text)
         self.erased.emit(result)
+
+    # -- refuse ------------------------------------------------------------------------
+
+    def refuse(self) -> None:
+        ids = self._checked_identifiers()
+        if ids is None:
+            return
+        reason = RefusalDialog.ask(self)
+        if reason is None:
+            return
+        self._busy(True)
+        self.runner.write(
+            lambda: privacy.refuse_request(self.desk, **ids, reason=reason),
+            on_done=self._refused,
+            on_error=self._failed,
+        )
+
+    def _refused(self, held: int) -> None:
+        self._busy(False)
+        text = _(
+            "The refusal and its reason were recorded in the audit trail; nothing was "
+            "exported or erased ({count} complaint(s) about this person are held)."
+        ).format(count=held)
+        self.result.setText(text)
+        messages.status(text)
+        self.refused.emit(held)
 
     def focus_first(self) -> None:
         self.nik.setFocus()
@@ -310,5 +357,60 @@ class ErasureDialog(FittingDialog):
     def ask(cls, default_years: int, parent=None) -> tuple[str, int] | None:
         """Show the dialog; (reason, years), or None when cancelled."""
         dialog = cls(default_years, parent)
+        dialog.exec()
+        return dialog.answer
+
+
+class RefusalDialog(FittingDialog):
+    """Why a reporter's request is refused (required; recorded in the audit trail)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Refuse a reporter's request"))
+        self.answer: str | None = None
+        intro = QLabel(
+            _(
+                "The refusal is recorded with its reason and the kind of identifier given, "
+                "never the identifier itself. Nothing is exported or erased."
+            )
+        )
+        intro.setWordWrap(True)
+        self.form = FieldForm()
+        self.reason = self.form.add(
+            "reason",
+            _("&Reason"),
+            QLineEdit(),
+            _("The rule or fact the refusal rests on, e.g. still within the retention period."),
+        )
+        self.save = QPushButton(_("Record the &refusal"))
+        self.save.setDefault(True)
+        cancel = QPushButton(_("Cancel"))
+        buttons = QDialogButtonBox()
+        buttons.addButton(self.save, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+        self.save.clicked.connect(self.try_accept)
+        cancel.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(self.form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    def try_accept(self) -> None:
+        reason = self.reason.text().strip()
+        if not reason:
+            self.form.show_errors(
+                {"reason": _("Give the reason for the refusal (the rule or fact it rests on).")}
+            )
+            self.fit()
+            return
+        self.form.show_errors({})
+        self.answer = reason
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent=None) -> str | None:
+        """Show the dialog; the reason, or None when cancelled."""
+        dialog = cls(parent)
         dialog.exec()
         return dialog.answer
