@@ -61,6 +61,12 @@ class Desk:
     def today(self) -> dt.date:
         return dt.datetime.now(self.zone).date()
 
+    def start_of_day(self, day: dt.date) -> dt.datetime:
+        """The first moment of the local `day`, in naive UTC as the database stores times (the
+        one rule that turns the desk's dates into stored times: lists, exports, the trail)."""
+        start = dt.datetime.combine(day, dt.time(), tzinfo=self.zone)
+        return start.astimezone(dt.UTC).replace(tzinfo=None)
+
     def local_day(self, when: dt.datetime) -> dt.date:
         return when.replace(tzinfo=dt.UTC).astimezone(self.zone).date()
 

@@ -5,10 +5,13 @@ reporter when it is found by other words. One query per test; the author is the 
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from desk_app.domain.roles import Actor, Role
-from desk_app.services import intake, lookup
+from desk_app.errors import PermissionDenied
+from desk_app.services import intake, lookup, transfer
 from tests.conftest import CLERK, SUPERVISOR, make_form
 
 OTHER_CLERK = Actor("budi", "Budi Santoso", Role.CLERK)
@@ -107,3 +110,10 @@ def test_show_prints_no_reporter(desk, hidden):
     assert SUBJECT in text  # the complaint itself is shown
     for needle in ("Zulkarnain", NIK, "3456", "7890"):
         assert needle not in text
+
+
+def test_a_clerk_may_not_export_the_identities(desk, hidden):
+    out = io.StringIO()
+    with pytest.raises(PermissionDenied):
+        transfer.export(desk.acting(OTHER_CLERK), "jsonl", out)
+    assert out.getvalue() == ""
