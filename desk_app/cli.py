@@ -56,8 +56,20 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help=_("check the audit trail"))
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     audit_sub.add_parser(
-        "verify", help=_("check that no audit event was changed, deleted, inserted or moved")
+        "verify",
+        help=_(
+            "check that no audit event was changed, deleted, inserted or moved, and that "
+            "complaints and users are what the trail says"
+        ),
     )
+    key_export = audit_sub.add_parser(
+        "key-export", help=_("write the audit key's recovery file (IT officer, once)")
+    )
+    key_export.add_argument("--out", metavar="FILE", required=True)
+    key_import = audit_sub.add_parser(
+        "key-import", help=_("bring the audit key back from its recovery file (IT officer)")
+    )
+    key_import.add_argument("file", metavar="FILE")
     cli_accounts.add_parsers(parser, sub)  # --user, init, users, passwd
     _privacy_parser(sub)
     return parser
@@ -236,6 +248,7 @@ def _run_command(args: argparse.Namespace) -> int:
 
         _err(settings.bad_settings_note(desk.bad_settings))
     try:
+        mark = _audit_mark(desk, args)  # the trail as it was before the sign-in's own event
         desk = cli_accounts.sign_in(desk, args)  # acting as --user; checks the command
         if args.command in cli_accounts.COMMANDS:
             return cli_accounts.run(desk, args)
@@ -281,7 +294,7 @@ def _run_command(args: argparse.Namespace) -> int:
         elif args.command == "settings":
             return _settings(desk, args)
         elif args.command == "audit":
-            _audit_verify(desk)
+            return _audit(desk, args, mark)
         elif args.command == "privacy":
             return _privacy(desk, args)
     finally:
@@ -342,14 +355,46 @@ def _demo_data(desk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _audit_verify(desk) -> None:
-    """`desk-app audit verify`: the count on stdout when the trail holds, else AuditTrailBroken."""
-    from desk_app.errors import AuditTrailBroken
+def _audit_mark(desk, args: argparse.Namespace):
+    if args.command == "audit" and args.audit_command == "verify":
+        from desk_app.audit.verify import take_mark
+
+        return take_mark(desk.db)
+    return None
+
+
+def _audit(desk, args: argparse.Namespace, mark) -> int:
+    """`desk-app audit verify|key-export|key-import`."""
     from desk_app.services import audit
 
-    result = audit.verify(desk)
-    if not result.ok:
-        raise AuditTrailBroken(seq=result.first_broken_seq, reason=result.reason)
+    if args.audit_command == "key-export":
+        print(audit.export_key(desk, args.out))
+        _err(
+            _(
+                "The audit key was written to {file}. Keep it apart from this PC (a USB stick "
+                "in the office safe): with a backup it brings the key back on a new PC."
+            ).format(file=args.out)
+        )
+        return EXIT_OK
+    if args.audit_command == "key-import":
+        print(audit.import_key(desk, args.file))
+        _err(_("The audit key is back in place; `desk-app audit verify` checks the trail."))
+        return EXIT_OK
+    return _audit_verify(desk, mark)
+
+
+def _audit_verify(desk, mark) -> int:
+    """`desk-app audit verify`: the count on stdout when the trail holds; else each problem
+    on stderr and exit 1. Checked against the trail as it was before this command signed in."""
+    from desk_app.services import audit
+
+    result = audit.verify(desk, mark)
+    error = audit.verify_error(result)
+    if error is not None:
+        for item in result.differences:
+            _err(audit.difference_text(item))
+        _err(error.message())
+        return EXIT_ERROR
     print(result.count)
     _err(
         i18n.ngettext(
@@ -358,6 +403,7 @@ def _audit_verify(desk) -> None:
             result.count,
         ).format(count=result.count)
     )
+    return EXIT_OK
 
 
 def _restore(args: argparse.Namespace) -> int:
@@ -365,7 +411,9 @@ def _restore(args: argparse.Namespace) -> int:
     from desk_app.services import backup
 
     try:
-        saved = backup.restore(args.data_dir, Path(args.file))
+        saved = backup.restore(
+            args.data_dir, Path(args.file), actor=(args.user or "").strip().lower() or None
+        )
     except backup.RestoreRefused as exc:
         _err(exc.message())
         return EXIT_USAGE

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk_app.errors import DatabaseDamaged
 
 BUSY_TIMEOUT_MS = 10_000
+AFTER_COMMIT = "after_commit"  # session.info key: see Database.writing
 
 
 def utcnow() -> dt.datetime:
@@ -75,9 +76,14 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One write transaction: committed (durably) when the block ends, else rolled back."""
+        """One write transaction: committed (durably) when the block ends, else rolled back.
+
+        Callables in `session.info[AFTER_COMMIT]` run after a commit, never after a rollback
+        (the audit head: desk_app/audit/chain.py)."""
         with self._write.begin() as session:
             yield session
+        for hook in session.info.pop(AFTER_COMMIT, ()):
+            hook()
 
     def close(self) -> None:
         self.engine.dispose()
