@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from desk_app import logs, paths
+from desk_app.domain.roles import Action
 from desk_app.errors import DatabaseDamaged, DeskError
 from desk_app.i18n import _
 
@@ -116,7 +117,8 @@ def run_gui(data_dir: str | None = None) -> int:
         ),
         on_error=lambda exc: messages.show_error(window, exc),
     )
-    QTimer.singleShot(0, window.intake.offer_restore)
+    if window.may(Action.RECORD):  # the draft belongs to who records
+        QTimer.singleShot(0, window.intake.offer_restore)
     QTimer.singleShot(0, window.intake.form.focus_first)
     log.info("desk window opened")
     code = app.exec()

@@ -107,15 +107,21 @@ IDENTITY_FIELDS = (
 IDENTITY_MARK = "[identitas]"
 
 
+def audit_files(files: list[dict]) -> list[dict]:
+    """Attachments as the audit trail keeps them: content (SHA-256) and size, never the file's
+    name (a KTP scan is often named after the person, and the sealed trail cannot forget)."""
+    return [{"sha256": f["sha256"], "size": int(f["size"])} for f in files]
+
+
 def audit_view(row: dict, files: list | None = None) -> dict:
     """A complaint's values as the audit trail keeps them: identity fields only say whether
-    they were filled in."""
+    they were filled in; attachments by content, not by name."""
     view = {
         k: (IDENTITY_MARK if row[k] else row[k]) if k in IDENTITY_FIELDS else v
         for k, v in row.items()
     }
     if files is not None:
-        view["attachments"] = files
+        view["attachments"] = audit_files(files)
     return view
 
 
