@@ -213,17 +213,19 @@ def demo_database(rows: int, log: Callable[[str], None] = print) -> tuple[Path, 
     path = demo_dir(rows)
     made = path / "generate.json"
     if _stored_count(path) == rows + 1 and made.exists():
-        return path, json.loads(made.read_text())["seconds"], True
+        info = json.loads(made.read_text())
+        if info.get("training"):  # made on a training desk, as demo data must be
+            return path, info["seconds"], True
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True)
-    desk = open_desk(path)
+    desk = _training_desk(open_desk(path))
     try:
         step = max(rows // 10, 5000)
         started = time.perf_counter()
 
         def progress(done: int) -> None:
-            if done % step < 5000 or done == rows:
+            if done % step < demo.BATCH or done == rows:
                 rate = done / max(time.perf_counter() - started, 1e-9)
                 log(f"  demo data: {done:,}/{rows:,} ({rate:,.0f} rows/s)")
 
@@ -243,5 +245,55 @@ def demo_database(rows: int, log: Callable[[str], None] = print) -> tuple[Path, 
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    made.write_text(json.dumps({"rows": rows, "seconds": took}))  # written last: complete
+    made.write_text(json.dumps({"rows": rows, "seconds": took, "training": True}))  # last
     return path, took, False
+
+
+def open_acting(path):
+    """open_desk(path), acting as the benchmark supervisor (who may record and see everything);
+    a fresh scratch desk is given the code LATIH first. Nobody signs in: the benchmarks act
+    through the services, which refuse a desk with no actor."""
+    from desk_app import settings
+    from desk_app.domain.roles import Actor, Role
+    from desk_app.services.desk import open_desk
+
+    desk = open_desk(path)
+    if not desk.set_up:
+        settings.set_value(desk.db, "desk_code", "LATIH")
+        desk = desk.reloaded()
+    return desk.acting(Actor(BENCH_USER, "Koordinator Latihan", Role.SUPERVISOR))
+
+
+BENCH_USER = "latih"  # the supervisor of the benchmark's training desk
+
+
+def _training_desk(desk):
+    """Set `desk` up as a training desk (demo data refuses any other) and return it acting as
+    a supervisor, who may record. Passwords are random and never shown: the benchmarks act
+    through the services, nobody signs in."""
+    import secrets
+
+    from desk_app.domain.roles import Role
+    from desk_app.services import accounts
+
+    it = accounts.init_desk(
+        desk,
+        desk_code="LATIH",
+        desk_name="Meja Latihan (benchmark)",
+        region="14.71",
+        admin_username="latih-ti",
+        admin_password=secrets.token_urlsafe(24),
+        training=True,
+    )
+    desk = desk.reloaded().acting(it)
+    supervisor = accounts.create_user(
+        desk,
+        it,
+        BENCH_USER,
+        "Koordinator Latihan",
+        Role.SUPERVISOR,
+        secrets.token_urlsafe(24),
+        must_change_password=False,
+    )
+    return desk.acting(accounts.Actor(supervisor.username, supervisor.full_name, supervisor.role))
+    return desk

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import DB_NAME, RARE_WORD, ROOT, Context, Figure
+from benchlib import DB_NAME, RARE_WORD, ROOT, Context, Figure, open_acting
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -24,10 +24,10 @@ import sys, json
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from ui.app import make_application
-from desk_app.services.desk import open_desk
+from bench.benchlib import open_acting
 from ui.main_window import MainWindow
 app = make_application()
-desk = open_desk({data!r})
+desk = open_acting({data!r})
 window = MainWindow(desk)
 window.show()
 def ready():
@@ -109,13 +109,11 @@ def bench_search_paint(ctx: Context) -> list[Figure]:
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from desk_app.services.desk import open_desk
-
     from ui.app import make_application
     from ui.main_window import MainWindow
 
     app = make_application()  # noqa: F841 - keeps the QApplication alive
-    desk = open_desk(ctx.data_dir)
+    desk = open_acting(ctx.data_dir)
     window = MainWindow(desk)
     window.resize(1280, 800)
     window.show()

@@ -39,6 +39,7 @@ from benchlib import (  # noqa: E402
     demo_database,
     measure,
     measure_pair,
+    open_acting,
     print_table,
     sample_form,
 )
@@ -81,7 +82,6 @@ def bench_save(ctx: Context) -> list[Figure]:
     from desk_app.domain import numbering
     from desk_app.domain.complaint import validate
     from desk_app.services import intake
-    from desk_app.services.desk import open_desk
     from desk_app.store import models
     from desk_app.store.db import utcnow
 
@@ -89,7 +89,7 @@ def bench_save(ctx: Context) -> list[Figure]:
 
     # The raw side: the app creates the schema (same tables, indexes, FTS triggers), then
     # plain sqlite3 writes: WAL, synchronous=FULL, BEGIN IMMEDIATE ... COMMIT.
-    other = open_desk(ctx.scratch / "save-raw")
+    other = open_acting(ctx.scratch / "save-raw")
     valid = validate(form, other.reference, today=other.today())
     template = intake.complaint_row(other, valid, number="X", now=other.now(), link_to=None)
     desk_code, zone = other.desk_code, other.zone
@@ -161,7 +161,7 @@ def bench_save(ctx: Context) -> list[Figure]:
         conn.execute("DELETE FROM draft WHERE key = 'intake'")
         conn.execute("COMMIT")
 
-    desk = open_desk(ctx.scratch / "save-service")
+    desk = open_acting(ctx.scratch / "save-service")
     try:
         service, raw = measure_pair(
             lambda: intake.record_complaint(desk, form), raw_save, repeat=300, warmup=30
@@ -198,9 +198,8 @@ def _raw_connection(ctx: Context) -> sqlite3.Connection:
 def bench_paging(ctx: Context) -> list[Figure]:
     """Newest-first pages through lookup.list_complaints (keyset) against plain SQL."""
     from desk_app.services import lookup
-    from desk_app.services.desk import open_desk
 
-    desk = open_desk(ctx.data_dir)
+    desk = open_acting(ctx.data_dir)
     conn = _raw_connection(ctx)
     newest = lookup.ListQuery()
     figures = []
@@ -304,10 +303,9 @@ def bench_paging(ctx: Context) -> list[Figure]:
 def bench_search(ctx: Context) -> list[Figure]:
     """First page of a word search through the app against plain FTS5 queries."""
     from desk_app.services import lookup
-    from desk_app.services.desk import open_desk
     from desk_app.store.search import match_all
 
-    desk = open_desk(ctx.data_dir)
+    desk = open_acting(ctx.data_dir)
     conn = _raw_connection(ctx)
     total = ctx.rows + 1
     names = json.loads((ROOT / "resources" / "demo" / "names.json").read_text(encoding="utf-8"))
@@ -403,13 +401,12 @@ def bench_search(ctx: Context) -> list[Figure]:
 _MEMORY_PROBE = """
 import json, sys, time
 sys.path.insert(0, {bench!r})
-from benchlib import rss_mb
+from benchlib import open_acting, rss_mb
 from desk_app.services import intake, lookup  # what the app imports anyway
-from desk_app.services.desk import open_desk
 from desk_app.services.desk import check_integrity
 imported = rss_mb()[0]
 start = time.perf_counter()
-desk = open_desk({data!r})
+desk = open_acting({data!r})
 opened = time.perf_counter() - start
 cursor = None
 for _ in range(3):

@@ -58,8 +58,20 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help=_("check the audit trail"))
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     audit_sub.add_parser(
-        "verify", help=_("check that no audit event was changed, deleted, inserted or moved")
+        "verify",
+        help=_(
+            "check that no audit event was changed, deleted, inserted or moved, and that "
+            "complaints and users are what the trail says"
+        ),
     )
+    key_export = audit_sub.add_parser(
+        "key-export", help=_("write the audit key's recovery file (IT officer, once)")
+    )
+    key_export.add_argument("--out", metavar="FILE", required=True)
+    key_import = audit_sub.add_parser(
+        "key-import", help=_("bring the audit key back from its recovery file (IT officer)")
+    )
+    key_import.add_argument("file", metavar="FILE")
     cli_accounts.add_parsers(parser, sub)  # --user, init, users, passwd
     _privacy_parser(sub)
     return parser
@@ -247,18 +259,17 @@ def _run_command(args: argparse.Namespace) -> int:
     from desk_app.services.desk import open_desk
 
     desk = open_desk(args.data_dir)
+    if desk.bad_settings:  # the desk still opens; say which stored value is wrong, every time
+        from desk_app import settings
+
+        _err(settings.bad_settings_note(desk.bad_settings))
     try:
+        mark = _audit_mark(desk, args)  # the trail as it was before the sign-in's own event
         desk = cli_accounts.sign_in(desk, args)  # acting as --user; checks the command
         if args.command in cli_accounts.COMMANDS:
             return cli_accounts.run(desk, args)
         if args.command == "demo-data":
-            from desk_app.services import demo
-
-            if args.count < 1:
-                _err(_("--count must be at least 1."))
-                return EXIT_USAGE
-            done = demo.generate(desk, args.count, days=args.days, seed=args.seed)
-            print(_("Recorded {count} demo complaints.").format(count=done), file=sys.stderr)
+            return _demo_data(desk, args)
         elif args.command == "import":
             from desk_app.services import transfer
 
@@ -299,7 +310,7 @@ def _run_command(args: argparse.Namespace) -> int:
         elif args.command == "settings":
             return _settings(desk, args)
         elif args.command == "audit":
-            _audit_verify(desk)
+            return _audit(desk, args, mark)
         elif args.command == "privacy":
             return _privacy(desk, args)
     finally:
@@ -308,44 +319,98 @@ def _run_command(args: argparse.Namespace) -> int:
 
 
 def _settings(desk, args: argparse.Namespace) -> int:
-    """`desk-app settings [NAME VALUE]`: list every setting, or change one (audited)."""
-    from desk_app import settings
-    from desk_app.services import audit
+    """`desk-app settings [NAME VALUE]`: list every setting, or change one (audited).
+
+    A refused value exits 2 and stores nothing; the message names the setting and what it
+    allows.
+    """
+    from desk_app.errors import SettingFixed, SettingInvalid, SettingUnknown
+    from desk_app.services import desk_settings
 
     if args.name is None:
-        for name in settings.SETTINGS:
-            print(f"{name} = {settings.get(desk.db, name)}")
+        for row in desk_settings.list_settings(desk):
+            print(f"{row.name} = {row.value}")
         return EXIT_OK
-    if args.name not in settings.SETTINGS or args.value is None:
+    if args.value is None:
         _err(_("Give a setting's name and its new value; `desk-app settings` lists them."))
         return EXIT_USAGE
-    before = settings.get(desk.db, args.name)
     try:
-        settings.set_value(desk.db, args.name, args.value)
-    except ValueError:
-        _err(_("{value} is not a valid value for {name}.").format(value=args.value, name=args.name))
+        desk_settings.change_setting(desk, args.name, args.value)
+    except (SettingInvalid, SettingUnknown, SettingFixed) as exc:
+        _err(exc.message())
         return EXIT_USAGE
-    with desk.db.writing() as session:
-        audit.append(
-            session,
-            desk,
-            "desk.setting",
-            "setting",
-            args.name,
-            before={"value": str(before)},
-            after={"value": args.value},
-        )
     return EXIT_OK
 
 
-def _audit_verify(desk) -> None:
-    """`desk-app audit verify`: the count on stdout when the trail holds, else AuditTrailBroken."""
-    from desk_app.errors import AuditTrailBroken
+def _demo_data(desk, args: argparse.Namespace) -> int:
+    """`desk-app demo-data`: only on a training desk (`init --training`); progress on stderr."""
+    from desk_app.errors import DemoRefused
+    from desk_app.services import demo
+
+    if args.count < 1:
+        _err(_("--count must be at least 1."))
+        return EXIT_USAGE
+    if not 0 <= args.days <= demo.MAX_DAYS:
+        _err(_("--days must be from 0 to {high}.").format(high=demo.MAX_DAYS))
+        return EXIT_USAGE
+    step = max(args.count // 10, demo.BATCH)
+    reported = [0]
+
+    def progress(done: int) -> None:
+        if done - reported[0] >= step and done < args.count:
+            reported[0] = done
+            text = _("{done} of {count} demo complaints recorded.")
+            _err(text.format(done=done, count=args.count))
+
+    try:
+        done = demo.generate(desk, args.count, days=args.days, seed=args.seed, progress=progress)
+    except DemoRefused as exc:
+        _err(exc.message())
+        return EXIT_USAGE
+    _err(_("Recorded {count} demo complaints.").format(count=done))
+    return EXIT_OK
+
+
+def _audit_mark(desk, args: argparse.Namespace):
+    if args.command == "audit" and args.audit_command == "verify":
+        from desk_app.audit.verify import take_mark
+
+        return take_mark(desk.db)
+    return None
+
+
+def _audit(desk, args: argparse.Namespace, mark) -> int:
+    """`desk-app audit verify|key-export|key-import`."""
     from desk_app.services import audit
 
-    result = audit.verify(desk)
-    if not result.ok:
-        raise AuditTrailBroken(seq=result.first_broken_seq, reason=result.reason)
+    if args.audit_command == "key-export":
+        print(audit.export_key(desk, args.out))
+        _err(
+            _(
+                "The audit key was written to {file}. Keep it apart from this PC (a USB stick "
+                "in the office safe): with a backup it brings the key back on a new PC."
+            ).format(file=args.out)
+        )
+        return EXIT_OK
+    if args.audit_command == "key-import":
+        print(audit.import_key(desk, args.file))
+        _err(_("The audit key is back in place; `desk-app audit verify` checks the trail."))
+        return EXIT_OK
+    return _audit_verify(desk, mark)
+
+
+def _audit_verify(desk, mark) -> int:
+    """`desk-app audit verify`: the count on stdout when the trail holds; else each problem
+    on stderr and exit 1. Checked against the trail as it was before this command signed in."""
+    from desk_app.services import audit
+
+    result = audit.verify(desk, mark)
+    error = audit.verify_error(result)
+    if error is not None:
+        for item in result.differences:
+            _err(audit.difference_text(item))
+        _err(error.message())
+        return EXIT_ERROR
     print(result.count)
     _err(
         i18n.ngettext(
@@ -354,6 +419,7 @@ def _audit_verify(desk) -> None:
             result.count,
         ).format(count=result.count)
     )
+    return EXIT_OK
 
 
 def _restore(args: argparse.Namespace) -> int:
@@ -362,7 +428,9 @@ def _restore(args: argparse.Namespace) -> int:
 
     try:
         cli_accounts.check_restore(args)  # never skipped, even on a damaged database
-        saved = backup.restore(args.data_dir, Path(args.file))
+        saved = backup.restore(
+            args.data_dir, Path(args.file), actor=(args.user or "").strip().lower() or None
+        )
     except backup.RestoreRefused as exc:
         _err(exc.message())
         return EXIT_USAGE

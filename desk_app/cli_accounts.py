@@ -53,6 +53,11 @@ def add_parsers(parser: argparse.ArgumentParser, sub) -> None:
         "--admin", required=True, metavar="USER", help=_("the IT officer's user name")
     )
     init.add_argument("--admin-name", default="", metavar="NAME")
+    init.add_argument(
+        "--training",
+        action="store_true",
+        help=_("a training desk: takes demo data, never real complaints (cannot be changed)"),
+    )
 
     users = sub.add_parser("users", help=_("manage users (IT officer)"))
     actions = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
@@ -166,6 +171,7 @@ def run(desk, args: argparse.Namespace) -> int:
             admin_username=args.admin,
             admin_full_name=args.admin_name,
             admin_password=password,
+            training=args.training,
         )
         print(actor.username)
         _err(

@@ -118,6 +118,55 @@ class UnexpectedErrorNoLog(DeskError):
     template = N_("An unexpected error; the log file could not be written either.")
 
 
+class SettingInvalid(DeskError):
+    """A setting's value is refused; `rule` (a message template with `values`) says what the
+    setting allows."""
+
+    code = "setting_invalid"
+    template = N_("The value given for the setting {name} is not accepted: {allowed}")
+
+    def message(self) -> str:
+        values = self.params.get("values") or {}
+        allowed = _(str(self.params.get("rule", DeskError.template))).format(**values)
+        return _(self.template).format(name=self.params.get("name"), allowed=allowed)
+
+
+class SettingUnknown(DeskError):
+    code = "setting_unknown"
+    template = N_("There is no setting called {name}; `desk-app settings` lists them.")
+
+
+class SettingFixed(DeskError):
+    """`reason`: "set_up" (chosen when the desk was set up) or "recorded" (complaints exist)."""
+
+    code = "setting_fixed"
+    REASONS = {
+        "set_up": N_(
+            "The setting {name} is chosen when the desk is set up (desk-app init) and cannot "
+            "be changed afterwards."
+        ),
+        "recorded": N_(
+            "The setting {name} cannot be changed any more: it begins every tracking number, "
+            "and this desk has already recorded complaints."
+        ),
+    }
+
+    def message(self) -> str:
+        template = self.REASONS.get(str(self.params.get("reason")), DeskError.template)
+        return _(template).format(name=self.params.get("name"))
+
+
+class DemoRefused(DeskError):
+    code = "demo_refused"
+    template = N_(
+        "Demo data is recorded only on a training desk, never on a real one, and this desk "
+        "is not a training desk. Set up a training desk in a new, empty data folder first: "
+        "desk-app --data-dir FOLDER init --training --desk-code LATIH --desk-name "
+        '"Meja Latihan" --admin USER; then add a clerk (desk-app --data-dir FOLDER --user USER '
+        "users add NAME --role petugas) and run demo-data there as that clerk."
+    )
+
+
 class ImportFailed(DeskError):
     """`problems` lists (line, field, message); `count` is the number of bad rows."""
 
@@ -139,9 +188,59 @@ class ImportFailed(DeskError):
 class AuditKeyDamaged(DeskError):
     code = "audit_key_damaged"
     template = N_(
-        "The audit key file {path} is damaged. Nothing was written. "
-        "Ask the IT officer to restore it from a backup."
+        "The audit key file {path} is damaged. Nothing was written. The IT officer brings "
+        "the key back with `desk-app audit key-import FILE` from the key's recovery file."
     )
+
+
+class AuditKeyMissing(DeskError):
+    """The trail has events (or a key fingerprint) but the key file is gone: never re-made."""
+
+    code = "audit_key_missing"
+    template = N_(
+        "The audit key file {path} is missing, so no event can be sealed and nothing was "
+        "written. The IT officer brings it back with `desk-app audit key-import FILE` from the "
+        "key's recovery file (or a copy of the data folder)."
+    )
+
+
+class AuditKeyChanged(DeskError):
+    """The key file is not the key this desk's trail was sealed with (its fingerprint differs)."""
+
+    code = "audit_key_changed"
+    template = N_(
+        "The audit key file {path} is not this desk's key (it was replaced), so nothing was "
+        "written. The IT officer brings the right key back with `desk-app audit key-import FILE`."
+    )
+
+
+class AuditTrailMissing(DeskError):
+    """The desk had a trail (its key fingerprint is stored) but the trail is empty."""
+
+    code = "audit_trail_missing"
+    template = N_(
+        "The audit trail of this desk was deleted, so no new event was written. "
+        "Restore a backup (desk-app restore)."
+    )
+
+
+class AuditKeyFileRefused(DeskError):
+    """A recovery file that cannot be used; `reason` is already words."""
+
+    code = "audit_key_file_refused"
+    template = N_("The key file cannot be imported: {reason} Nothing was changed.")
+
+
+class AuditStateDiffers(DeskError):
+    code = "audit_state_differs"
+
+    def message(self) -> str:
+        count = int(self.params.get("count", 0))
+        return ngettext(
+            "{count} record differs from what the audit trail says it became.",
+            "{count} records differ from what the audit trail says they became.",
+            count,
+        ).format(count=count)
 
 
 class AuditTrailBroken(DeskError):
@@ -156,6 +255,15 @@ class AuditTrailBroken(DeskError):
         "truncated": N_("this and any later events are missing (the newest events were deleted)."),
         "rewritten": N_("it is not the event this desk last recorded (the trail was rewritten)."),
         "no_key": N_("the audit key file is missing or damaged, so no event can be checked."),
+        "key_changed": N_(
+            "the audit key file is not this desk's key (it was replaced), so no event can be "
+            "checked."
+        ),
+        "deleted": N_("the whole trail was deleted (this desk had recorded events before)."),
+        "damaged": N_(
+            "the database file is damaged here and cannot be read. Restore a backup "
+            "(desk-app restore)."
+        ),
     }
 
     def message(self) -> str:

@@ -1,78 +1,334 @@
-"""Every desk setting, declared once with its type and default; stored in the database.
+"""Every desk setting, declared once with its type, its range and its default; stored in the
+database as text.
 
-How to add one: declare it in SETTINGS below; read it with get(db, "name").
+A value is checked where it enters (parse(): the CLI, init, the set-up wizard) and again where
+it is read (load(), get()): a stored value that no longer parses (written by an older version,
+by hand, or damaged) is replaced by the default for this run and named in `bad`, so the desk
+still opens and says which setting IT must repair (`desk-app settings NAME VALUE`).
+
+How to add one: declare it in SETTINGS below with the kind that fits (TextSetting,
+NumberSetting, ...), a default inside its range and, for a number, the reason for its bounds;
+read it with get(db, "name"). Changing it goes through services/desk_settings.py (audited).
 """
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from desk_app.domain import numbering
+from desk_app.errors import SettingInvalid, SettingUnknown
+from desk_app.i18n import N_, _
 from desk_app.store import models
 from desk_app.store.db import Database
 
+# -- kinds of setting --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
-class SettingDef:
+class Setting:
+    """One setting: its name, its default and what it allows (`rule`, a message template).
+
+    `changeable` False: chosen once when the desk is set up (init_desk), never changed after.
+    """
+
     name: str
-    type: type
-    default: object
+    default: Any
+    changeable: bool = True
+
+    rule = N_("it is not a valid value.")
+
+    def rule_values(self) -> dict[str, object]:
+        return {}
+
+    def refuse(self) -> SettingInvalid:
+        return SettingInvalid(name=self.name, rule=self.rule, values=self.rule_values())
+
+    def parse(self, text: str) -> Any:
+        """The value for `text` as typed or stored; raises SettingInvalid."""
+        raise NotImplementedError
+
+    def text(self, value: Any) -> str:
+        """The stored (and shown) form of a value."""
+        return str(value)
+
+    def allowed(self) -> str:
+        """What this setting allows, in words (for lists and messages)."""
+        return _(self.rule).format(**self.rule_values())
 
 
-SETTINGS = {
+def _one_line(text: str) -> bool:
+    return not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text)
+
+
+@dataclass(frozen=True)
+class TextSetting(Setting):
+    """Text on one line, at most `max_length` characters; `required`: not empty."""
+
+    max_length: int = 120
+    required: bool = False
+
+    @property
+    def rule(self) -> str:  # type: ignore[override]
+        if self.required:
+            return N_("it must be text on one line, 1 to {high} characters.")
+        return N_("it must be text on one line, at most {high} characters.")
+
+    def rule_values(self) -> dict[str, object]:
+        return {"high": self.max_length}
+
+    def parse(self, text: str) -> str:
+        value = str(text).strip()
+        if (self.required and not value) or len(value) > self.max_length or not _one_line(value):
+            raise self.refuse()
+        return value
+
+
+@dataclass(frozen=True)
+class NumberSetting(Setting):
+    """A whole number from `low` to `high`; `why` says why those bounds (for readers)."""
+
+    low: int = 1
+    high: int = 1
+    why: str = ""
+
+    rule = N_("it must be a whole number from {low} to {high}.")
+
+    def rule_values(self) -> dict[str, object]:
+        return {"low": self.low, "high": self.high}
+
+    def parse(self, text: str) -> int:
+        value = str(text).strip()
+        # Digits only: int() would also take "1_000", "+5" and other scripts' digits.
+        if not value.isascii() or not value.isdigit() or len(value) > 9:
+            raise self.refuse()
+        number = int(value)
+        if not self.low <= number <= self.high:
+            raise self.refuse()
+        return number
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    # The tz database as Python sees it (the system's, or the tzdata package on Windows).
+    return frozenset(zoneinfo.available_timezones())
+
+
+@dataclass(frozen=True)
+class ZoneSetting(Setting):
+    rule = N_(
+        "it must be a time zone of the tz database, e.g. Asia/Jakarta (WIB), "
+        "Asia/Makassar (WITA) or Asia/Jayapura (WIT)."
+    )
+
+    def parse(self, text: str) -> str:
+        value = str(text).strip()
+        if value not in _zones():
+            raise self.refuse()
+        try:
+            ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            raise self.refuse() from None
+        return value
+
+
+@dataclass(frozen=True)
+class DeskCodeSetting(Setting):
+    rule = N_("it must have 2 to 8 capital letters or digits and start with a letter, e.g. BKS01.")
+
+    def parse(self, text: str) -> str:
+        value = str(text).strip().upper()
+        if not numbering.DESK_CODE_RE.match(value):
+            raise self.refuse()
+        return value
+
+
+@dataclass(frozen=True)
+class RegionSetting(Setting):
+    rule = N_("it must be empty or a regency or city code from the list, e.g. 14.03.")
+
+    def parse(self, text: str) -> str:
+        from desk_app import reference
+
+        value = str(text).strip()
+        if value and value not in reference.load().regions:
+            raise self.refuse()
+        return value
+
+
+@dataclass(frozen=True)
+class FlagSetting(Setting):
+    rule = N_("it must be yes or no.")
+
+    def parse(self, text: str) -> bool:
+        value = str(text).strip().lower()
+        if value in ("yes", "ya", "true", "1"):
+            return True
+        if value in ("no", "tidak", "false", "0"):
+            return False
+        raise self.refuse()
+
+    def text(self, value: Any) -> str:
+        return "yes" if value else "no"
+
+
+# -- the settings ------------------------------------------------------------------------------
+
+SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        SettingDef("desk_code", str, "PKU01"),
-        SettingDef("desk_name", str, "Meja Aduan Pemerintah Provinsi Riau"),
+        # Begins every tracking number (domain/numbering.py): fixed once complaints exist.
+        DeskCodeSetting("desk_code", "PKU01"),
+        TextSetting(
+            "desk_name", "Meja Aduan Pemerintah Provinsi Riau", max_length=80, required=True
+        ),
         # The desk's identity on receipts, set by `desk-app init` (services.accounts.init_desk).
-        SettingDef("office", str, ""),
-        SettingDef("region", str, ""),  # Kemendagri code, e.g. 14.03
-        SettingDef("contact", str, ""),
+        TextSetting("office", "", max_length=120),
+        RegionSetting("region", ""),  # Kemendagri code, e.g. 14.03
+        TextSetting("contact", "", max_length=120),
         # Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT.
-        SettingDef("timezone", str, "Asia/Jakarta"),
-        SettingDef("duplicate_window_days", int, 90),
+        ZoneSetting("timezone", "Asia/Jakarta"),
+        NumberSetting(
+            "duplicate_window_days",
+            90,
+            low=1,
+            high=730,
+            why="0 would switch the duplicate hint off silently; a complaint older than two "
+            "years is long closed under LAPOR!'s deadlines (3 + 5 + 10 working days), and the "
+            "search grows with the window",
+        ),
         # Personal data (UU 27/2022): a reporter's identity may be erased from complaints
         # received more than this many years ago (services/privacy.py).
-        SettingDef("retention_years", int, 5),
-        # The GUI locks after this many minutes without input (ui/lock.py); 0: never.
-        SettingDef("idle_lock_minutes", int, 10),
+        NumberSetting(
+            "retention_years",
+            5,
+            low=1,
+            high=30,
+            why="0 would let an erasure blank complaints still being handled; beyond 30 years "
+            "the retention promise means nothing (archive schedules for complaints are 2-10)",
+        ),
+        # The GUI locks after this many minutes without input (ui/lock.py).
+        NumberSetting(
+            "idle_lock_minutes",
+            10,
+            low=1,
+            high=120,
+            why="the desk holds identities and must lock (DESIGN.md §6), so no 0 = never; a "
+            "lock later than two hours protects nothing during a working day",
+        ),
+        # A training desk (`desk-app init --training`): the only kind that takes demo data.
+        FlagSetting("training_desk", False, changeable=False),
         # How long backups are kept (services/retention.py says why; backup.rotate applies it):
-        # automatic daily copies, the newest of each of the last N days (1..366), weeks (0..520)
-        # and months (0..240); manual, pre-restore and pre-migration copies, days (1..3650).
-        SettingDef("backup_keep_daily", int, 7),
-        SettingDef("backup_keep_weekly", int, 4),
-        SettingDef("backup_keep_monthly", int, 12),
-        SettingDef("backup_keep_manual_days", int, 90),
-        SettingDef("backup_keep_pre_restore_days", int, 30),
-        SettingDef("backup_keep_pre_migration_days", int, 30),
+        # automatic daily copies, the newest of each of the last N days, weeks and months;
+        # manual, pre-restore and pre-migration copies, a number of days. The least: a stored 0
+        # must not delete every copy (weekly and monthly may be 0: days alone then); the most:
+        # a year of dailies, ten years of weeks, twenty of months, ten years of days.
+        NumberSetting("backup_keep_daily", 7, low=1, high=366, why="retention.py"),
+        NumberSetting("backup_keep_weekly", 4, low=0, high=520, why="retention.py"),
+        NumberSetting("backup_keep_monthly", 12, low=0, high=240, why="retention.py"),
+        NumberSetting("backup_keep_manual_days", 90, low=1, high=3650, why="retention.py"),
+        NumberSetting("backup_keep_pre_restore_days", 30, low=1, high=3650, why="retention.py"),
+        NumberSetting("backup_keep_pre_migration_days", 30, low=1, high=3650, why="retention.py"),
     )
 }
 
 ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
-def get(db: Database, name: str):
-    definition = SETTINGS[name]
+def definition(name: str) -> Setting:
+    """The declaration of `name`; raises SettingUnknown."""
+    try:
+        return SETTINGS[name]
+    except KeyError:
+        raise SettingUnknown(name=name) from None
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every setting's value (the default where none or a bad one is stored), what is stored
+    (`stored`, text or None) and the names whose stored value is bad."""
+
+    values: Mapping[str, Any]
+    stored: Mapping[str, str | None]
+    bad: tuple[str, ...]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def is_set(self, name: str) -> bool:
+        """A valid value is stored (not the default standing in). A desk whose desk_code is
+        not set must not record: the default PKU01 belongs to another desk's series."""
+        return self.stored[name] is not None and name not in self.bad
+
+
+def _read(stored: Mapping[str, str | None]) -> Loaded:
+    values: dict[str, Any] = {}
+    bad: list[str] = []
+    for name, setting in SETTINGS.items():
+        raw = stored.get(name)
+        if raw is None:
+            values[name] = setting.default
+            continue
+        try:
+            values[name] = setting.parse(raw)
+        except SettingInvalid:
+            values[name] = setting.default
+            bad.append(name)
+    return Loaded(values, {n: stored.get(n) for n in SETTINGS}, tuple(bad))
+
+
+def load_in(session: Session) -> Loaded:
+    rows = session.execute(select(models.Setting.key, models.Setting.value))
+    return _read(dict(rows.tuples().all()))
+
+
+def load(db: Database) -> Loaded:
+    """Every setting in one read; never raises for a bad stored value (see Loaded.bad)."""
+    with db.reading() as session:
+        return load_in(session)
+
+
+def get(db: Database, name: str) -> Any:
+    """One setting's value; the default when none, or a bad one, is stored."""
+    setting = definition(name)
     with db.reading() as session:
         raw = session.scalar(select(models.Setting.value).where(models.Setting.key == name))
-    return definition.default if raw is None else definition.type(raw)
+    if raw is None:
+        return setting.default
+    try:
+        return setting.parse(raw)
+    except SettingInvalid:
+        return setting.default
 
 
-def is_stored(db: Database, name: str) -> bool:
-    """Whether the setting has a stored value (not just its default)."""
-    with db.reading() as session:
-        return (
-            session.scalar(select(models.Setting.key).where(models.Setting.key == name)) is not None
-        )
+# -- writing (no audit: services/desk_settings.py is the audited door) --------------------------
+
+
+def store(session: Session, name: str, value: Any) -> str:
+    """Write an already parsed value inside the caller's transaction; return its text."""
+    text = definition(name).text(value)
+    session.merge(models.Setting(key=name, value=text))
+    return text
 
 
 def set_value(db: Database, name: str, value: object) -> None:
-    definition = SETTINGS[name]
-    value = definition.type(value)
+    """Check and store one value without an audit event: for tests and set-up tools only."""
+    parsed = definition(name).parse(str(value))
     with db.writing() as session:
-        session.merge(models.Setting(key=name, value=str(value)))
+        store(session, name, parsed)
+
+
+# -- the desk's zone and the note about bad settings ------------------------------------------
 
 
 def zone(db: Database) -> ZoneInfo:
@@ -81,3 +337,14 @@ def zone(db: Database) -> ZoneInfo:
 
 def zone_abbreviation(name: str) -> str:
     return ZONE_ABBREVIATIONS.get(name, name)
+
+
+def bad_settings_note(bad: tuple[str, ...]) -> str:
+    """What the CLI (on every command) and the GUI (status bar) say about bad stored values."""
+    names = ", ".join(bad)
+    first = bad[0] if bad else "NAME"
+    return _(
+        "The stored value of these settings is not valid, so their default is used: {names}. "
+        "The IT officer repairs each in the Settings tab or with "
+        "`desk-app settings {name} VALUE`."
+    ).format(names=names, name=first)

@@ -99,10 +99,10 @@ class Clocked:
 PASSWORD = "sandi-uji-panjang-1"  # every user set_up_desk makes has it
 
 
-def set_up_desk(data_dir: Path, desk_code: str = "PKU01") -> None:
+def set_up_desk(data_dir: Path, desk_code: str = "PKU01", *, training: bool = False) -> None:
     """Set the desk in `data_dir` up as `desk-app init` would, with one user per role (the
-    CLERK, SUPERVISOR, IT and SERVICE actors above, password PASSWORD). Does nothing when the
-    desk already has users."""
+    CLERK, SUPERVISOR, IT and SERVICE actors above, password PASSWORD); `training`: as
+    `init --training`. Does nothing when the desk already has users."""
     from desk_app.services import accounts
     from desk_app.services.desk import open_desk
 
@@ -117,6 +117,7 @@ def set_up_desk(data_dir: Path, desk_code: str = "PKU01") -> None:
             admin_username=IT.username,
             admin_full_name=IT.full_name,
             admin_password=PASSWORD,
+            training=training,
         )
         desk = desk.reloaded()
         for who in (CLERK, SUPERVISOR, SERVICE):
@@ -146,6 +147,13 @@ def run_cli(data_dir: Path, *args: str, user: str | None = SUPERVISOR.username, 
         return cli.main(["--data-dir", str(data_dir), *user_args, *args])
     finally:
         sys.stdin = previous
+
+
+def make_training_desk(data_dir: Path) -> None:
+    """Set the desk in `data_dir` up as a training desk (`init --training`, code PKU01, the
+    users of set_up_desk), for tests that fill a desk with demo data: services/demo.py
+    refuses any other desk."""
+    set_up_desk(data_dir, training=True)
 
 
 def make_form(**overrides) -> ComplaintForm:

@@ -198,9 +198,9 @@ def _run(app: QApplication, data_dir: str | None) -> int:
         ),
         on_error=lambda exc: messages.show_error(window, exc),
     )
-    if window.may(Action.RECORD):  # drafts are who records' (an IT officer's would be refused)
+    if window.may(Action.RECORD):  # the draft belongs to who records
         QTimer.singleShot(0, window.intake.offer_restore)
-        QTimer.singleShot(0, window.intake.form.focus_first)
+    QTimer.singleShot(0, window.intake.form.focus_first)
     log.info("desk window opened")
     code = app.exec()
     desk.close()

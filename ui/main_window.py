@@ -7,7 +7,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
-from desk_app import __version__, paths
+from desk_app import __version__, paths, settings
 from desk_app.domain.roles import Action
 from desk_app.i18n import _
 from desk_app.services.desk import Desk
@@ -17,6 +17,7 @@ from ui import messages
 from ui.admin.audit_page import AuditPage
 from ui.admin.backup_page import BackupPage
 from ui.admin.privacy_page import PrivacyPage
+from ui.admin.settings_page import SettingsPage
 from ui.admin.users_page import UsersPage
 from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
@@ -76,9 +77,16 @@ class MainWindow(QMainWindow):
         )
         desk_label.setObjectName("desk_label")
         self.statusBar().addPermanentWidget(desk_label)
+        if desk.bad_settings:  # a bad stored value: the default is in use until IT repairs it
+            note = QLabel(settings.bad_settings_note(desk.bad_settings))
+            note.setObjectName("bad_settings_label")
+            note.setWordWrap(True)
+            note.setProperty("role", "error")
+            self.statusBar().addPermanentWidget(note, 1)  # permanent: no status message hides it
         self.users: UsersPage | None = None  # the IT officer's users tab (_offer_by_role)
         self.backups: BackupPage | None = None  # the IT officer's backups tab (ditto)
         self.privacy: PrivacyPage | None = None  # the supervisor's personal-data tab (ditto)
+        self.settings_page: SettingsPage | None = None  # the IT officer's settings tab (ditto)
         self._offer_by_role(new_action, audit_action)
         self._settings = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
         self._restore_geometry()
@@ -114,6 +122,9 @@ class MainWindow(QMainWindow):
         if may_backup and self.backups is None:
             self.backups = BackupPage(self.desk, self.runner)
             self.tabs.addTab(self.backups, _("Backups"))
+        if actor.may(Action.CONFIGURE_DESK) and self.settings_page is None:
+            self.settings_page = SettingsPage(self.desk, self.runner)
+            self.tabs.addTab(self.settings_page, _("Settings"))
         if actor.may(Action.PERSONAL_DATA) and self.privacy is None:
             self.privacy = PrivacyPage(self.desk, self.runner)
             self.tabs.addTab(self.privacy, _("Personal data"))

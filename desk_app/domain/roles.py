@@ -56,6 +56,7 @@ class Action(StrEnum):
     RESTORE = "backup.restore"
     AUDIT_VIEW = "audit.view"
     AUDIT_VERIFY = "audit.verify"
+    AUDIT_KEY = "audit.key"  # export the audit key's recovery file, import it on a new PC
 
     @property
     def label(self) -> str:
@@ -80,6 +81,7 @@ _ACTION_LABELS = {
     Action.RESTORE: N_("restore a backup"),
     Action.AUDIT_VIEW: N_("view the audit trail"),
     Action.AUDIT_VERIFY: N_("verify the audit trail"),
+    Action.AUDIT_KEY: N_("export or import the audit key"),
 }
 
 # Grants: YES always; OWN only on complaints the actor recorded; OWN_BEFORE_UPLOAD only on own
@@ -106,6 +108,7 @@ MATRIX: dict[Action, dict[Role, str]] = {
     Action.RESTORE: {_I: YES},
     Action.AUDIT_VIEW: {_S: YES, _I: YES},
     Action.AUDIT_VERIFY: {_S: YES, _I: YES},
+    Action.AUDIT_KEY: {_I: YES},
 }
 
 

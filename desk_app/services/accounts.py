@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from desk_app import reference, settings
+from desk_app.audit import chain as audit  # append(): not services.audit, which needs require()
 from desk_app.domain import numbering
 from desk_app.domain.roles import Action, Actor, Role, allowed
 from desk_app.errors import (
@@ -42,15 +43,15 @@ from desk_app.errors import (
     PasswordRejected,
     PermissionDenied,
     RestoreNeedsITOfficer,
+    SettingInvalid,
     UserExists,
     UsernameInvalid,
     UserNotFound,
     ValidationFailed,
 )
 from desk_app.i18n import _
-from desk_app.services import audit
 from desk_app.store.db import Database, utcnow
-from desk_app.store.models import Setting, User
+from desk_app.store.models import User
 
 __all__ = [
     "Actor",
@@ -245,6 +246,7 @@ def _authenticate_recorded(desk, name: str, password: str, now: dt.datetime) -> 
                 user.username,
                 after={"failed_attempts": user.failed_attempts},
                 actor=user.username,
+                skip_without_key=True,  # the delay must hold while IT brings the key back
             )
             failure = LoginDelayed(seconds=delay) if delay else LoginFailed()
         elif user.disabled:
@@ -255,7 +257,15 @@ def _authenticate_recorded(desk, name: str, password: str, now: dt.datetime) -> 
             if _hasher().check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
                 user.updated_at = now
-            audit.append(session, desk, "user.login", "user", user.username, actor=user.username)
+            audit.append(  # without the key: IT must still sign in to bring it back
+                session,
+                desk,
+                "user.login",
+                "user",
+                user.username,
+                actor=user.username,
+                skip_without_key=True,
+            )
             return _actor(user)
     raise failure
 
@@ -355,8 +365,11 @@ def init_desk(
     admin_username: str = "",
     admin_full_name: str = "",
     admin_password: str = "",
+    training: bool = False,
 ) -> Actor:
     """First run: store the desk's identity and create its first IT officer, in one transaction.
+
+    `training`: a training desk (takes demo data; fixed for the desk's life, settings.py).
 
     Refuses (DeskAlreadyInitialised) once any user exists. Raises ValidationFailed for a bad
     desk code, name, region or time zone. Returns the new IT officer as an Actor; a Desk
@@ -380,6 +393,14 @@ def init_desk(
     region = region.strip()
     if region and region not in reference.load().regions:
         errors["region"] = _("Unknown region code.")
+    typed = dict(
+        desk_code=desk_code, desk_name=desk_name, office=office, contact=contact, timezone=timezone
+    )
+    for key, text in typed.items():
+        try:
+            settings.SETTINGS[key].parse(text)  # as `desk-app settings` checks: lengths, zones
+        except SettingInvalid as exc:
+            errors.setdefault(key, exc.message())
     if errors:
         raise ValidationFailed(errors)
     username = _checked_username(admin_username)
@@ -392,13 +413,14 @@ def init_desk(
         "region": region,
         "timezone": timezone,
         "contact": contact.strip(),
+        "training_desk": bool(training),
     }
     now = clock.now()
     with db.writing() as session:
         if session.scalar(select(func.count()).select_from(User)):
             raise DeskAlreadyInitialised()
         for key, value in values.items():
-            session.merge(Setting(key=key, value=str(settings.SETTINGS[key].type(value))))
+            settings.store(session, key, value)
         user = _new_user(session, username, admin_full_name, Role.IT, password_hash, now)
         audit.append(session, clock, "desk.init", "desk", desk_code, after=values, actor=username)
         audit.append(

@@ -59,6 +59,7 @@ _PRE_MIGRATION = re.compile(
 _KIND = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
 _POSIX = os.name != "nt"
 _LOCK_WAIT_S = 2.0
+log = logging.getLogger(__name__)
 
 
 class BackupFailed(DeskError):
@@ -561,7 +562,7 @@ def _set_aside(db_file: Path, backups: Path, when: dt.datetime) -> Path:
         partial.unlink(missing_ok=True)
 
 
-def restore(data_dir: str | Path | None, source: Path) -> Path | None:
+def restore(data_dir: str | Path | None, source: Path, *, actor: str | None = None) -> Path | None:
     """Replace the desk's database with the backup `source`. Call it with the desk closed.
 
     `source` is checked first (a whole Meja Aduan database of a schema this version knows; an
@@ -570,7 +571,8 @@ def restore(data_dir: str | Path | None, source: Path) -> Path | None:
     pre-restore backup (never a silent overwrite), its -wal/-shm/-journal files are removed
     and the checked copy of `source` takes its place with one atomic rename. Returns the
     pre-restore copy, or None when the folder had no database yet. Raises DeskInUse when
-    another connection holds the database.
+    another connection holds the database. The restore is then an event of the restored trail
+    (by `actor`), and the audit head is anchored there.
     """
     paths.init(data_dir)
     db_file, backups = paths.db_path(), paths.backups_dir()
@@ -606,8 +608,25 @@ def restore(data_dir: str | Path | None, source: Path) -> Path | None:
             raise DeskInUse() from None
         damage_marker(db_file).unlink(missing_ok=True)  # the damaged file is set aside
         _fsync_dir(db_file.parent)
-        # The restored trail legitimately ends earlier: the next event anchors the head again.
-        audit.forget_head()
     finally:
         partial.unlink(missing_ok=True)
+    _record_restore(db_file, source.name, actor)
     return saved
+
+
+def _record_restore(db_file: Path, name: str, actor: str | None) -> None:
+    """The restore as an event in the restored trail, and the head anchored there (the
+    restored trail legitimately ends earlier). Best effort: the restore itself is done."""
+    from desk_app.audit.chain import record_restore
+    from desk_app.store.db import Database, sqlite_url
+
+    db = Database(sqlite_url(db_file))
+    try:
+        record_restore(db, name, actor)
+    except Exception as exc:  # noqa: BLE001 - e.g. a backup from before the audit trail
+        log.warning("restore not recorded in the audit trail: %s", type(exc).__name__)
+        from desk_app.audit import head
+
+        head.forget()  # the old head belongs to the replaced trail
+    finally:
+        db.close()

@@ -34,7 +34,7 @@ from desk_app.i18n import N_, _
 from desk_app.services import audit, lookup, visibility
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
-from desk_app.services.intake import IDENTITY_FIELDS, IDENTITY_MARK, form_values
+from desk_app.services.intake import IDENTITY_FIELDS, IDENTITY_MARK, audit_files, form_values
 from desk_app.store import models
 from desk_app.store.faults import storage_error
 
@@ -296,8 +296,8 @@ def _correct(
                 else:
                     before[name], after[name] = old[name], new[name]
             if added:
-                stored = [dict(f, size=int(f["size"])) for f in stored_files]
-                before["attachments"], after["attachments"] = stored, stored + added
+                stored = audit_files(stored_files)
+                before["attachments"], after["attachments"] = stored, stored + audit_files(added)
                 session.execute(
                     insert(models.Attachment), [dict(complaint_id=row.id, **f) for f in added]
                 )

@@ -1,38 +1,41 @@
-"""Realistic demo complaints (Indonesian names, Riau regions, agencies, categories), spread over
-past months; fast enough for a million rows (bulk inserts, same numbering and deadline rules)."""
+"""Realistic demo complaints (Indonesian names, Riau regions, agencies, categories) for a
+TRAINING desk only (`desk-app init --training`): a real desk refuses them (DemoRefused), so no
+fake complaint ever enters a real desk's series, its upload queue or its audit trail.
+
+Each demo complaint is what a clerk could have typed: a ComplaintForm, validated, then written
+by intake._write, the recording path of the form (number from next_sequence inside the write
+transaction, the complaint, its outbox row, its audit event), many per transaction so that a
+million rows stay practical for the benchmarks. The received time (a form field) is spread over
+the past `days`; the tracking number is allocated in the desk's own series for the day it was
+received (what a desk recording that day would have given, and under the 999,999-per-day cap
+a million rows on one day would pass). Status stays "recorded": no audited path sets others yet.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import random
+import re
 from collections.abc import Callable
 
-import uuid6
-from sqlalchemy import func, insert, select
+from sqlalchemy.exc import OperationalError
 
-from desk_app import paths
-from desk_app.domain import numbering
-from desk_app.domain.complaint import Channel, ComplaintForm, ReportType
+from desk_app import paths, settings
+from desk_app.domain.complaint import Channel, ComplaintForm, ReportType, validate
+from desk_app.domain.roles import Action
+from desk_app.errors import DemoRefused
+from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
-from desk_app.store import models
 
-CHUNK = 5000
+BATCH = 500  # complaints per write transaction: a benchmark's speed, a short lock for others
+MAX_DAYS = 3650
 CHANNEL_WEIGHTS = [
     (Channel.WALK_IN, 45),
     (Channel.PHONE, 20),
     (Channel.WHATSAPP, 25),
     (Channel.LETTER, 6),
     (Channel.EMAIL, 4),
-]
-STATUS_WEIGHTS = [
-    ("recorded", 20),
-    ("submitted", 20),
-    ("verified", 15),
-    ("disposed", 15),
-    ("followed_up", 10),
-    ("completed", 15),
-    ("archived", 5),
 ]
 
 
@@ -70,6 +73,46 @@ def _nik(rng: random.Random, region: str, female: bool) -> str:
     return f"{regency}{rng.randint(1, 9):02d}{day:02d}{birth:%m%y}{rng.randint(1, 9999):04d}"
 
 
+def _is_training_desk(desk: Desk) -> bool:
+    return bool(settings.get(desk.db, "training_desk"))
+
+
+def _form(rng: random.Random, names: dict, templates: list, desk: Desk, received: dt.datetime):
+    """One demo complaint as a clerk could have typed it."""
+    ref = desk.reference
+    template = rng.choice(templates)
+    region = rng.choice(list(ref.regions.values()))
+    female = rng.random() < 0.5
+    given = rng.choice(names["given_female" if female else "given_male"])
+    family = rng.choice(names["family"])
+    place = rng.choice(list(region.districts.values()) or [region.short])
+    anonymous = rng.random() < 0.08
+    channel = rng.choices(*zip(*CHANNEL_WEIGHTS, strict=True))[0]
+    day = desk.local_day(received)
+    mailbox = re.sub(r"[^a-z]", "", f"{given}{family}".lower()) or "pelapor"
+    email = f"{mailbox}{rng.randint(1, 99)}@example.id" if channel is Channel.EMAIL else ""
+    return ComplaintForm(
+        report_type=rng.choices(list(ReportType), weights=[80, 12, 8])[0].value,
+        channel=channel.value,
+        received_at=received.isoformat(),
+        reporter_name="" if anonymous else f"{given} {family}",
+        reporter_nik=_nik(rng, region.code, female) if rng.random() < 0.7 else "",
+        reporter_phone=f"+628{rng.choice('1235')}{rng.randrange(10**8, 10**9)}",
+        reporter_email=email,
+        reporter_address=f"{rng.choice(names['streets'])} No. {rng.randint(1, 200)}, {place}",
+        anonymous="yes" if anonymous else "no",
+        confidential="yes" if rng.random() < 0.05 else "no",
+        subject=template["subject"].replace("{place}", place),
+        description=template["description"].replace("{place}", place),
+        category=template["category"],
+        agency=template["agency"],
+        region=region.code,
+        event_date=f"{day - dt.timedelta(days=rng.randint(0, 20)):%d/%m/%Y}",
+        event_place=place,
+        complained_before="yes" if rng.random() < 0.3 else "no",
+    )
+
+
 def generate(
     desk: Desk,
     count: int,
@@ -77,115 +120,40 @@ def generate(
     days: int = 180,
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
+    batch: int = BATCH,
 ) -> int:
-    """Record `count` demo complaints received over the last `days` days. Returns the count."""
+    """Record `count` demo complaints received over the last `days` days on a training desk;
+    return the count. `progress(done)` after each committed batch.
+
+    Raises DemoRefused on a desk not set up as a training desk, PermissionDenied without
+    Action.RECORD; StorageError when a batch cannot be written (that batch is rolled back
+    whole; earlier ones stay).
+    """
+    from desk_app.services import intake
+
+    require(desk, desk.actor, Action.RECORD)
+    if not _is_training_desk(desk):
+        raise DemoRefused()
     rng = random.Random(seed)
     names = _load("names.json")
     templates = _load("complaints.json")["templates"]
-    ref = desk.reference
-    regions = list(ref.regions.values())
-    channels, channel_w = zip(*CHANNEL_WEIGHTS, strict=True)
-    statuses, status_w = zip(*STATUS_WEIGHTS, strict=True)
     now = desk.now()
-    start = now - dt.timedelta(days=days)
-    span = (now - start).total_seconds()
+    span = dt.timedelta(days=days).total_seconds()
     # Arrival times sorted, so seq order is arrival order as on a real desk.
-    moments = sorted(start + dt.timedelta(seconds=rng.random() * span) for _ in range(count))
-    due_cache: dict[tuple[dt.date, int], dt.date] = {}
-    counters: dict[dt.date, int] = {}
-
-    with desk.db.reading() as session:
-        for day, last in session.execute(
-            select(models.DayCounter.day, models.DayCounter.last_seq).where(
-                models.DayCounter.desk_code == desk.desk_code
-            )
-        ):
-            counters[day] = last
-
+    moments = sorted(now - dt.timedelta(seconds=rng.random() * span) for _ in range(count))
     done = 0
-    for offset in range(0, count, CHUNK):
-        complaints, outbox = [], []
-        for received in moments[offset : offset + CHUNK]:
-            template = rng.choice(templates)
-            region = rng.choice(regions)
-            female = rng.random() < 0.5
-            given = rng.choice(names["given_female" if female else "given_male"])
-            name = f"{given} {rng.choice(names['family'])}"
-            place = rng.choice(list(region.districts.values()) or [region.short])
-            day = desk.local_day(received)
-            counters[day] = counters.get(day, 0) + 1
-            category = template["category"]
-            sla = ref.sla_days(category)
-            if (day, sla) not in due_cache:
-                due_cache[(day, sla)] = desk.calendar.add_working_days(day, sla)
-            anonymous = rng.random() < 0.08
-            street = rng.choice(names["streets"])
-            address = f"{street} No. {rng.randint(1, 200)}, {place}"
-            cid = str(uuid6.uuid7())
-            complaints.append(
-                {
-                    "id": cid,
-                    "tracking_no": numbering.make(desk.desk_code, day, counters[day]),
-                    "desk_code": desk.desk_code,
-                    "report_type": rng.choices(list(ReportType), weights=[80, 12, 8])[0].value,
-                    "channel": rng.choices(channels, weights=channel_w)[0].value,
-                    "received_at": received,
-                    "recorded_by": desk.user,
-                    "reporter_name": "" if anonymous else name,
-                    "reporter_nik": _nik(rng, region.code, female) if rng.random() < 0.7 else None,
-                    "reporter_phone": f"+628{rng.choice('1235')}{rng.randrange(10**8, 10**9)}",
-                    "reporter_email": None,
-                    "reporter_address": address,
-                    "anonymous": anonymous,
-                    "confidential": rng.random() < 0.05,
-                    "subject": template["subject"].replace("{place}", place),
-                    "description": template["description"].replace("{place}", place),
-                    "category": category,
-                    "agency": template["agency"],
-                    "region": region.code,
-                    "district": None,
-                    "event_date": day - dt.timedelta(days=rng.randint(0, 20)),
-                    "event_place": place,
-                    "loss": "",
-                    "remedy": "",
-                    "complained_before": rng.random() < 0.3,
-                    "status": rng.choices(statuses, weights=status_w)[0],
-                    "due_date": due_cache[(day, sla)],
-                    "linked_to": None,
-                    "created_at": received,
-                    "updated_at": received,
-                }
-            )
-            outbox.append({"complaint_id": cid, "kind": "upload", "created_at": received})
-        with desk.db.writing() as session:
-            session.execute(insert(models.Complaint), complaints)
-            session.execute(insert(models.Outbox), outbox)
-            _save_counters(session, desk.desk_code, counters)
-        done += len(complaints)
+    for offset in range(0, count, batch):
+        valids = []
+        for received in moments[offset : offset + batch]:
+            form = _form(rng, names, templates, desk, received)
+            valids.append(validate(form, desk.reference, today=desk.local_day(now)))
+        try:
+            with desk.db.writing() as session:
+                for valid in valids:
+                    intake._write(session, desk, valid, valid.received_at, None)
+        except OperationalError as exc:  # busy past the timeout, disk full: said in words
+            raise intake._storage_error(exc) from None
+        done += len(valids)
         if progress:
             progress(done)
     return done
-
-
-def _save_counters(session, desk_code: str, counters: dict[dt.date, int]) -> None:
-    existing = dict(
-        session.execute(
-            select(models.DayCounter.day, models.DayCounter.last_seq).where(
-                models.DayCounter.desk_code == desk_code
-            )
-        ).all()
-    )
-    for day, last in counters.items():
-        if day not in existing:
-            session.add(models.DayCounter(desk_code=desk_code, day=day, last_seq=last))
-        elif existing[day] < last:
-            session.get(models.DayCounter, (desk_code, day)).last_seq = last
-
-
-def count(desk: Desk) -> int:
-    from desk_app.domain.roles import Action
-    from desk_app.services.accounts import require
-
-    require(desk, desk.actor, Action.VIEW)
-    with desk.db.reading() as session:
-        return session.scalar(select(func.count()).select_from(models.Complaint)) or 0

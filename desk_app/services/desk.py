@@ -45,6 +45,9 @@ class Desk:
     attachments_dir: Path
     actor: Actor | None = None
     set_up: bool = True
+    # Settings whose stored value is not valid (their default is used): the CLI warns on every
+    # command and the GUI says so in its status bar, until IT repairs them (settings.py).
+    bad_settings: tuple[str, ...] = ()
 
     def acting(self, actor: Actor | None) -> Desk:
         """This desk, for `actor` (None: nobody signed in)."""
@@ -62,6 +65,12 @@ class Desk:
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.zone).date()
+
+    def start_of_day(self, day: dt.date) -> dt.datetime:
+        """The first moment of the local `day`, in naive UTC as the database stores times (the
+        one rule that turns the desk's dates into stored times: lists, exports, the trail)."""
+        start = dt.datetime.combine(day, dt.time(), tzinfo=self.zone)
+        return start.astimezone(dt.UTC).replace(tzinfo=None)
 
     def local_day(self, when: dt.datetime) -> dt.date:
         return when.replace(tzinfo=dt.UTC).astimezone(self.zone).date()
@@ -146,9 +155,14 @@ def _reapply_erasures(desk: Desk) -> None:
 
 
 def _identity(db: Database) -> dict:
+    """What the settings say about this desk, in one read. A bad stored value falls back to
+    its default and is named in bad_settings; a bad desk code does not make a desk set up (the
+    default PKU01 belongs to another desk's series)."""
+    loaded = settings.load(db)
     return dict(
-        desk_code=settings.get(db, "desk_code"),
-        desk_name=settings.get(db, "desk_name"),
-        zone=settings.zone(db),
-        set_up=settings.is_stored(db, "desk_code"),
+        desk_code=loaded["desk_code"],
+        desk_name=loaded["desk_name"],
+        zone=ZoneInfo(loaded["timezone"]),
+        set_up=loaded.is_set("desk_code"),
+        bad_settings=loaded.bad,
     )

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select, tuple_
 from desk_app.domain import numbering, validation
 from desk_app.domain.roles import Action, Actor
 from desk_app.errors import NotFound
+from desk_app.services import visibility
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.services.visibility import identity_visible_sql as _identity_visible
@@ -137,11 +138,6 @@ def _masked_row(row, actor: Actor | None) -> ComplaintRow:
     return dataclasses.replace(item, reporter_name="", masked=True)
 
 
-def _local_bounds(desk: Desk, day: dt.date) -> dt.datetime:
-    start = dt.datetime.combine(day, dt.time(), tzinfo=desk.zone)
-    return start.astimezone(dt.UTC).replace(tzinfo=None)
-
-
 def list_complaints(
     desk: Desk, query: ListQuery, cursor: tuple | None = None, limit: int = PAGE_SIZE
 ) -> Page:
@@ -184,9 +180,9 @@ def list_complaints(
     if query.channel:
         stmt = stmt.where(C.channel == query.channel)
     if query.date_from:
-        stmt = stmt.where(C.received_at >= _local_bounds(desk, query.date_from))
+        stmt = stmt.where(C.received_at >= desk.start_of_day(query.date_from))
     if query.date_to:
-        stmt = stmt.where(C.received_at < _local_bounds(desk, query.date_to + dt.timedelta(days=1)))
+        stmt = stmt.where(C.received_at < desk.start_of_day(query.date_to + dt.timedelta(days=1)))
 
     single = sort_col is C.seq
     if cursor is not None:
@@ -263,9 +259,6 @@ def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
         recorded_by=row.recorded_by,
     )
     if masked:
-        row.reporter_name = ""
-        row.reporter_nik = None
-        row.reporter_phone = None
-        row.reporter_email = None
-        row.reporter_address = ""
+        for name, blank in visibility.IDENTITY_BLANKS.items():
+            setattr(row, name, blank)
     return ComplaintDetail(row, attachments, linked, linked_from, masked)

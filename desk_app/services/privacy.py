@@ -48,7 +48,7 @@ from desk_app.domain.roles import Action
 from desk_app.errors import DeskError, ValidationFailed
 from desk_app.files import FileNotWritten, write_private
 from desk_app.i18n import N_, _
-from desk_app.services import audit, erasure_record
+from desk_app.services import audit, erasure_record, visibility
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
@@ -57,13 +57,7 @@ from desk_app.store.faults import storage_error
 log = logging.getLogger(__name__)
 C = models.Complaint
 FORMAT = "meja-aduan/subject-export/1"
-IDENTITY_BLANKS: dict[str, Any] = {
-    "reporter_name": "",
-    "reporter_nik": None,
-    "reporter_phone": None,
-    "reporter_email": None,
-    "reporter_address": "",
-}
+IDENTITY_BLANKS = visibility.IDENTITY_BLANKS  # what an erasure blanks: the identity rule's fields
 COMPLAINT_FIELDS = [
     c.name for c in C.__table__.columns if c.name != "seq"
 ]  # every column but the internal row number

@@ -35,11 +35,10 @@ from desk_app.errors import ImportFailed
 from desk_app.files import FileNotWritten, private_writer
 from desk_app.i18n import N_, _, ngettext
 from desk_app.rowfile import UnreadableFile
-from desk_app.services import audit
+from desk_app.services import audit, visibility
 from desk_app.services.accounts import require
 from desk_app.services.desk import Desk
 from desk_app.services.intake import Recorded, _storage_error, record_many, validate_all
-from desk_app.services.lookup import _local_bounds, may_see_identity  # the one day rule
 from desk_app.spreadsheet import UTF8_BOM, escape_cell, unescape_cell
 from desk_app.store import models
 
@@ -111,15 +110,6 @@ FIELD_LIMITS = {
     or getattr(models.Complaint.__table__.c[name].type, "length", None)
     or TEXT_MAX
     for name in IMPORT_COLUMNS
-}
-
-# What an actor who may not see a reporter gets in place of the identity fields.
-MASKED_IDENTITY = {
-    "reporter_name": "",
-    "reporter_nik": None,
-    "reporter_phone": None,
-    "reporter_email": None,
-    "reporter_address": "",
 }
 
 
@@ -241,15 +231,7 @@ def outbound_row(row: models.Complaint, actor: Actor | None) -> dict:
     """A complaint as it leaves the desk for `actor`: every export column, the reporter's
     identity blanked where the identity rule (services.lookup) hides it from that actor.
     Every way out of the desk (export; later the upload) goes through here."""
-    item = {c: _value(row, c) for c in EXPORT_COLUMNS}
-    if not may_see_identity(
-        actor,
-        anonymous=row.anonymous,
-        confidential=row.confidential,
-        recorded_by=row.recorded_by,
-    ):
-        item.update(MASKED_IDENTITY)
-    return item
+    return visibility.mask(actor, {c: _value(row, c) for c in EXPORT_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -272,9 +254,9 @@ class ExportFilter:
         C = models.Complaint
         found = []
         if self.date_from is not None:
-            found.append(C.received_at >= _local_bounds(desk, self.date_from))
+            found.append(C.received_at >= desk.start_of_day(self.date_from))
         if self.date_to is not None:
-            found.append(C.received_at < _local_bounds(desk, self.date_to + dt.timedelta(days=1)))
+            found.append(C.received_at < desk.start_of_day(self.date_to + dt.timedelta(days=1)))
         if self.status is not None:
             found.append(C.status == self.status)
         return found

@@ -35,6 +35,7 @@ from desk_app.store import faults
 BUSY_TIMEOUT_MS = 10_000
 _RETRY_S = 0.05
 DAMAGE_SUFFIX = "-damaged"
+AFTER_COMMIT = "after_commit"  # session.info key: see Database.writing
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +207,9 @@ class Database:
     def writing(self) -> Iterator[Session]:
         """One write transaction: committed (durably) when the block ends, else rolled back.
 
-        Refused before it starts on a damaged or read-only database."""
+        Refused before it starts on a damaged or read-only database. Callables in
+        `session.info[AFTER_COMMIT]` run after a commit, never after a rollback (the audit
+        head: desk_app/audit/chain.py)."""
         self.check_writable()
         try:
             with self._write.begin() as session:
@@ -216,6 +219,8 @@ class Database:
             if found is exc:
                 raise
             raise found from None
+        for hook in session.info.pop(AFTER_COMMIT, ()):
+            hook()
 
     def close(self) -> None:
         self.engine.dispose()

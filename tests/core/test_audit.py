@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from desk_app import cli
+from desk_app.audit import head, keyfile, seal
 from desk_app.errors import AuditTrailBroken, NotFound
 from desk_app.services import audit, intake
 from desk_app.store import models
@@ -79,7 +80,7 @@ def test_recording_complaints_writes_chained_events(desk, data_dir):
     recorded = record(desk, 3)
     rows = events(desk)
     assert [r.seq for r in rows] == [1, 2, 3]
-    assert rows[0].prev_hash == audit.ZERO_HASH
+    assert rows[0].prev_hash == seal.ZERO_HASH
     assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
     assert len({r.hash for r in rows}) == 3
     for row, done in zip(rows, recorded, strict=True):
@@ -95,12 +96,12 @@ def test_recording_complaints_writes_chained_events(desk, data_dir):
         assert after["due_date"] == done.due_date.isoformat()
         assert after["attachments"] == []
     assert audit.verify(desk) == audit.VerifyResult(3, None, "ok")
-    assert audit.read_head() == (3, rows[-1].hash)
+    assert head.read_head() == (3, rows[-1].hash)
 
 
 def test_the_key_lives_outside_the_database(desk, data_dir):
     record(desk, 1)
-    key_file = data_dir / audit.KEY_FILE
+    key_file = data_dir / keyfile.KEY_FILE
     assert len(bytes.fromhex(key_file.read_text().strip())) == 32
     if os.name == "posix":
         assert key_file.stat().st_mode & 0o777 == 0o600
@@ -116,11 +117,11 @@ def test_import_records_one_event_per_complaint(desk):
 
 def test_a_failed_save_leaves_no_event_and_the_head_alone(desk):
     record(desk, 1)
-    head = audit.read_head()
+    anchored = head.read_head()
     with pytest.raises(NotFound):
         intake.record_complaint(desk, make_form(), link_to="no-such-id")
     assert len(events(desk)) == 1
-    assert audit.read_head() == head
+    assert head.read_head() == anchored
     assert audit.verify(desk).ok
 
 
@@ -187,7 +188,7 @@ def forged(data_dir, seq: int, prev_hash: str) -> dict:
     """A plausible event: copied from a real one, sealed with a key that is not the desk's."""
     row = raw_row(data_dir, 1)
     row.update(seq=seq, prev_hash=prev_hash, actor="penyusup", object_id="0190-forged")
-    row["hash"] = audit.seal(secrets.token_bytes(32), row)
+    row["hash"] = seal.seal(secrets.token_bytes(32), row)
     return row
 
 
@@ -239,36 +240,50 @@ def test_deleted_newest_events_are_found_from_the_head(desk, data_dir):
     assert audit.verify(desk) == audit.VerifyResult(2, 3, "truncated")
 
 
-def test_without_the_head_a_truncated_tail_goes_unnoticed(desk, data_dir):
-    """The documented limit: whoever deletes audit.head along with the newest events wins."""
+def test_without_the_head_a_cut_tail_is_found_by_what_it_recorded(desk, data_dir):
     record(desk, 4)
     tamper(data_dir, "DELETE FROM audit_event WHERE seq = 4")
-    (data_dir / audit.HEAD_FILE).unlink()
+    (data_dir / head.HEAD_FILE).unlink()
+    result = audit.verify(desk)
+    assert result.reason == "state"
+    assert [(d.kind, d.problem) for d in result.differences] == [("complaint", "unrecorded")]
+
+
+def test_without_the_head_a_cut_tail_that_changed_nothing_goes_unnoticed(desk, data_dir):
+    """The documented limit: whoever deletes audit.head along with the newest events, when
+    those changed no complaint or user (a sign-in, a backup), wins."""
+    record(desk, 3)
+    with desk.db.writing() as session:
+        audit.append(session, desk, "backup.make", "backup", "copy.sqlite3")
+    tamper(data_dir, "DELETE FROM audit_event WHERE seq = 4")
+    (data_dir / head.HEAD_FILE).unlink()
     assert audit.verify(desk) == audit.VerifyResult(3, None, "ok")
 
 
-def test_a_lagging_head_is_fine_and_anchor_head_after_a_restore(desk, data_dir):
+def test_a_lagging_head_is_fine_and_a_leading_one_is_kept_as_evidence(desk, data_dir):
     record(desk, 3)
     first = events(desk)[0]
-    (data_dir / audit.HEAD_FILE).write_text(json.dumps({"seq": 1, "hash": first.hash}))
+    head.anchor(1, first.hash)
     assert audit.verify(desk).ok  # e.g. killed between the commit and the head's update
-    (data_dir / audit.HEAD_FILE).write_text(json.dumps({"seq": 9, "hash": "ab" * 32}))
+    head.anchor(9, "ab" * 32)
     assert audit.verify(desk) == audit.VerifyResult(3, 4, "truncated")
-    audit.anchor_head(desk)  # what a restore of an older backup does
-    assert audit.verify(desk) == audit.VerifyResult(3, None, "ok")
-    (data_dir / audit.HEAD_FILE).write_text(json.dumps({"seq": 9, "hash": "ab" * 32}))
-    audit.forget_head()  # the same without an open desk
-    assert audit.verify(desk) == audit.VerifyResult(3, None, "ok")
+    record(desk, 1)  # new events do not move a head that is ahead of the trail
+    assert head.read_head() == (9, "ab" * 32)
+    newest = events(desk)[-1]
+    head.anchor(newest.seq, newest.hash)  # what a restore does (desk_app.audit.chain)
+    assert audit.verify(desk) == audit.VerifyResult(4, None, "ok")
+    head.forget()
+    assert audit.verify(desk) == audit.VerifyResult(4, None, "ok")
     record(desk, 1)
-    assert audit.read_head() == (4, events(desk)[-1].hash)
+    assert head.read_head() == (5, events(desk)[-1].hash)
 
 
 def test_with_the_key_a_rewrite_is_caught_by_the_head_or_the_links(desk, data_dir):
     """Someone holding the key can make valid seals; the links and the head still catch some."""
     record(desk, 3)
-    key = audit.audit_key(create=False)
+    key = keyfile.read_key()
     unlinked = raw_row(data_dir, 2) | {"prev_hash": "ab" * 32}
-    unlinked["hash"] = audit.seal(key, unlinked)
+    unlinked["hash"] = seal.seal(key, unlinked)
     tamper(data_dir, "DELETE FROM audit_event WHERE seq = 2")
     insert_raw(data_dir, unlinked)
     assert audit.verify(desk) == audit.VerifyResult(1, 2, "unlinked")
@@ -277,14 +292,14 @@ def test_with_the_key_a_rewrite_is_caught_by_the_head_or_the_links(desk, data_di
     prev = raw_row(data_dir, 1)["hash"]
     for seq in (2, 3):  # a rewritten tail, properly chained and sealed
         row = raw_row(data_dir, 1) | {"seq": seq, "prev_hash": prev, "actor": "penyusup"}
-        row["hash"] = prev = audit.seal(key, row)
+        row["hash"] = prev = seal.seal(key, row)
         insert_raw(data_dir, row)
     assert audit.verify(desk) == audit.VerifyResult(2, 3, "rewritten")
 
 
 def test_a_missing_or_damaged_key_is_reported(desk, data_dir):
     record(desk, 2)
-    key_file = data_dir / audit.KEY_FILE
+    key_file = data_dir / keyfile.KEY_FILE
     key = key_file.read_text()
     key_file.unlink()
     assert audit.verify(desk) == audit.VerifyResult(0, 1, "no_key")
@@ -298,10 +313,10 @@ def test_a_missing_or_damaged_key_is_reported(desk, data_dir):
 def test_the_seal_is_hmac_sha256_over_canonical_json(desk, data_dir):
     record(desk, 1)
     row = raw_row(data_dir, 1)
-    key = bytes.fromhex((data_dir / audit.KEY_FILE).read_text().strip())
+    key = bytes.fromhex((data_dir / keyfile.KEY_FILE).read_text().strip())
     at = row["at"].replace(" ", "T")
-    fields = [audit.FORMAT, 1, at, row["actor"], row["action"], row["object_type"]]
-    fields += [row["object_id"], None, row["after"], None, audit.ZERO_HASH]
+    fields = [seal.FORMAT, 1, at, row["actor"], row["action"], row["object_type"]]
+    fields += [row["object_id"], None, row["after"], None, seal.ZERO_HASH]
     message = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
     assert row["hash"] == hmac.new(key, message, hashlib.sha256).hexdigest()
 

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from desk_app.audit.seal import ZERO_HASH
 from desk_app.errors import MistypedNumber
 from desk_app.services import audit, intake
 from tests.conftest import Clocked, make_form
@@ -133,7 +134,7 @@ def test_get_event_decodes_before_and_after(desk):
     assert detail.before is None
     assert detail.after["subject"] == "Lampu jalan padam"
     assert detail.after["tracking_no"] == done.tracking_no
-    assert detail.prev_hash == audit.ZERO_HASH and len(detail.hash) == 64
+    assert detail.prev_hash == ZERO_HASH and len(detail.hash) == 64
     assert audit.get_event(desk, 99) is None
 
 

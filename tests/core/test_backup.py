@@ -50,10 +50,18 @@ def export_of(data_dir: Path) -> str:
         desk.close()
 
 
+def bring_key(from_dir: Path, to_dir: Path) -> None:
+    """The desk's audit key into another data folder, as `audit key-import` brings it back:
+    a folder without it refuses every audited action (an export too)."""
+    shutil.copyfile(from_dir / "audit.key", to_dir / "audit.key")
+
+
 def export_of_file(db_file: Path, folder: Path) -> str:
-    """Export a database file opened on its own (a copy, so the file itself is not touched)."""
+    """Export a database file opened on its own (a copy, so the file itself is not touched),
+    with the key of the desk whose backups folder holds it."""
     folder.mkdir()
     shutil.copyfile(db_file, folder / DB_NAME)
+    bring_key(db_file.parent.parent, folder)
     return export_of(folder)
 
 
@@ -329,6 +337,7 @@ def test_restore_after_a_crash_drops_the_old_wal_but_keeps_it_in_the_copy(data_d
     assert (crashed / f"{DB_NAME}-wal").stat().st_size > 0
 
     pre = backup.restore(crashed, good)
+    bring_key(data_dir, crashed)
     assert late in numbers_in(pre)
     assert not (crashed / f"{DB_NAME}-wal").exists()
     assert integrity(crashed / DB_NAME) == [("ok",)]
@@ -348,9 +357,10 @@ def test_restore_replaces_a_damaged_database(closed_desk):
 
 
 def test_restore_into_an_empty_folder(closed_desk, tmp_path):
-    _data_dir, good = closed_desk
+    data_dir, good = closed_desk
     fresh = tmp_path / "fresh"
     assert backup.restore(fresh, good) is None
+    bring_key(data_dir, fresh)
     assert len(export_of(fresh).splitlines()) == 3
 
 
@@ -432,9 +442,11 @@ def test_restoring_an_older_backup_keeps_the_audit_trail_verifiable(data_dir, va
     desk = open_acting(data_dir)
     try:
         assert audit.verify(desk).first_broken_seq is None  # not "truncated"
+        actions = audit.list_events(desk, audit.AuditQuery()).rows
+        assert [r.action for r in actions] == ["backup.restore", "complaint.record"]
         intake.record_complaint(desk, valid_form)
         result = audit.verify(desk)
-        assert result.first_broken_seq is None and result.count == 2
+        assert result.first_broken_seq is None and result.count == 3  # record, restore, record
     finally:
         desk.close()
 

@@ -36,3 +36,31 @@ def test_working_days_between_counts_both_ways():
     cal = WorkingCalendar()
     assert cal.working_days_between(dt.date(2026, 11, 20), dt.date(2026, 11, 27)) == 5
     assert cal.working_days_between(dt.date(2026, 11, 27), dt.date(2026, 11, 20)) == -5
+
+
+# -- edges ---------------------------------------------------------------------------------------
+
+
+def test_zero_working_days_is_the_same_day():
+    assert WorkingCalendar().add_working_days(dt.date(2026, 11, 21), 0) == dt.date(2026, 11, 21)
+
+
+def test_a_span_ending_before_a_weekend_stays_in_the_week():
+    # Thursday 19/11/2026 + 1 = Friday 20/11/2026 (not Monday)
+    assert WorkingCalendar().add_working_days(dt.date(2026, 11, 19), 1) == dt.date(2026, 11, 20)
+
+
+def test_received_on_a_saturday_counts_from_monday():
+    # Saturday 21/11/2026 + 1 = Monday 23/11/2026
+    assert WorkingCalendar().add_working_days(dt.date(2026, 11, 21), 1) == dt.date(2026, 11, 23)
+
+
+def test_between_the_same_day_is_zero():
+    assert WorkingCalendar().working_days_between(dt.date(2026, 11, 20), dt.date(2026, 11, 20)) == 0
+
+
+def test_negative_days_are_refused():
+    import pytest
+
+    with pytest.raises(ValueError):
+        WorkingCalendar().add_working_days(dt.date(2026, 11, 20), -1)

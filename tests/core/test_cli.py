@@ -26,7 +26,15 @@ from desk_app import cli, i18n
 from desk_app.domain import numbering
 from desk_app.errors import ImportFailed, MalformedNumber, MistypedNumber, NotFound
 from desk_app.services.transfer import EXPORT_COLUMNS, IMPORT_COLUMNS
-from tests.conftest import IT, PASSWORD, SUPERVISOR, make_form, run_cli, set_up_desk
+from tests.conftest import (
+    IT,
+    PASSWORD,
+    SUPERVISOR,
+    make_form,
+    make_training_desk,
+    run_cli,
+    set_up_desk,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -111,6 +119,7 @@ def mistype_check(number: str) -> str:
 
 @pytest.fixture
 def demo_desk(capsys, data_dir):
+    make_training_desk(data_dir)
     code, out, err = run(capsys, data_dir, "demo-data", "--count", "30", "--seed", "7")
     assert code == 0, err
     assert "30" in err
@@ -240,6 +249,7 @@ def test_import_valid_jsonl_prints_numbers_that_show_finds(capsys, data_dir, tmp
 def test_import_csv_with_bad_rows_imports_nothing_and_names_each_problem(
     capsys, data_dir, tmp_path
 ):
+    make_training_desk(data_dir)
     run(capsys, data_dir, "demo-data", "--count", "3", "--seed", "1")
     before = export_jsonl(capsys, data_dir)
     rows = [
@@ -456,6 +466,7 @@ def test_show_unknown_number_is_not_found(capsys, data_dir):
 
 
 def test_show_mistyped_number_is_told_apart_from_not_found(capsys, data_dir):
+    make_training_desk(data_dir)
     run(capsys, data_dir, "demo-data", "--count", "2", "--seed", "3")
     real = export_jsonl(capsys, data_dir)[0]["tracking_no"]
     mistyped = mistype_check(real)
@@ -480,6 +491,7 @@ def test_show_mistyped_number_is_told_apart_from_not_found(capsys, data_dir):
 
 
 def test_show_by_id(capsys, data_dir):
+    make_training_desk(data_dir)
     run(capsys, data_dir, "demo-data", "--count", "2", "--seed", "4")
     row = export_jsonl(capsys, data_dir)[1]
     code, out, _err = run(capsys, data_dir, "show", row["id"])
@@ -559,6 +571,7 @@ def test_process_exit_codes_and_no_tracebacks(data_dir, tmp_path):
 
 
 def test_process_demo_data_export_and_self_test(data_dir):
+    make_training_desk(data_dir)
     result = run_process(data_dir, "demo-data", "--count", "5", "--seed", "2")
     assert result.returncode == 0, result.stderr
     result = run_process(data_dir, "export", "--format", "jsonl")

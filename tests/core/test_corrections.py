@@ -238,7 +238,9 @@ def test_attachments_may_be_added_not_removed(desk, tmp_path):
     names = [a.filename for a in lookup.get_complaint(desk, rec.id).attachments]
     assert names == ["ktp.pdf", "foto.jpg"]
     event = events(desk, "complaint.correct")[0]
-    assert [a["filename"] for a in json.loads(event.after)["attachments"]] == names
+    kept = json.loads(event.after)["attachments"]
+    assert [a["sha256"] for a in kept] == [one["sha256"], two["sha256"]]
+    assert "ktp" not in event.after and "foto" not in event.after  # names stay erasable
 
 
 def test_history_lists_record_and_corrections_oldest_first(desk):

@@ -132,3 +132,23 @@ def test_attachment_copied_with_sha256(desk, tmp_path):
     assert [a.sha256 for a in detail.attachments] == [item["sha256"]]
     attachments.stored_path(desk, item["sha256"]).write_bytes(b"tampered")
     assert not attachments.verify(desk, item["sha256"])
+
+
+def test_the_audit_trail_keeps_attachments_by_content_not_by_name(desk, tmp_path):
+    """A KTP scan named after the person: the name is erasable, the sealed trail is not."""
+    import json
+
+    from sqlalchemy import select
+
+    from desk_app.store.models import AuditEvent
+
+    source = tmp_path / "KTP Siti Aminah.jpg"
+    source.write_bytes(b"\xff\xd8fake jpeg" * 10)
+    item = attachments.add_file(desk, source)
+    intake.record_complaint(desk, make_form(attachments=[item]))
+    with desk.db.reading() as session:
+        after = session.scalar(
+            select(AuditEvent.after).where(AuditEvent.action == "complaint.record")
+        )
+    assert json.loads(after)["attachments"] == [{"sha256": item["sha256"], "size": 110}]
+    assert "Siti" not in after

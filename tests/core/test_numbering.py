@@ -59,3 +59,29 @@ def test_mistyped_is_distinct_from_not_a_number():
     assert "salah ketik" in exc.value.message()
     with pytest.raises(MalformedNumber):
         numbering.parse("hello")
+
+
+# -- what must never change: numbers already printed on receipts --------------------------------
+
+FIXED = [
+    ("BKS01", dt.date(2026, 11, 22), 7, "BKS01-261122-0007-A"),
+    ("PKU01", dt.date(2026, 11, 22), 7, "PKU01-261122-0007-K"),
+    ("PKU01", dt.date(2026, 12, 2), 1, "PKU01-261202-0001-N"),
+    ("DUM01", dt.date(2027, 1, 31), 9999, "DUM01-270131-9999-P"),
+    ("A1", dt.date(2026, 1, 1), 1, "A1-260101-0001-D"),
+]
+
+
+@pytest.mark.parametrize(("desk_code", "day", "seq", "number"), FIXED)
+def test_fixed_vectors_never_change(desk_code, day, seq, number):
+    """A refactor of the check character would make every number ever printed invalid."""
+    assert numbering.make(desk_code, day, seq) == number
+    assert numbering.parse(number) == number
+
+
+def test_the_documented_example_is_a_real_number():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "tracking-numbers.md"
+    example = doc.read_text(encoding="utf-8").splitlines()[5].strip()
+    assert example == numbering.make("BKS01", dt.date(2026, 11, 22), 7)

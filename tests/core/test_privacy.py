@@ -19,7 +19,7 @@ from desk_app.errors import ValidationFailed
 from desk_app.services import audit, intake, lookup, privacy
 from desk_app.services.privacy import ExportNotWritten
 from desk_app.store import models
-from tests.conftest import SUPERVISOR, make_form, run_cli
+from tests.conftest import SUPERVISOR, make_form, make_training_desk, run_cli
 
 NIK = "1471054107990077"
 PHONE = "+6281299990123"
@@ -337,6 +337,7 @@ def test_init_makes_the_data_folder_and_its_files_private(tmp_path):
 def test_files_made_through_the_cli_are_private(capsys, tmp_path):
     folder = tmp_path / "fresh"
     os.umask(0o022)
+    make_training_desk(folder)  # demo data goes only to a training desk
     code, _out, err = run(capsys, folder, "demo-data", "--count", "3", "--seed", "1")
     assert code == 0, err
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -36,6 +36,7 @@ EXPECTED = {
     Action.RESTORE: {IT: "yes"},
     Action.AUDIT_VIEW: {SUPERVISOR: "yes", IT: "yes"},
     Action.AUDIT_VERIFY: {SUPERVISOR: "yes", IT: "yes"},
+    Action.AUDIT_KEY: {IT: "yes"},  # the audit key's recovery file (README)
 }
 
 

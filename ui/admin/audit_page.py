@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.errors import AuditTrailBroken, DeskError
+from desk_app.errors import DeskError
 from desk_app.files import reason_text
 from desk_app.formatting import datetime_text
 from desk_app.i18n import N_, _, ngettext
@@ -346,8 +346,9 @@ class AuditPage(QWidget):
             ).format(count=result.count)
             self._say(self.verify_result, text, "ok")
         else:
-            broken = AuditTrailBroken(seq=result.first_broken_seq, reason=result.reason)
-            self._say(self.verify_result, broken.message(), "error")
+            lines = [audit.difference_text(d) for d in result.differences]
+            lines.append(audit.verify_error(result).message())
+            self._say(self.verify_result, "\n".join(lines), "error")
         self.verified.emit(result)
 
     def _verify_failed(self, exc: BaseException) -> None:

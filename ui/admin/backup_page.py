@@ -284,7 +284,7 @@ class BackupPage(QWidget):
         try:
             self.runner.wait()  # nothing of ours may still be using the database
             self.desk.close()
-            saved = backup.restore(paths.data_dir(), path)
+            saved = backup.restore(paths.data_dir(), path, actor=self.desk.user)
         except DeskError as exc:  # RestoreRefused, DeskInUse: nothing was changed
             QGuiApplication.restoreOverrideCursor()
             self.note.clear()

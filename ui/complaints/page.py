@@ -446,10 +446,17 @@ def value_text(desk: Desk, name: str, value: Any) -> str:
         if name in ("event_date", "due_date"):
             return date_text(dt.date.fromisoformat(value))
         if name == "attachments" and isinstance(value, list):
-            return ", ".join(str(a.get("filename", "")) for a in value if isinstance(a, dict))
+            return ", ".join(_attachment_text(a) for a in value if isinstance(a, dict))
     except (ValueError, TypeError, AttributeError):
         pass
     return str(value)
+
+
+def _attachment_text(item: dict) -> str:
+    """An attachment as the trail keeps it: by content (older events also kept the name)."""
+    if item.get("filename"):
+        return str(item["filename"])
+    return _("file {sha}…").format(sha=str(item.get("sha256", ""))[:12])
 
 
 def history_html(desk: Desk, entries: list[corrections.HistoryEntry]) -> str:

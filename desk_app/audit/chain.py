@@ -1,0 +1,123 @@
+"""Appending an event: next seq, chained to the previous event's hash, sealed with the desk's
+key, inside the caller's write transaction; the head moves after the commit (Database.writing
+runs the hook this module leaves in the session, never after a rollback).
+
+`before` and `after` hold field values (personal data, needed for the history): never log them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from desk_app.audit import head, keyfile
+from desk_app.audit.seal import ZERO_HASH, seal, to_json
+from desk_app.errors import AuditKeyChanged, AuditKeyDamaged, AuditKeyMissing, AuditTrailMissing
+from desk_app.store.db import AFTER_COMMIT, utcnow
+from desk_app.store.models import AuditEvent
+
+log = logging.getLogger(__name__)
+
+_INSERT = insert(AuditEvent.__table__)  # Core on the table: the ORM's bulk path costs 0.1 ms
+LAST = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_PENDING = "audit_pending_head"
+_KEY = "audit_signing_key"
+KEY_REFUSALS = (AuditKeyMissing, AuditKeyChanged, AuditKeyDamaged, AuditTrailMissing)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What append() needs of a desk where there is no open Desk (first run, restore)."""
+
+    user: str = ""
+    now: Any = field(default=utcnow)
+
+
+def append(
+    session: Session,
+    desk,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Any = None,
+    after: Any = None,
+    reason: str | None = None,
+    actor: str | None = None,
+    *,
+    skip_without_key: bool = False,
+) -> int | None:
+    """Add one event inside the caller's write transaction (no commit); return its seq.
+
+    `before`/`after` are JSON-safe values (dict, list...; dates become ISO text). The caller's
+    session must be a write transaction (BEGIN IMMEDIATE): reading the last event and inserting
+    the next one then happen under SQLite's write lock. Raises AuditKeyMissing, AuditKeyChanged,
+    AuditKeyDamaged or AuditTrailMissing when the event cannot be sealed with the desk's key;
+    with `skip_without_key` (signing in only: IT must be able to sign in to bring the key back)
+    the event is left out instead and None returned.
+    """
+    last = session.execute(LAST).first()  # the first statement also takes the write lock
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, ZERO_HASH)
+    try:
+        key = session.info.get(_KEY)  # checked once per transaction
+        if key is None:
+            key = session.info[_KEY] = keyfile.signing_key(session, trail_empty=last is None)
+    except KEY_REFUSALS as exc:
+        if not skip_without_key:
+            raise
+        log.warning("audit event %s not written: %s", action, exc.code)
+        return None
+    row = dict(
+        seq=seq,
+        at=desk.now(),
+        actor=actor or desk.user,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=to_json(before),
+        after=to_json(after),
+        reason=reason,
+        prev_hash=prev_hash,
+    )
+    row["hash"] = seal(key, row)
+    session.execute(_INSERT, [row])
+    pending = session.info.get(_PENDING)
+    if pending is None:  # the transaction's first event: what it follows, for head.advance
+        pending = session.info[_PENDING] = [head.head_path(), seq, prev_hash, 0, ""]
+        session.info.setdefault(AFTER_COMMIT, []).append(lambda: head.advance(*pending))
+    pending[3], pending[4] = seq, row["hash"]
+    return seq
+
+
+def newest(session: Session) -> tuple[int, str] | None:
+    last = session.execute(LAST).first()
+    return (last.seq, last.hash) if last else None
+
+
+def record_restore(db, name: str, actor: str | None) -> None:
+    """After a restore replaced the database: the restore as an event in the restored trail
+    (left out when this data folder has no key yet: `audit key-import` follows on a new PC),
+    then the head anchored at the restored trail's newest event, which legitimately ends
+    earlier than the one replaced."""
+    clock = Clock(user=actor or "")
+    with db.writing() as session:
+        append(
+            session,
+            clock,
+            "backup.restore",
+            "backup",
+            name,
+            after={"file": name},
+            actor=actor or "-",
+            skip_without_key=True,
+        )
+        session.info.pop(AFTER_COMMIT, None)  # anchored below, whatever the head said
+    with db.reading() as session:
+        last = newest(session)
+    if last is None:
+        head.forget()
+    else:
+        head.anchor(*last)

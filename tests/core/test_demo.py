@@ -1,0 +1,198 @@
+"""Demo data: only on a training desk, through the form's recording path (validated, numbered
+in the desk's own series by the allocator, audited), and never colliding with an import."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import sys
+
+import pytest
+
+from desk_app import cli
+from desk_app.domain import numbering
+from desk_app.errors import DemoRefused, PermissionDenied
+from desk_app.services import demo, intake
+from desk_app.services.desk import open_desk
+from tests.conftest import CLERK, IT, PASSWORD, make_form, set_up_desk
+
+
+@pytest.fixture
+def real_folder(data_dir):
+    set_up_desk(data_dir, "BKS01")
+    return data_dir
+
+
+@pytest.fixture
+def training_folder(data_dir):
+    set_up_desk(data_dir, "LATIH", training=True)
+    return data_dir
+
+
+@pytest.fixture
+def training(training_folder):
+    desk = open_desk(training_folder).acting(CLERK)
+    yield desk
+    desk.close()
+
+
+def run_as_clerk(capsys, monkeypatch, data_dir, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    code = cli.main(["--data-dir", str(data_dir), "--user", CLERK.username, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def table_counts(data_dir) -> dict[str, int]:
+    conn = sqlite3.connect(data_dir / "meja-aduan.sqlite3")
+    try:
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("complaint", "outbox", "day_counter")
+        } | {
+            "complaint.record": conn.execute(
+                "SELECT count(*) FROM audit_event WHERE action = 'complaint.record'"
+            ).fetchone()[0]
+        }
+    finally:
+        conn.close()
+
+
+def numbers_of(desk) -> list[str]:
+    from sqlalchemy import select
+
+    from desk_app.store import models
+
+    with desk.db.reading() as session:
+        return list(session.scalars(select(models.Complaint.tracking_no)))
+
+
+# -- refused on a real desk --------------------------------------------------------------------
+
+
+def test_demo_data_is_refused_on_a_real_desk_with_exit_2(capsys, monkeypatch, real_folder):
+    code, out, err = run_as_clerk(capsys, monkeypatch, real_folder, "demo-data", "--count", "5")
+    assert code == 2
+    assert out == ""
+    assert "init --training" in err and "latihan" in err  # says exactly what to do, in Indonesian
+
+
+def test_a_refused_demo_run_writes_nothing(capsys, monkeypatch, real_folder):
+    before = table_counts(real_folder)
+    run_as_clerk(capsys, monkeypatch, real_folder, "demo-data", "--count", "5")
+    assert (
+        table_counts(real_folder)
+        == before
+        == {
+            "complaint": 0,
+            "outbox": 0,
+            "day_counter": 0,
+            "complaint.record": 0,
+        }
+    )
+
+
+def test_demo_data_is_refused_on_a_desk_not_set_up(capsys, data_dir):
+    code = cli.main(["--data-dir", str(data_dir), "demo-data", "--count", "5"])
+    assert code != 0 and capsys.readouterr().err.strip()
+    assert table_counts(data_dir)["complaint"] == 0
+
+
+def test_the_service_refuses_a_real_desk(real_folder):
+    desk = open_desk(real_folder)
+    try:
+        with pytest.raises(DemoRefused):
+            demo.generate(desk.acting(CLERK), 3)
+    finally:
+        desk.close()
+
+
+def test_the_it_officer_may_not_record_demo_data(training):
+    with pytest.raises(PermissionDenied):
+        demo.generate(training.acting(IT), 3)
+
+
+# -- on a training desk ------------------------------------------------------------------------
+
+
+def test_on_a_training_desk_the_cli_records_n_complaints(capsys, monkeypatch, training_folder):
+    code, _out, err = run_as_clerk(
+        capsys, monkeypatch, training_folder, "demo-data", "--count", "12", "--seed", "3"
+    )
+    assert code == 0, err
+    counts = table_counts(training_folder)
+    assert counts["complaint"] == counts["outbox"] == counts["complaint.record"] == 12
+
+
+def test_demo_complaints_are_numbered_in_the_desks_own_series(training):
+    demo.generate(training, 40, days=30, seed=5, batch=7)
+    numbers = numbers_of(training)
+    assert len(numbers) == len(set(numbers)) == 40
+    for number in numbers:
+        assert numbering.parse(number) == number
+        assert number.startswith("LATIH-")
+
+
+def test_each_demo_complaint_has_its_own_audit_event(training, training_folder):
+    demo.generate(training, 25, seed=2, batch=10)
+    counts = table_counts(training_folder)
+    assert counts["complaint.record"] == counts["complaint"] == 25
+
+
+def test_demo_complaints_are_recorded_status_and_by_the_acting_clerk(training):
+    demo.generate(training, 20, seed=4)
+    conn = sqlite3.connect(training.db.path)
+    try:
+        rows = conn.execute("SELECT DISTINCT status, recorded_by FROM complaint").fetchall()
+    finally:
+        conn.close()
+    assert rows == [("recorded", "ani")]
+
+
+def test_received_times_are_spread_over_past_days(training):
+    demo.generate(training, 60, days=30, seed=6)
+    conn = sqlite3.connect(training.db.path)
+    try:
+        days = conn.execute("SELECT count(DISTINCT date(received_at)) FROM complaint").fetchone()
+    finally:
+        conn.close()
+    assert days[0] > 5
+
+
+def test_progress_is_reported_after_each_batch(training):
+    seen: list[int] = []
+    demo.generate(training, 23, seed=1, batch=10, progress=seen.append)
+    assert seen == [10, 20, 23]
+
+
+# -- beside an import --------------------------------------------------------------------------
+
+
+def test_an_import_between_demo_batches_does_not_collide(training, training_folder):
+    """The old generator read the day counters once, before its first batch: an import in
+    between took the same sequence and the next batch ended in an IntegrityError."""
+    other = open_desk(training_folder).acting(CLERK)  # a second connection, as another process
+    imported: list[str] = []
+
+    def import_between(done: int) -> None:
+        if not imported:
+            forms = [(line, make_form(subject=f"Impor {line}")) for line in (2, 3, 4)]
+            imported.extend(r.tracking_no for r in intake.record_many(other, forms))
+
+    try:
+        demo.generate(training, 30, days=0, seed=8, batch=10, progress=import_between)
+    finally:
+        other.close()
+    numbers = numbers_of(training)
+    assert len(imported) == 3
+    assert len(numbers) == len(set(numbers)) == 33
+    assert set(imported) <= set(numbers)
+
+
+@pytest.mark.parametrize("days", ["-1", "3651"])
+def test_days_out_of_range_exit_2_and_record_nothing(capsys, monkeypatch, training_folder, days):
+    code, _out, err = run_as_clerk(
+        capsys, monkeypatch, training_folder, "demo-data", "--count", "3", "--days", days
+    )
+    assert code == 2 and "--days" in err
+    assert table_counts(training_folder)["complaint"] == 0
