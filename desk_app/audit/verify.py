@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from desk_app.audit import head, keyfile
 from desk_app.audit.chain import newest
 from desk_app.audit.seal import ZERO_HASH, sealed
-from desk_app.errors import AuditKeyDamaged
+from desk_app.errors import AuditKeyDamaged, DatabaseDamaged
 from desk_app.store.models import AuditEvent
 
 BATCH = 1000
@@ -68,7 +68,7 @@ def take_mark(db) -> Mark:
         with db.reading() as session:
             last = newest(session)
             had_key = keyfile.stored_fingerprint(session) is not None
-    except (DatabaseError, sqlite3.DatabaseError):
+    except (DatabaseError, sqlite3.DatabaseError, DatabaseDamaged):  # db.reading() says it so
         return Mark(anchored, None, True)
     return Mark(anchored, last[0] if last else 0, had_key)
 
@@ -163,7 +163,7 @@ def check_chain(session: Session, mark: Mark, batch: int = BATCH) -> VerifyResul
                 prev_hash = row.hash
                 count += 1
                 expected += 1
-    except (DatabaseError, sqlite3.DatabaseError):
+    except (DatabaseError, sqlite3.DatabaseError, DatabaseDamaged):  # db.reading() says it so
         return VerifyResult(count, expected, "damaged")
     if count == 0 and known is not None:
         return VerifyResult(0, 1, "deleted")

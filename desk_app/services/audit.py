@@ -147,7 +147,7 @@ def verify(desk, mark: Mark | None = None, batch: int = BATCH) -> VerifyResult:
             if result.ok:
                 replay.check_complaints(session, IDENTITY_FIELDS, report, Difference, batch)
                 replay.check_users(session, report, Difference, batch)
-    except (DatabaseError, sqlite3.DatabaseError):
+    except (DatabaseError, sqlite3.DatabaseError, DatabaseDamaged):  # db.reading() says it so
         # SQLite may say so only when the read ends: a result found before stands.
         if result is None or result.ok:
             return VerifyResult(result.count if result else 0, None, "damaged")

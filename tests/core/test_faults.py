@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from desk_app import cli, logs
 from desk_app.domain.roles import Action, Role
 from desk_app.errors import (
+    AuditTrailBroken,
     DatabaseDamaged,
     DeskBusy,
     DeskReadOnly,
@@ -35,6 +36,7 @@ from desk_app.errors import (
     LoginRequired,
     PermissionDenied,
 )
+from desk_app.i18n import _
 from desk_app.services import accounts, backup, intake, lookup
 from desk_app.services.desk import check_integrity, open_desk
 from desk_app.store import db as store_db
@@ -374,7 +376,7 @@ def test_audit_verify_reports_a_damaged_audit_page(capsys, monkeypatch, data_dir
     damage_table(data_dir / DB_NAME, "audit_event")
     code, out, err = run(capsys, monkeypatch, data_dir, "admin", "audit", "verify")
     assert (code, out) == (1, "")
-    assert DatabaseDamaged(path=str(data_dir / DB_NAME)).message() in err
+    assert _(AuditTrailBroken.PROBLEMS["damaged"]) in err  # where the trail could not be read
     assert_words(err)
 
 
