@@ -23,9 +23,8 @@ CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 @pytest.fixture(autouse=True)
 def _cheap_hashing(monkeypatch):
-    from desk_app.services import accounts
 
-    monkeypatch.setattr(accounts, "HASHER", CHEAP_HASHER)
+    monkeypatch.setattr("desk_app.services.credentials.HASHER", CHEAP_HASHER)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ the file from one value to another is not seen. `updated_at` is not compared (co
 erasures set it without recording it), nor attachments (their own table).
 
 Users (a few): user.create, user.role, user.disable, user.enable and user.password_reset keep
-accounts._public(user) in `after`; the role, disabled flag and full name are compared.
+users.public_view(user) in `after`; the role, disabled flag and full name are compared.
 
 How to add one: a service that changes a complaint's or user's stored fields must write an
 event whose `after` holds the new values, and name its action in COMPLAINT_ACTIONS or

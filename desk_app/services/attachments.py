@@ -11,7 +11,7 @@ from pathlib import Path
 from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.i18n import N_, _
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 from desk_app.services.desk import Desk
 
 MAX_BYTES = 50 * 1024 * 1024

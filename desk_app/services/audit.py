@@ -35,7 +35,7 @@ from desk_app.errors import (
 )
 from desk_app.files import FileNotWritten, private_writer, reason_text, write_private
 from desk_app.i18n import _
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 
 __all__ = [
     "BATCH",

@@ -34,7 +34,7 @@ from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.i18n import N_, _
 from desk_app.services import audit
-from desk_app.services.accounts import require, require_signed_in
+from desk_app.services.access import require, require_signed_in
 from desk_app.services.desk import Desk
 from desk_app.services.retention import Retention, from_settings
 from desk_app.store import migrate

@@ -32,7 +32,7 @@ from desk_app.errors import DeskBusy, DeskError, NotFound, ValidationFailed
 from desk_app.formatting import date_text
 from desk_app.i18n import N_, _
 from desk_app.services import audit, lookup, visibility
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.services.intake import IDENTITY_FIELDS, IDENTITY_MARK, audit_files, form_values
 from desk_app.store import models

@@ -25,7 +25,7 @@ from desk_app import paths, settings
 from desk_app.domain.complaint import Channel, ComplaintForm, ReportType, validate
 from desk_app.domain.roles import Action
 from desk_app.errors import DemoRefused
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 from desk_app.services.desk import Desk
 
 BATCH = 500  # complaints per write transaction: a benchmark's speed, a short lock for others

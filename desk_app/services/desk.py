@@ -86,7 +86,7 @@ def check_integrity(desk: Desk) -> None:
     """PRAGMA quick_check over the whole database; raises DatabaseDamaged, and then marks the
     database damaged so every later write is refused until a restore. Slow on big databases:
     run it off the GUI thread. Any signed-in user's desk may run it."""
-    from desk_app.services.accounts import require_signed_in
+    from desk_app.services.access import require_signed_in
 
     require_signed_in(desk)
     if desk.db.path is not None:

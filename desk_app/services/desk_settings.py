@@ -16,7 +16,7 @@ from desk_app import settings
 from desk_app.domain.roles import Action
 from desk_app.errors import SettingFixed
 from desk_app.services import audit
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 from desk_app.store import models
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete
 
 from desk_app.domain.complaint import ComplaintForm
 from desk_app.domain.roles import Action
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
 

@@ -23,7 +23,7 @@ from desk_app.domain.roles import Action
 from desk_app.errors import DeskError, ImportFailed, NotFound, ValidationFailed
 from desk_app.i18n import _
 from desk_app.services import audit, visibility
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
 from desk_app.store.search import fts_table, words_query

@@ -22,7 +22,7 @@ from desk_app.domain import numbering, validation
 from desk_app.domain.roles import Action, Actor
 from desk_app.errors import NotFound
 from desk_app.services import visibility
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.services.visibility import identity_visible_sql as _identity_visible
 from desk_app.services.visibility import may_see_identity

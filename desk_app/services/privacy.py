@@ -49,7 +49,7 @@ from desk_app.errors import DeskError, ValidationFailed
 from desk_app.files import FileNotWritten, write_private
 from desk_app.i18n import N_, _
 from desk_app.services import audit, erasure_record, visibility
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
 from desk_app.store.faults import storage_error

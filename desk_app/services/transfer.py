@@ -36,7 +36,7 @@ from desk_app.files import FileNotWritten, private_writer
 from desk_app.i18n import N_, _, ngettext
 from desk_app.rowfile import UnreadableFile
 from desk_app.services import audit, visibility
-from desk_app.services.accounts import require
+from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.services.intake import Recorded, _storage_error, record_many, validate_all
 from desk_app.spreadsheet import UTF8_BOM, escape_cell, unescape_cell

@@ -29,7 +29,7 @@ from desk_app.errors import (
     UsernameInvalid,
     ValidationFailed,
 )
-from desk_app.services import accounts, audit, lookup
+from desk_app.services import accounts, audit, credentials, lookup
 from desk_app.store.models import AuditEvent, User
 from desk_app.store.models import Setting as SettingRow
 from tests.conftest import SUPERVISOR
@@ -38,13 +38,13 @@ REPO = Path(__file__).resolve().parents[2]
 ADMIN_PW = "kata-sandi-admin-1"
 T0 = dt.datetime(2026, 11, 30, 2, 0, 0)
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-REAL_HASHER = accounts.HASHER  # before the fixture below swaps in CHEAP
+REAL_HASHER = credentials.HASHER  # before the fixture below swaps in CHEAP
 
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "HASHER", CHEAP)
-    monkeypatch.setattr(accounts, "_unknown_failures", {})
+    monkeypatch.setattr("desk_app.services.credentials.HASHER", CHEAP)
+    monkeypatch.setattr("desk_app.services.signin._unknown_failures", {})
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_password_is_rehashed_at_login_when_parameters_rose(desk, admin, monkeyp
     old_hash = stored_user(desk, "admin").password_hash
     assert extract_parameters(old_hash).memory_cost == 8
     stronger = PasswordHasher(time_cost=2, memory_cost=32, parallelism=1)
-    monkeypatch.setattr(accounts, "HASHER", stronger)
+    monkeypatch.setattr("desk_app.services.credentials.HASHER", stronger)
     accounts.authenticate(desk, "admin", ADMIN_PW)
     new_hash = stored_user(desk, "admin").password_hash
     assert new_hash != old_hash

@@ -51,8 +51,8 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 @pytest.fixture(autouse=True)
 def _fast_and_clean(monkeypatch):
-    monkeypatch.setattr(accounts, "HASHER", CHEAP)
-    monkeypatch.setattr(accounts, "_unknown_failures", {})
+    monkeypatch.setattr("desk_app.services.credentials.HASHER", CHEAP)
+    monkeypatch.setattr("desk_app.services.signin._unknown_failures", {})
     monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", SHORT_BUSY_MS)
     hooks = sys.excepthook, threading.excepthook
     yield

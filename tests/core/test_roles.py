@@ -77,7 +77,8 @@ def test_labels_are_text():
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
     monkeypatch.setattr(
-        accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        "desk_app.services.credentials.HASHER",
+        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
     )
 
 

@@ -103,22 +103,22 @@ DOORS: dict[str, Door] = {
         Action.AUDIT_KEY, lambda d, w: audit.export_key(d, w.tmp / "kunci-ekspor.txt")
     ),
     "audit.import_key": Door(Action.AUDIT_KEY, lambda d, w: audit.import_key(d, _recovery_file(w))),
-    "accounts.create_user": Door(
+    "users.create_user": Door(
         Action.MANAGE_USERS,
         lambda d, w: accounts.create_user(d, d.actor, "baru", "Baru", Role.CLERK, "sandi-awal-123"),
     ),
-    "accounts.set_role": Door(
+    "users.set_role": Door(
         Action.MANAGE_USERS, lambda d, w: accounts.set_role(d, d.actor, "ani", Role.CLERK)
     ),
-    "accounts.disable_user": Door(
+    "users.disable_user": Door(
         Action.MANAGE_USERS,
         lambda d, w: accounts.disable_user(d, d.actor, "ani", disabled=False),
     ),
-    "accounts.reset_password": Door(
+    "users.reset_password": Door(
         Action.MANAGE_USERS,
         lambda d, w: accounts.reset_password(d, d.actor, "ani", "sandi-sementara-1"),
     ),
-    "accounts.list_users": Door(Action.MANAGE_USERS, lambda d, w: accounts.list_users(d, d.actor)),
+    "users.list_users": Door(Action.MANAGE_USERS, lambda d, w: accounts.list_users(d, d.actor)),
     "attachments.add_file": Door(Action.RECORD, lambda d, w: attachments.add_file(d, w.path)),
     "attachments.verify": Door(Action.VIEW, lambda d, w: attachments.verify(d, "0" * 64)),
     "backup.make_backup": Door(
@@ -183,11 +183,11 @@ DOORS: dict[str, Door] = {
 
 # Functions that take the desk but check nobody, and why. Keep this short.
 EXEMPT: dict[str, str] = {
-    "accounts.init_desk": "the set-up itself, before any user exists (refused once one does)",
-    "accounts.authenticate": "signing in: the password is the check",
-    "accounts.change_password": "the actor's own password: the current one is the check",
-    "accounts.require": "the check itself",
-    "accounts.require_signed_in": "the check itself",
+    "desk_setup.init_desk": "the set-up itself, before any user exists (refused once one does)",
+    "signin.authenticate": "signing in: the password is the check",
+    "signin.change_password": "the actor's own password: the current one is the check",
+    "access.require": "the check itself",
+    "access.require_signed_in": "the check itself",
     "attachments.stored_path": "a path under the data folder: reads nothing",
     "intake.complaint_row": "builds a row's values from a validated form: reads nothing",
     "intake.validate_all": "validates forms: reads nothing stored",

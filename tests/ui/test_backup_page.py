@@ -28,9 +28,10 @@ DB_NAME = "meja-aduan.sqlite3"
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
     monkeypatch.setattr(
-        accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        "desk_app.services.credentials.HASHER",
+        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
     )
-    monkeypatch.setattr(accounts, "_unknown_failures", {})
+    monkeypatch.setattr("desk_app.services.signin._unknown_failures", {})
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from PySide6.QtCore import qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desk_app.i18n import _
-from desk_app.services import accounts
 from tests.core import test_faults as core_faults
 
 from ui import app as app_module
@@ -117,7 +116,7 @@ def test_a_bug_box_offers_copy_details_without_the_class_name_in_its_text(qtbot,
 @pytest.fixture
 def read_only_data_dir(data_dir, tmp_path, monkeypatch):
     """A set-up desk's data folder, seen read-only (see tests/core/test_faults.py)."""
-    monkeypatch.setattr(accounts, "HASHER", core_faults.CHEAP)
+    monkeypatch.setattr("desk_app.services.credentials.HASHER", core_faults.CHEAP)
     core_faults.set_up_desk(data_dir)
     with core_faults.read_only_view(data_dir, tmp_path) as view:
         yield view

@@ -27,7 +27,8 @@ def people(bare_desk, monkeypatch):
     """A set-up desk with a clerk (signed in) and a supervisor."""
     desk = bare_desk
     monkeypatch.setattr(
-        accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        "desk_app.services.credentials.HASHER",
+        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
     )
     admin = accounts.init_desk(
         desk,

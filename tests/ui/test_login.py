@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from desk_app import errors
 from desk_app.domain.roles import Actor, Role
 from desk_app.services import accounts
 
@@ -47,7 +48,7 @@ def test_wrong_password_is_said_plainly_and_the_right_one_signs_in(qtbot, desk, 
     sign_in(qtbot, dialog, "admin", "salah")
     assert dialog.actor is None
     assert dialog.message.text()  # the message, in Indonesian, does not say which was wrong
-    assert dialog.message.text() == accounts.LoginFailed().message()
+    assert dialog.message.text() == errors.LoginFailed().message()
     assert dialog.password.text() == ""
     sign_in(qtbot, dialog, "admin", ADMIN_PW)
     assert dialog.actor == admin

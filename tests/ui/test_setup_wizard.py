@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWizard
 
-from desk_app import settings
+from desk_app import errors, settings
 from desk_app.domain.roles import Role
 from desk_app.i18n import _
 from desk_app.services import accounts
@@ -22,7 +22,8 @@ ADMIN_PW = "kata-sandi-admin-1"
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
     monkeypatch.setattr(
-        accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        "desk_app.services.credentials.HASHER",
+        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
     )
 
 
@@ -119,7 +120,7 @@ def test_the_officer_page_checks_the_passwords_and_keeps_the_typing(qtbot, desk,
     page.repeat.setText(ADMIN_PW)
     click(qtbot, wizard, QWizard.WizardButton.FinishButton)
     assert wizard.actor is None
-    assert page.findChild(QLabel, "username_error").text() == accounts.UsernameInvalid().message()
+    assert page.findChild(QLabel, "username_error").text() == errors.UsernameInvalid().message()
     assert page.password.text() == ADMIN_PW
 
 
@@ -133,7 +134,7 @@ def test_a_desk_set_up_meanwhile_is_said_on_the_page(qtbot, desk, wizard):
     click(qtbot, wizard, QWizard.WizardButton.FinishButton)
     assert wizard.actor is None
     message = wizard.officer_page.message.text()
-    assert accounts.DeskAlreadyInitialised().message() in message
+    assert errors.DeskAlreadyInitialised().message() in message
 
 
 def record_windows(monkeypatch) -> list:

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from desk_app import errors
 from desk_app.domain.roles import Actor, Role
 from desk_app.errors import AccountDisabled, PermissionDenied
 from desk_app.i18n import _
@@ -24,9 +25,10 @@ ANI_PW = "sandi-awal-ani-1"
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
     monkeypatch.setattr(
-        accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        "desk_app.services.credentials.HASHER",
+        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
     )
-    monkeypatch.setattr(accounts, "_unknown_failures", {})
+    monkeypatch.setattr("desk_app.services.signin._unknown_failures", {})
 
 
 @pytest.fixture
@@ -159,7 +161,7 @@ def test_the_add_dialog_says_what_is_wrong_at_the_field_and_keeps_the_typing(
     assert dialog.form.error("repeat") and dialog.result_info is None
     dialog.repeat.setText(ANI_PW)
     click(qtbot, dialog.save)
-    assert dialog.form.error("username") == accounts.UserExists(username="ani").message()
+    assert dialog.form.error("username") == errors.UserExists(username="ani").message()
     assert dialog.full_name.text() == "Ani Kedua" and dialog.password.text() == ANI_PW
     dialog.username.setText("ani2")
     click(qtbot, dialog.save)
