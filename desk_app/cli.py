@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from desk_app import __version__, cli_accounts, i18n, paths
+from desk_app import __version__, cli_accounts, cli_holidays, i18n, paths
 from desk_app.errors import DeskError, ImportFailed, MalformedNumber, MistypedNumber
 from desk_app.i18n import _
 
@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     key_import.add_argument("file", metavar="FILE")
     cli_accounts.add_parsers(parser, sub)  # --user, init, users, passwd
     _privacy_parser(sub)
+    cli_holidays.add_parser(sub, _day)
     return parser
 
 
@@ -297,6 +298,8 @@ def _run_command(args: argparse.Namespace) -> int:
             return _audit(desk, args, mark)
         elif args.command == "privacy":
             return _privacy(desk, args)
+        elif args.command == "holidays":
+            return cli_holidays.run(desk, args)
     finally:
         desk.close()
     return EXIT_OK

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import holidays
 
+from desk_app.i18n import language
+
 # Public holidays and cuti bersama (SKB Bersama Menteri); the desk's own changes come on top.
 HOLIDAY_CATEGORIES = ("public", "government")
 
@@ -30,7 +32,11 @@ class _National:
 
     def __contains__(self, day: dt.date) -> bool:
         if self._days is None:
-            self._days = holidays.country_holidays("ID", categories=HOLIDAY_CATEGORIES)
+            self._days = holidays.country_holidays(
+                "ID",
+                categories=HOLIDAY_CATEGORIES,
+                language="en_US" if language() == "en" else "id",  # the names, for the lists
+            )
         return day in self._days
 
     def name(self, day: dt.date) -> str:
