@@ -426,6 +426,14 @@ def _restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _deadline(desk, c) -> str:
+    from desk_app import deadlines
+    from desk_app.formatting import date_text
+
+    note = deadlines.extension_note(c.report_type, c.category, desk.reference)
+    return f"{date_text(c.due_date)} ({note})" if note else date_text(c.due_date)
+
+
 def describe(desk, detail) -> str:
     """A complaint as readable text (used by `desk-app show`)."""
     from desk_app.domain.complaint import Channel, ReportType, Status
@@ -441,7 +449,7 @@ def describe(desk, detail) -> str:
         (_("Report type"), ReportType(c.report_type).label),
         (_("Channel"), Channel(c.channel).label),
         (_("Received"), datetime_text(c.received_at, desk.zone)),
-        (_("Deadline"), date_text(c.due_date)),
+        (_("Deadline"), _deadline(desk, c)),
         (_("Reporter"), _("(hidden)") if detail.masked else c.reporter_name or "-"),
         (_("NIK"), c.reporter_nik or "-"),
         (_("Phone"), format_phone(c.reporter_phone) if c.reporter_phone else "-"),

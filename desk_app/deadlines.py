@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from desk_app import paths
 from desk_app.domain.calendar import WorkingCalendar
+from desk_app.i18n import ngettext
 from desk_app.reference import Reference
 
 
@@ -83,3 +84,21 @@ def due_date(
     intake, import, demo data and corrections all follow."""
     rule = load().for_complaint(report_type, category, reference)
     return calendar.add_working_days(received, rule.working_days)
+
+
+def extension_note(report_type: str, category: str, reference: Reference) -> str:
+    """What a deadline that may be extended says beside its date ("" when it may not): the
+    extra working days and the regulation, e.g. for an information request (UU 14/2008)."""
+    rule = load().for_complaint(report_type, category, reference)
+    days = rule.extension_working_days
+    if not days:
+        return ""
+    if rule.basis:
+        return ngettext(
+            "may be extended by {days} working day ({basis})",
+            "may be extended by {days} working days ({basis})",
+            days,
+        ).format(days=days, basis=rule.basis)
+    return ngettext(
+        "may be extended by {days} working day", "may be extended by {days} working days", days
+    ).format(days=days)

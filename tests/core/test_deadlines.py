@@ -183,3 +183,15 @@ def test_a_correction_uses_the_days_it_entered(desk):
             select(models.Complaint.due_date).where(models.Complaint.id == recorded.id)
         )
     assert due == dt.date(2026, 4, 1)
+
+
+def test_the_extension_is_shown_beside_an_information_requests_deadline(desk):
+    from desk_app import cli
+    from desk_app.services import lookup
+
+    request = record(desk, category="PENDIDIKAN", report_type="permintaan_informasi")
+    complaint = record(desk, category="PENDIDIKAN")
+    shown = cli.describe(desk, lookup.get_complaint(desk, request.tracking_no))
+    assert "08/04/2026 (dapat diperpanjang 7 hari kerja (UU 14/2008" in shown
+    plain = cli.describe(desk, lookup.get_complaint(desk, complaint.tracking_no))
+    assert "31/03/2026\n" in plain + "\n" and "diperpanjang" not in plain
