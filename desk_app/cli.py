@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from desk_app import __version__, cli_accounts, i18n, paths
+from desk_app import __version__, cli_accounts, cli_holidays, i18n, paths
 from desk_app.errors import DeskError, ImportFailed, MalformedNumber, MistypedNumber
 from desk_app.i18n import _
 
@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     key_import.add_argument("file", metavar="FILE")
     cli_accounts.add_parsers(parser, sub)  # --user, init, users, passwd
     _privacy_parser(sub)
+    cli_holidays.add_parser(sub, _day)
     return parser
 
 
@@ -313,6 +314,8 @@ def _run_command(args: argparse.Namespace) -> int:
             return _audit(desk, args, mark)
         elif args.command == "privacy":
             return _privacy(desk, args)
+        elif args.command == "holidays":
+            return cli_holidays.run(desk, args)
     finally:
         desk.close()
     return EXIT_OK
@@ -440,6 +443,14 @@ def _restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _deadline(desk, c) -> str:
+    from desk_app import deadlines
+    from desk_app.formatting import date_text
+
+    note = deadlines.extension_note(c.report_type, c.category, desk.reference)
+    return f"{date_text(c.due_date)} ({note})" if note else date_text(c.due_date)
+
+
 def describe(desk, detail) -> str:
     """A complaint as readable text (used by `desk-app show`)."""
     from desk_app.domain.complaint import Channel, ReportType, Status
@@ -455,7 +466,7 @@ def describe(desk, detail) -> str:
         (_("Report type"), ReportType(c.report_type).label),
         (_("Channel"), Channel(c.channel).label),
         (_("Received"), datetime_text(c.received_at, desk.zone)),
-        (_("Deadline"), date_text(c.due_date)),
+        (_("Deadline"), _deadline(desk, c)),
         (_("Reporter"), _("(hidden)") if detail.masked else c.reporter_name or "-"),
         (_("NIK"), c.reporter_nik or "-"),
         (_("Phone"), format_phone(c.reporter_phone) if c.reporter_phone else "-"),

@@ -33,6 +33,7 @@ COMMAND_ACTIONS = {
     "restore": Action.RESTORE,
     "privacy": Action.PERSONAL_DATA,
     "settings": Action.CONFIGURE_DESK,
+    "holidays": Action.CONFIGURE_DESK,
 }
 
 

@@ -156,6 +156,24 @@ class SettingFixed(DeskError):
         return _(template).format(name=self.params.get("name"))
 
 
+class CalendarDayRefused(DeskError):
+    """A change to the desk's calendar (services/holidays.py) is refused; nothing stored.
+    `reason` names why; `day` is the date as dd/mm/yyyy."""
+
+    code = "calendar_day_refused"
+    REASONS = {
+        "no_reason": N_("Say why the calendar changes (for example the SKB's number)."),
+        "no_name": N_("Give the day's name (for example Hari Jadi Kabupaten Bengkalis)."),
+        "name_too_long": N_("The day's name is too long (at most {max} characters)."),
+        "weekend": N_("{day} is a Saturday or Sunday: it cannot be made a working day."),
+        "not_listed": N_("{day} is not among the desk's own holidays and working days."),
+    }
+
+    def message(self) -> str:
+        template = self.REASONS.get(str(self.params.get("reason")), DeskError.template)
+        return _(template).format(**self.params)
+
+
 class DemoRefused(DeskError):
     code = "demo_refused"
     template = N_(

@@ -1,5 +1,7 @@
-"""Working days for deadlines: Indonesian public holidays (the `holidays` package) and weekends
-excluded, plus holidays the desk adds (local holidays, cuti bersama)."""
+"""Working days for deadlines: weekends, Indonesian public holidays and cuti bersama (the joint
+leave days the government sets; the `holidays` package's `government` category) excluded, plus
+the desk's own changes that IT enters: local holidays, and days an SKB moved or cancelled (a day
+the package lists as a holiday that is a working day after all)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,11 @@ from collections.abc import Iterable
 
 import holidays
 
+from desk_app.i18n import language
+
+# Public holidays and cuti bersama (SKB Bersama Menteri); the desk's own changes come on top.
+HOLIDAY_CATEGORIES = ("public", "government")
+
 
 class DeadlineState(enum.StrEnum):
     ON_TIME = "on_time"
@@ -16,20 +23,56 @@ class DeadlineState(enum.StrEnum):
     OVERDUE = "overdue"
 
 
-class WorkingCalendar:
-    def __init__(self, extra_holidays: Iterable[dt.date] = ()) -> None:
-        self._national_days: holidays.HolidayBase | None = None
-        self._extra = frozenset(extra_holidays)
+class _National:
+    """The country's holidays, built on first use (about 50 ms) and shared by every calendar
+    made from it (with_changes), so a calendar per recording costs nothing."""
 
-    @property
-    def _national(self) -> holidays.HolidayBase:
-        # Built on first use (about 60 ms), not while the app starts.
-        if self._national_days is None:
-            self._national_days = holidays.country_holidays("ID")
-        return self._national_days
+    def __init__(self) -> None:
+        self._days: holidays.HolidayBase | None = None
+
+    def __contains__(self, day: dt.date) -> bool:
+        if self._days is None:
+            self._days = holidays.country_holidays(
+                "ID",
+                categories=HOLIDAY_CATEGORIES,
+                language="en_US" if language() == "en" else "id",  # the names, for the lists
+            )
+        return day in self._days
+
+    def name(self, day: dt.date) -> str:
+        return (self._days or {}).get(day, "") if day in self else ""
+
+
+class WorkingCalendar:
+    """`extra_holidays`: the desk's local holidays (and cuti bersama added by a late SKB);
+    `extra_working_days`: days that are working days although the package lists them as
+    holidays (a cuti bersama moved or cancelled). A weekend stays a weekend."""
+
+    def __init__(
+        self,
+        extra_holidays: Iterable[dt.date] = (),
+        extra_working_days: Iterable[dt.date] = (),
+        *,
+        _national: _National | None = None,
+    ) -> None:
+        self._national = _national or _National()
+        self._extra = frozenset(extra_holidays)
+        self._working = frozenset(extra_working_days) - self._extra
+
+    def with_changes(
+        self, extra_holidays: Iterable[dt.date], extra_working_days: Iterable[dt.date] = ()
+    ) -> WorkingCalendar:
+        """The same country calendar with these desk changes instead of this one's."""
+        return WorkingCalendar(extra_holidays, extra_working_days, _national=self._national)
 
     def is_working_day(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and day not in self._national and day not in self._extra
+        if day.weekday() >= 5 or day in self._extra:
+            return False
+        return day in self._working or day not in self._national
+
+    def national_holiday(self, day: dt.date) -> str:
+        """The package's name for `day` if it is a public holiday or cuti bersama, else ""."""
+        return self._national.name(day)
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The date `days` working days after `start` (the day of receipt does not count)."""

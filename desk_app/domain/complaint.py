@@ -92,6 +92,45 @@ class Status(Choice):
         }
 
 
+@dataclass(frozen=True)
+class FlagQuestion:
+    """A yes/no flag the clerk must ask the citizen about, in the words to read aloud: the
+    question, and what each answer means. The form, its error message and the help all use
+    these, so the question and the stored flag cannot drift apart again (the old question,
+    "may their identity be passed on?", marked anonymous whoever said yes)."""
+
+    field: str
+    question: str
+    yes: str  # the answer that sets the flag
+    no: str
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(stored value, translated answer) for "yes" and "no"."""
+        return [("yes", _(self.yes)), ("no", _(self.no))]
+
+
+# anonim: the reporter's identity is kept from the agency complained about and from the public;
+# the report itself may be public. rahasia: the whole report is not public (DESIGN.md §3).
+ANONYMOUS_QUESTION = FlagQuestion(
+    "anonymous",
+    N_(
+        "Should your identity (name, NIK and contacts) be kept from the agency you complain "
+        "about and from the public? The report itself may still be made public."
+    ),
+    N_("Yes, anonymous: identity kept from the agency and the public"),
+    N_("No: the agency may know who reports"),
+)
+CONFIDENTIAL_QUESTION = FlagQuestion(
+    "confidential",
+    N_(
+        "Should the whole report be kept from the public? Then only the officers who "
+        "handle it read it."
+    ),
+    N_("Yes, confidential: the whole report is not public"),
+    N_("No: the report may be made public"),
+)
+
+
 @dataclass
 class ComplaintForm:
     """What the clerk typed, as text: the draft's shape and the input to validation.
@@ -204,14 +243,13 @@ def validate(form: ComplaintForm, reference=None, today: dt.date | None = None) 
             if received_at.tzinfo is not None:
                 received_at = received_at.astimezone(dt.UTC).replace(tzinfo=None)
 
+    for question in (ANONYMOUS_QUESTION, CONFIDENTIAL_QUESTION):
+        if _yes_no(getattr(form, question.field)) is None:
+            errors[question.field] = _("Ask the citizen: {question} Then choose yes or no.").format(
+                question=_(question.question)
+            )
     anonymous = _yes_no(form.anonymous)
-    if anonymous is None:
-        errors["anonymous"] = _(
-            "Ask the citizen: may their identity be passed on? Choose yes or no."
-        )
     confidential = _yes_no(form.confidential)
-    if confidential is None:
-        errors["confidential"] = _("Ask the citizen: must the whole report stay private?")
 
     name = " ".join(form.reporter_name.split())
     if not name and not anonymous:

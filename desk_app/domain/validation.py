@@ -7,6 +7,7 @@ The libraries are imported on first use: together they cost about 50 ms of the a
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from desk_app.i18n import _
 
@@ -34,12 +35,23 @@ def check_nik(text: str) -> str:
         raise FieldInvalid(_("This NIK is not valid; check it on the KTP.")) from exc
 
 
+def _international_prefix(text: str) -> str:
+    """A number typed with the `00` international prefix (0060 12..., 0062 812...) as `+`:
+    read as Indonesian it would be a national number with a stray zero."""
+    stripped = text.strip()
+    digits = re.sub(r"[\s.\-()/]", "", stripped)
+    if digits.startswith("00") and digits[2:].isdigit():
+        return "+" + digits[2:]
+    return stripped
+
+
 def check_phone(text: str) -> str:
-    """Return the number in E.164 (+62...), reading local numbers as Indonesian."""
+    """Return the number in E.164 (+62..., +60...), reading local numbers as Indonesian and a
+    `00` prefix as `+`."""
     import phonenumbers
 
     try:
-        number = phonenumbers.parse(text, "ID")
+        number = phonenumbers.parse(_international_prefix(text), "ID")
     except phonenumbers.NumberParseException as exc:
         raise FieldInvalid(_("This is not a phone number.")) from exc
     if not phonenumbers.is_valid_number(number):
@@ -53,14 +65,18 @@ def looks_like_phone(text: str) -> bool:
 
 
 def format_phone(e164: str) -> str:
-    """Show a stored number the way Indonesians write it (0812-3456-7890 style)."""
+    """Show a stored number the way Indonesians write it (0812-3456-7890 style) when it is
+    Indonesian, and in international form (+60 12-345 6789) when it is not: a foreign number
+    never loses its country."""
     import phonenumbers
 
     try:
         number = phonenumbers.parse(e164, "ID")
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if phonenumbers.region_code_for_number(number) == "ID":
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def check_email(text: str) -> str:

@@ -25,13 +25,14 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from desk_app import deadlines
 from desk_app.domain.complaint import ComplaintForm, validate
 from desk_app.domain.roles import Action
 from desk_app.domain.validation import format_phone
 from desk_app.errors import DeskBusy, DeskError, NotFound, ValidationFailed
 from desk_app.formatting import date_text
 from desk_app.i18n import N_, _
-from desk_app.services import audit, lookup, visibility
+from desk_app.services import audit, holidays, lookup, visibility
 from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.services.intake import IDENTITY_FIELDS, IDENTITY_MARK, audit_files, form_values
@@ -272,9 +273,14 @@ def _correct(
             new = {**form_values(valid), "received_at": received}
             old = {name: getattr(row, name) for name in FIELDS}
             changed = [name for name in FIELDS if _norm(old[name]) != _norm(new[name])]
-            if "category" in changed or "received_at" in changed:
-                due = desk.calendar.add_working_days(
-                    desk.local_day(received), desk.reference.sla_days(valid.category)
+            if {"category", "received_at", "report_type"} & set(changed):
+                day = desk.local_day(received)
+                due = deadlines.due_date(
+                    holidays.calendar_in(session, desk, since=day),
+                    desk.reference,
+                    valid.report_type.value,
+                    valid.category,
+                    day,
                 )
                 if due != row.due_date:
                     old["due_date"], new["due_date"] = row.due_date, due

@@ -130,7 +130,7 @@ def open_desk(
     desk = Desk(
         db=db,
         reference=reference.load(),
-        calendar=WorkingCalendar(),
+        calendar=_calendar(db),
         attachments_dir=paths.attachments_dir(),
         actor=actor,
         **identity,
@@ -138,6 +138,15 @@ def open_desk(
     if db.writable:  # a read-only or damaged desk cannot; the next start that can, does
         _reapply_erasures(desk)
     return desk
+
+
+def _calendar(db: Database) -> WorkingCalendar:
+    """The country's working days plus the desk's own (services/holidays.py). Recording and
+    corrections read the desk's days again in their transaction, so a change needs no restart."""
+    from desk_app.services.holidays import read_changes
+
+    with db.reading() as session:
+        return WorkingCalendar(*read_changes(session))
 
 
 def _reapply_erasures(desk: Desk) -> None:

@@ -17,12 +17,14 @@ import uuid6
 from sqlalchemy import Date, bindparam, delete, insert, select, text
 from sqlalchemy.exc import OperationalError
 
+from desk_app import deadlines
 from desk_app.domain import numbering, validation
+from desk_app.domain.calendar import WorkingCalendar
 from desk_app.domain.complaint import ComplaintForm, ValidComplaint, validate
 from desk_app.domain.roles import Action
 from desk_app.errors import DeskError, ImportFailed, NotFound, ValidationFailed
 from desk_app.i18n import _
-from desk_app.services import audit, visibility
+from desk_app.services import audit, holidays, visibility
 from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
@@ -73,12 +75,23 @@ def form_values(valid: ValidComplaint) -> dict:
 
 
 def complaint_row(
-    desk: Desk, valid: ValidComplaint, *, number: str, now: dt.datetime, link_to: str | None
+    desk: Desk,
+    valid: ValidComplaint,
+    *,
+    number: str,
+    now: dt.datetime,
+    link_to: str | None,
+    calendar: WorkingCalendar | None = None,
 ) -> dict:
-    """The complaint table's values for a validated complaint."""
+    """The complaint table's values for a validated complaint. `calendar`: the desk's working
+    days as stored now (holidays.calendar_in); desk.calendar (as opened) without it."""
     received = valid.received_at or now
-    due = desk.calendar.add_working_days(
-        desk.local_day(received), desk.reference.sla_days(valid.category)
+    due = deadlines.due_date(
+        calendar or desk.calendar,
+        desk.reference,
+        valid.report_type.value,
+        valid.category,
+        desk.local_day(received),
     )
     return dict(
         id=str(uuid6.uuid7()),
@@ -139,7 +152,9 @@ def _write(session, desk: Desk, valid: ValidComplaint, now: dt.datetime, link_to
         raise NotFound(number=link_to)
     day = desk.local_day(now)
     number = numbering.make(desk.desk_code, day, next_sequence(session, desk.desk_code, day))
-    row = complaint_row(desk, valid, number=number, now=now, link_to=link_to)
+    received = desk.local_day(valid.received_at or now)
+    calendar = holidays.calendar_in(session, desk, since=received)
+    row = complaint_row(desk, valid, number=number, now=now, link_to=link_to, calendar=calendar)
     session.execute(_INSERT_COMPLAINT, [row])
     files = [
         dict(filename=item["filename"], sha256=item["sha256"], size=int(item["size"]))

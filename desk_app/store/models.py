@@ -177,3 +177,17 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CalendarDay(Base):
+    """A day the desk's IT officer set apart from the country's calendar (domain/calendar.py):
+    a local holiday or a cuti bersama added late (`working` False), or a day an SKB made a
+    working day after all (`working` True: a cuti bersama moved or cancelled). One row a day."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(120))
+    changed_by: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)

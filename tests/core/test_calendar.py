@@ -64,3 +64,39 @@ def test_negative_days_are_refused():
 
     with pytest.raises(ValueError):
         WorkingCalendar().add_working_days(dt.date(2026, 11, 20), -1)
+
+
+# -- cuti bersama and the desk's own changes ------------------------------------------------------
+
+
+def test_cuti_bersama_is_not_a_working_day():
+    """Received Tuesday 17/03/2026, 5 working days: Nyepi (19/03), Idul Fitri (21-22/03) and
+    the cuti bersama around them (18, 20, 23, 24/03) do not count: due Tuesday 31/03/2026, not
+    Wednesday 25/03/2026 as when cuti bersama counted."""
+    cal = WorkingCalendar()
+    assert not cal.is_working_day(dt.date(2026, 3, 18))  # cuti bersama Nyepi
+    assert cal.add_working_days(dt.date(2026, 3, 17), 5) == dt.date(2026, 3, 31)
+
+
+def test_a_cuti_bersama_cancelled_by_skb_is_a_working_day_again():
+    plain = WorkingCalendar()
+    changed = plain.with_changes([], [dt.date(2026, 3, 18)])
+    assert changed.is_working_day(dt.date(2026, 3, 18))
+    assert changed.add_working_days(dt.date(2026, 3, 17), 1) == dt.date(2026, 3, 18)
+    assert plain.add_working_days(dt.date(2026, 3, 17), 1) == dt.date(2026, 3, 25)
+
+
+def test_a_working_day_order_never_makes_a_weekend_a_working_day():
+    cal = WorkingCalendar(extra_working_days=[dt.date(2026, 3, 21)])  # a Saturday
+    assert not cal.is_working_day(dt.date(2026, 3, 21))
+
+
+def test_changes_replace_the_previous_ones():
+    local = WorkingCalendar(extra_holidays=[dt.date(2026, 11, 24)])
+    assert local.with_changes([]).is_working_day(dt.date(2026, 11, 24))
+
+
+def test_national_holiday_names_the_day():
+    cal = WorkingCalendar()
+    assert cal.national_holiday(dt.date(2026, 8, 17))
+    assert cal.national_holiday(dt.date(2026, 8, 18)) == ""

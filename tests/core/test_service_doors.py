@@ -10,6 +10,7 @@ One call per test: a refusal can never hide a missing check behind it.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 import io
@@ -23,7 +24,7 @@ from sqlalchemy import select
 
 import desk_app.services
 from desk_app.domain.roles import Action, Actor, Role, allowed
-from desk_app.errors import DemoRefused, NotSignedIn, PermissionDenied
+from desk_app.errors import CalendarDayRefused, DemoRefused, NotSignedIn, PermissionDenied
 from desk_app.services import (
     accounts,
     attachments,
@@ -33,6 +34,7 @@ from desk_app.services import (
     demo,
     desk_settings,
     drafts,
+    holidays,
     intake,
     lookup,
     privacy,
@@ -70,6 +72,13 @@ def _correct(d, w: World):
     form = corrections.form_of(d.acting(SUPERVISOR), w.complaint_id)
     form = type(form)(**{**form.to_dict(), "subject": "Jalan amblas di depan sekolah"})
     return corrections.correct_complaint(d, w.complaint_id, form, "salah ketik")
+
+
+def _remove_day(d, w: World):
+    try:
+        holidays.remove_day(d, dt.date(2026, 12, 31), "SKB 2026")
+    except CalendarDayRefused:  # past the door: the day is not listed
+        pass
 
 
 def _demo(d, w: World):
@@ -142,6 +151,16 @@ DOORS: dict[str, Door] = {
     ),
     "drafts.load_draft": Door(Action.RECORD, lambda d, w: drafts.load_draft(d, "intake")),
     "drafts.discard_draft": Door(Action.RECORD, lambda d, w: drafts.discard_draft(d, "intake")),
+    "holidays.list_days": Door(Action.CONFIGURE_DESK, lambda d, w: holidays.list_days(d)),
+    "holidays.add_holiday": Door(
+        Action.CONFIGURE_DESK,
+        lambda d, w: holidays.add_holiday(d, dt.date(2026, 12, 31), "Cuti", "SKB 2026"),
+    ),
+    "holidays.add_working_day": Door(
+        Action.CONFIGURE_DESK,
+        lambda d, w: holidays.add_working_day(d, dt.date(2026, 12, 24), "Masuk", "SKB 2026"),
+    ),
+    "holidays.remove_day": Door(Action.CONFIGURE_DESK, _remove_day),
     "intake.record_complaint": Door(
         Action.RECORD, lambda d, w: intake.record_complaint(d, make_form())
     ),

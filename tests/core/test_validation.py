@@ -62,3 +62,34 @@ def test_phone_channel_needs_a_phone_number():
 def test_all_errors_are_reported_at_once():
     errors = errors_of(subject="", description="", reporter_nik="1")
     assert {"subject", "description", "reporter_nik"} <= errors.keys()
+
+
+# -- phones: foreign numbers keep their country; a `00` prefix is read as `+` ----------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["+60 12-345 6789", "0060 12-345 6789", "0060123456789", "00 60 12 345 6789"]
+)
+def test_a_malaysian_number_is_stored_in_e164(typed):
+    from desk_app.domain.validation import check_phone
+
+    assert check_phone(typed) == "+60123456789"
+
+
+@pytest.mark.parametrize("typed", ["0062 812-6677-8899", "0062812 6677 8899", "0812-6677-8899"])
+def test_an_indonesian_number_typed_with_00_is_the_same_number(typed):
+    from desk_app.domain.validation import check_phone
+
+    assert check_phone(typed) == "+6281266778899"
+
+
+def test_a_foreign_number_is_shown_with_its_country():
+    from desk_app.domain.validation import format_phone
+
+    assert format_phone("+60123456789") == "+60 12-345 6789"
+    assert format_phone("+6281266778899") == "0812-6677-8899"  # Indonesian: as written here
+
+
+def test_a_foreign_number_on_the_form_keeps_its_country():
+    valid = validate(make_form(reporter_phone="0060 12-345 6789"), REF)
+    assert valid.reporter_phone == "+60123456789"

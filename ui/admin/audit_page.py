@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "user.password_reset": N_("Password reset"),
     "backup.make": N_("Backup made"),
     "desk.setting": N_("Setting changed"),
+    "calendar.day": N_("Calendar day changed"),
     "privacy.export": N_("Personal data exported"),
     "privacy.erase": N_("Identity erased"),
     "privacy.erase_request": N_("Erasure request"),

@@ -29,6 +29,7 @@ from desk_app.services.desk import Desk
 from desk_app.services.desk_settings import SettingChanged, SettingRow
 
 from ui import messages
+from ui.admin.holidays_panel import HolidaysPanel
 from ui.paged_model import RowsTableModel
 from ui.workers import Runner
 
@@ -117,6 +118,8 @@ class SettingsPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(edit)
         layout.addWidget(self.error)
+        self.holidays = HolidaysPanel(desk, runner)  # the desk's own calendar days
+        layout.addWidget(self.holidays)
         self._selection()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API

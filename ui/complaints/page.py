@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app import deadlines
 from desk_app.domain.calendar import deadline_state
 from desk_app.domain.complaint import Channel, ReportType, Status
 from desk_app.domain.roles import Action
@@ -334,6 +335,9 @@ def detail_html(
             due = f"<span style='color:#b3261e'><b>{late}</b></span>"
         elif state.value == "due_today":
             due = f"<b>{e(_('{date} (due today)').format(date=due))}</b>"
+    note = deadlines.extension_note(c.report_type, c.category, ref)  # UU 14/2008: +7
+    if note:
+        due = f"{due} ({e(note)})"
     rows = [
         (_("Status"), e(Status(c.status).label)),
         (_("Deadline"), due),

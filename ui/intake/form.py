@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.complaint import Channel, ComplaintForm, ReportType
+from desk_app.domain.complaint import (
+    ANONYMOUS_QUESTION,
+    CONFIDENTIAL_QUESTION,
+    Channel,
+    ComplaintForm,
+    FlagQuestion,
+    ReportType,
+)
 from desk_app.i18n import _
 from desk_app.reference import Reference
 
@@ -92,6 +99,20 @@ class IntakeForm(QWidget):
         self.errors[name] = error
         return widget
 
+    def _add_question(self, layout: QFormLayout, question: FlagQuestion, label: str):
+        """A yes/no flag asked of the citizen: the question to read aloud above the answers,
+        each answer saying what it means (desk_app.domain.complaint)."""
+        combo = ChoiceCombo([("", _("— ask the citizen —")), *question.choices()])
+        combo.setToolTip(_(question.question))
+        self._add(layout, question.field, label, combo)
+        asked = QLabel(_(question.question))
+        asked.setObjectName(f"question_{question.field}")
+        asked.setWordWrap(True)
+        asked.setProperty("role", "hint")
+        box = combo.parentWidget().layout()
+        box.insertWidget(0, asked)
+        return combo
+
     def _build(self) -> None:
         ref = self.reference
         report = QGroupBox(_("Report"))
@@ -111,22 +132,10 @@ class IntakeForm(QWidget):
         self.received_at = self._add(report_layout, "received_at", _("&Received"), DateTimeEdit())
         self.received_at.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.received_at.setCalendarPopup(True)
-        self.anonymous = self._add(
-            report_layout,
-            "anonymous",
-            _("&Anonymous?"),
-            ChoiceCombo(yes_no_items(_("— ask the citizen —"))),
+        self.anonymous = self._add_question(report_layout, ANONYMOUS_QUESTION, _("&Anonymous?"))
+        self.confidential = self._add_question(
+            report_layout, CONFIDENTIAL_QUESTION, _("&Confidential?")
         )
-        self.anonymous.setToolTip(
-            _("Yes: the report may be public, but the reporter's identity is never passed on.")
-        )
-        self.confidential = self._add(
-            report_layout,
-            "confidential",
-            _("&Confidential?"),
-            ChoiceCombo(yes_no_items(_("— ask the citizen —"))),
-        )
-        self.confidential.setToolTip(_("Yes: the whole report is not public."))
 
         reporter = QGroupBox(_("Reporter"))
         reporter_layout = QFormLayout(reporter)
