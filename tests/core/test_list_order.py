@@ -164,3 +164,15 @@ def test_list_query_streams_from_an_index(desk, query):
         plan = plan_of_list(desk, query, page_cursor)
         assert "USING INDEX ix_complaint_" in plan or "USING COVERING INDEX" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_word_searches_page_in_arrival_order_and_say_so(desk, descending):
+    backdated(desk)
+    query = lookup.ListQuery(text="lama", sort="status", descending=descending)
+    assert lookup.arrival_order(query)
+    rows = all_pages(desk, query, limit=4)
+    seqs = [r.seq for r in rows]
+    assert len(rows) == 6 and seqs == sorted(seqs, reverse=descending)
+    for text in ("", "PKU01-261120-0001", "0812 7000 0001", "PKU01-261120-0001-9"):
+        assert not lookup.arrival_order(lookup.ListQuery(text=text))
