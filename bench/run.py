@@ -196,7 +196,7 @@ def _raw_connection(ctx: Context) -> sqlite3.Connection:
 
 
 def bench_paging(ctx: Context) -> list[Figure]:
-    """Newest-first pages through lookup.list_complaints (keyset) against plain SQL."""
+    """Newest-received-first pages through lookup.list_complaints (keyset) against plain SQL."""
     from desk_app.services import lookup
 
     desk = open_acting(ctx.data_dir)
@@ -204,15 +204,26 @@ def bench_paging(ctx: Context) -> list[Figure]:
     newest = lookup.ListQuery()
     figures = []
 
-    def raw_keyset(after: int | None):
+    def raw_keyset(after: tuple | None):
+        """The list's own order: (received_at, seq) newest first, after a raw cursor."""
+        order = "ORDER BY received_at DESC, seq DESC LIMIT 100"
         if after is None:
-            sql = f"SELECT {LIST_COLUMNS} FROM complaint ORDER BY seq DESC LIMIT 100"
+            sql = f"SELECT {LIST_COLUMNS} FROM complaint {order}"
             return lambda: conn.execute(sql).fetchall()
-        sql = f"SELECT {LIST_COLUMNS} FROM complaint WHERE seq < ? ORDER BY seq DESC LIMIT 100"
-        return lambda: conn.execute(sql, (after,)).fetchall()
+        sql = f"SELECT {LIST_COLUMNS} FROM complaint WHERE (received_at, seq) < (?, ?) {order}"
+        return lambda: conn.execute(sql, after).fetchall()
+
+    def raw_cursor(row) -> tuple:
+        return (row[3], row[0])  # received_at as stored, seq
+
+    def app_cursor(raw: tuple) -> tuple:
+        return (dt.datetime.fromisoformat(raw[0]), raw[1])
 
     def raw_offset(offset: int):
-        sql = f"SELECT {LIST_COLUMNS} FROM complaint ORDER BY seq DESC LIMIT 100 OFFSET ?"
+        sql = (
+            f"SELECT {LIST_COLUMNS} FROM complaint "
+            "ORDER BY received_at DESC, seq DESC LIMIT 100 OFFSET ?"
+        )
         return lambda: conn.execute(sql, (offset,)).fetchall()
 
     def page_goal(name, value, base, base_name="sqlite3 keyset"):
@@ -242,11 +253,12 @@ def bench_paging(ctx: Context) -> list[Figure]:
         page_goal("first page, newest first", service, raw, "sqlite3 LIMIT 100")
 
         # Walk to page 50 with cursors, then time page 50 alone.
-        cursor = None
+        raw_after = None
         for _ in range(49):
-            cursor = lookup.list_complaints(desk, newest, cursor).cursor
+            raw_after = raw_cursor(raw_keyset(raw_after)()[-1])
+        cursor = app_cursor(raw_after)
         service, raw = _pair(
-            lambda: lookup.list_complaints(desk, newest, cursor), raw_keyset(cursor[0])
+            lambda: lookup.list_complaints(desk, newest, cursor), raw_keyset(raw_after)
         )
         page_goal("page 50 (cursor from page 49)", service, raw)
 
@@ -258,14 +270,17 @@ def bench_paging(ctx: Context) -> list[Figure]:
         def raw_walk(pages=50):
             after = None
             for _ in range(pages):
-                after = raw_keyset(after)()[-1][0]
+                after = raw_cursor(raw_keyset(after)()[-1])
 
         service, raw = _pair(walk, raw_walk, budget_s=3.0)
         page_goal("pages 1-50 walked, per page", service / 50, raw / 50)
 
-        deep = (ctx.rows // 2,)
+        deep_raw = conn.execute(
+            "SELECT received_at, seq FROM complaint WHERE seq = ?", (ctx.rows // 2,)
+        ).fetchone()
+        deep = app_cursor(deep_raw)
         service, raw = _pair(
-            lambda: lookup.list_complaints(desk, newest, deep), raw_keyset(deep[0])
+            lambda: lookup.list_complaints(desk, newest, deep), raw_keyset(tuple(deep_raw))
         )
         page_goal(f"page at a cursor {ctx.rows // 2:,} rows deep", service, raw)
 
@@ -278,10 +293,68 @@ def bench_paging(ctx: Context) -> list[Figure]:
         )
         page_goal("first page sorted by agency", service, raw, "sqlite3 LIMIT 100")
 
+        # A date filter: the last 7 days, newest received first, streamed from the
+        # (received_at, seq) index. The contrast is the order the list used before issue 8
+        # (seq inside the range), which sorts every row of the range in a temporary B-tree.
+        newest_day = desk.local_day(
+            dt.datetime.fromisoformat(
+                conn.execute("SELECT max(received_at) FROM complaint").fetchone()[0]
+            )
+        )
+        week = lookup.ListQuery(date_from=newest_day - dt.timedelta(days=6), date_to=newest_day)
+        lo = str(desk.start_of_day(week.date_from))
+        hi = str(desk.start_of_day(week.date_to + dt.timedelta(days=1)))
+        in_week = "FROM complaint WHERE received_at >= ? AND received_at < ?"
+        (week_rows,) = conn.execute(f"SELECT count(*) {in_week}", (lo, hi)).fetchone()
+        service, raw = _pair(
+            lambda: lookup.list_complaints(desk, week),
+            lambda: conn.execute(
+                f"SELECT {LIST_COLUMNS} {in_week} ORDER BY received_at DESC, seq DESC LIMIT 100",
+                (lo, hi),
+            ).fetchall(),
+        )
+        page_goal(
+            f"first page, 7-day date filter ({week_rows:,} rows in range)",
+            service,
+            raw,
+            "sqlite3 same query",
+        )
+        old, new = _pair(
+            lambda: conn.execute(
+                f"SELECT {LIST_COLUMNS} {in_week} ORDER BY seq DESC LIMIT 100", (lo, hi)
+            ).fetchall(),
+            lambda: conn.execute(
+                f"SELECT {LIST_COLUMNS} {in_week} ORDER BY received_at DESC, seq DESC LIMIT 100",
+                (lo, hi),
+            ).fetchall(),
+        )
+        figures.append(
+            Figure(
+                "b",
+                "(contrast) sqlite3 7-day filter ORDER BY seq (before issue 8)",
+                old,
+                baseline=new,
+                baseline_name="sqlite3 (received_at, seq) order",
+            )
+        )
+        recorded = lookup.ListQuery(status="recorded")
+        service, raw = _pair(
+            lambda: lookup.list_complaints(desk, recorded),
+            lambda: conn.execute(
+                f"SELECT {LIST_COLUMNS} FROM complaint WHERE status = 'recorded' "
+                "ORDER BY received_at DESC, seq DESC LIMIT 100"
+            ).fetchall(),
+        )
+        page_goal("first page, status filter", service, raw, "sqlite3 same query")
+
         # Why not OFFSET: plain SQL both sides, OFFSET against keyset at the same depth.
         for depth in (4_900, ctx.rows // 2):
-            keyset_after = ctx.rows + 1 - depth + 1  # seq of the row just before that depth
-            offset, keyset = _pair(raw_offset(depth), raw_keyset(keyset_after))
+            before = conn.execute(
+                "SELECT received_at, seq FROM complaint "
+                "ORDER BY received_at DESC, seq DESC LIMIT 1 OFFSET ?",
+                (depth - 1,),
+            ).fetchone()  # the row just before that depth
+            offset, keyset = _pair(raw_offset(depth), raw_keyset(tuple(before)))
             figures.append(
                 Figure(
                     "b",
@@ -369,6 +442,19 @@ def bench_search(ctx: Context) -> list[Figure]:
                     "c",
                     "  (contrast) ORDER BY rank",
                     ranked,
+                    baseline=raw,
+                    baseline_name="FTS5 prefix, rowid DESC",
+                )
+            )
+            # Why word searches do not follow the list's received order (issue 8).
+            received, raw = _pair(
+                fts_page(query, "c.received_at DESC, c.seq DESC"), fts_page(query), budget_s=4.0
+            )
+            figures.append(
+                Figure(
+                    "c",
+                    "  (contrast) ORDER BY received_at, seq",
+                    received,
                     baseline=raw,
                     baseline_name="FTS5 prefix, rowid DESC",
                 )

@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     exp.add_argument("--out", metavar="FILE", help=_("write to FILE instead of standard output"))
     _export_filter_arguments(exp)
+    _search_parser(sub)
     show = sub.add_parser("show", help=_("show one complaint by its tracking number"))
     show.add_argument("number", metavar="NUMBER")
     backup = sub.add_parser("backup", help=_("copy the database now; print the copy's path"))
@@ -98,6 +99,74 @@ def _export_filter_arguments(exp: argparse.ArgumentParser) -> None:
         "--to", dest="date_to", type=_day, metavar="DD/MM/YYYY", help=_("received until")
     )
     exp.add_argument("--status", choices=[s.value for s in Status], help=_("only this status"))
+
+
+# -- search: the complaint list, headless ------------------------------------------------------
+
+
+def _search_parser(sub) -> None:
+    search = sub.add_parser(
+        "search",
+        help=_("list complaints as the desk's list does, newest received first"),
+    )
+    search.add_argument(
+        "words",
+        nargs="*",
+        metavar="WORDS",
+        help=_("a tracking number, NIK, phone number or words of the text"),
+    )
+    _export_filter_arguments(search)
+    search.add_argument(
+        "--oldest-first", action="store_true", help=_("oldest received first instead")
+    )
+    search.add_argument(
+        "--limit", type=_count, default=100, metavar="N", help=_("at most N rows (100)")
+    )
+
+
+def _count(text: str) -> int:
+    """An argparse type: a whole number from 1 on."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("give a whole number from 1 on"))
+    return value
+
+
+def _search(desk, args: argparse.Namespace) -> int:
+    """The list's rows (same service call, order and identity rule), tab-separated."""
+    from desk_app import list_rows
+    from desk_app.services import lookup
+
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        _err(_("The start date is after the end date."))
+        return EXIT_USAGE
+    query = lookup.ListQuery(
+        text=" ".join(args.words),
+        status=args.status,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        descending=not args.oldest_first,
+    )
+    if lookup.arrival_order(query):
+        _err(_("Word searches list complaints in the order they were recorded."))
+    today = desk.today()
+    print("\t".join(_(header) for header in list_rows.HEADERS))
+    cursor, shown = None, 0
+    while shown < args.limit:
+        page = lookup.list_complaints(
+            desk, query, cursor, limit=min(lookup.PAGE_SIZE, args.limit - shown)
+        )
+        for row in page.rows:
+            cells = list_rows.cells(desk, row, today)
+            print("\t".join(" ".join(text.split()) for text in cells))
+        shown += len(page.rows)
+        cursor = page.cursor
+        if cursor is None:
+            break
+    return EXIT_OK
 
 
 # -- privacy: a reporter's personal-data requests (UU 27/2022) ---------------------------------
@@ -300,6 +369,8 @@ def _run_command(args: argparse.Namespace) -> int:
                     "Exported {count} complaint.", "Exported {count} complaints.", count
                 ).format(count=count)
             )
+        elif args.command == "search":
+            return _search(desk, args)
         elif args.command == "show":
             from desk_app.services import lookup
 

@@ -28,6 +28,7 @@ COMMAND_ACTIONS = {
     "import": Action.RECORD,
     "export": Action.EXPORT,
     "show": Action.VIEW,
+    "search": Action.VIEW,
     "backup": Action.BACKUP,
     "audit": Action.AUDIT_VERIFY,
     "restore": Action.RESTORE,

@@ -1,6 +1,10 @@
 """Finding complaints again: by tracking number, NIK, phone or words, with filters and keyset
 paging (never OFFSET), and reading one complaint whole.
 
+The list is ordered by (received_at, seq) in the direction asked, or by (status|channel|agency,
+seq); every order has an index, so a page streams from it. Word searches are the exception:
+they come in arrival order (see `arrival_order`).
+
 Both need Action.VIEW when the desk has an actor (the GUI and CLI always set one; headless tools
 and tests may not, and then see everything). The reporter's identity of an anonim or rahasia
 complaint is masked (`masked=True`, name "" and NIK, phone, e-mail, address empty) for an actor
@@ -16,11 +20,11 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import literal, or_, select, tuple_
 
 from desk_app.domain import numbering, validation
 from desk_app.domain.roles import Action, Actor
-from desk_app.errors import NotFound
+from desk_app.errors import DeskError, NotFound
 from desk_app.services import visibility
 from desk_app.services.access import require
 from desk_app.services.desk import Desk
@@ -31,9 +35,10 @@ from desk_app.store.search import fts_table, match_all
 
 C = models.Complaint
 
-# Sort keys a list may use: each has an index (column, seq), so keyset paging stays fast.
+# Sort keys a list may use: each has an index (column, seq), so keyset paging stays fast and
+# a date filter streams from ix_complaint_received_seq in the order the list shows.
 SORT_COLUMNS = {
-    "received": C.seq,
+    "received": C.received_at,
     "status": C.status,
     "channel": C.channel,
     "agency": C.agency,
@@ -144,7 +149,7 @@ def list_complaints(
     """One page of complaints matching `query`, after `cursor` (from the previous page)."""
     require(desk, desk.actor, Action.VIEW)
     visible = _identity_visible(desk.actor)
-    sort_col = SORT_COLUMNS.get(query.sort, C.seq)
+    sort_col = SORT_COLUMNS.get(query.sort, C.received_at)
     stmt = select(*_ROW_COLUMNS)
     term = understand(query.text)
     order_seq = C.seq
@@ -184,19 +189,20 @@ def list_complaints(
     if query.date_to:
         stmt = stmt.where(C.received_at < desk.start_of_day(query.date_to + dt.timedelta(days=1)))
 
-    single = sort_col is C.seq
-    if cursor is not None:
-        if single:
+    if order_seq is not C.seq:
+        # Words page in arrival order whatever the sort asked (see arrival_order()).
+        if cursor is not None:
             stmt = stmt.where(order_seq < cursor[0] if query.descending else order_seq > cursor[0])
-        else:
-            key, after = tuple_(sort_col, C.seq), tuple_(*cursor)
-            stmt = stmt.where(key < after if query.descending else key > after)
-    if single:
         stmt = stmt.order_by(order_seq.desc() if query.descending else order_seq.asc())
-    elif query.descending:
-        stmt = stmt.order_by(sort_col.desc(), C.seq.desc())
     else:
-        stmt = stmt.order_by(sort_col.asc(), C.seq.asc())
+        if cursor is not None:
+            first = literal(cursor[0], type_=sort_col.type)
+            key, after = tuple_(sort_col, C.seq), tuple_(first, literal(cursor[1]))
+            stmt = stmt.where(key < after if query.descending else key > after)
+        if query.descending:
+            stmt = stmt.order_by(sort_col.desc(), C.seq.desc())
+        else:
+            stmt = stmt.order_by(sort_col.asc(), C.seq.asc())
     stmt = stmt.limit(limit + 1)
 
     with desk.db.reading() as session:
@@ -206,12 +212,26 @@ def list_complaints(
     next_cursor = None
     if more and rows:
         last = rows[-1]
-        next_cursor = (last.seq,) if single else (getattr(last, _attr(query.sort)), last.seq)
+        if order_seq is not C.seq:
+            next_cursor = (last.seq,)
+        else:
+            next_cursor = (getattr(last, sort_col.key), last.seq)
     return Page(rows, next_cursor)
 
 
-def _attr(sort: str) -> str:
-    return {"status": "status", "channel": "channel", "agency": "agency"}.get(sort, "seq")
+def arrival_order(query: ListQuery) -> bool:
+    """Whether `query` is a word search, whose hits come in arrival order (the full-text
+    index's rowid: newest recorded first when descending) instead of the asked sort.
+
+    Ordering a common word's hits by received time or rank means visiting every hit (about
+    a second for a word in most of a million complaints); by rowid the page streams from the
+    index. The list shows no sort indicator then, so it promises no order it does not keep.
+    """
+    try:
+        term = understand(query.text)
+    except DeskError:
+        return False
+    return term is not None and term.kind == "words"
 
 
 @dataclass(frozen=True)

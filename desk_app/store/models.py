@@ -75,6 +75,9 @@ class Complaint(Base):
         Index("ix_complaint_channel_seq", "channel", "seq"),
         Index("ix_complaint_received_seq", "received_at", "seq"),
         Index("ix_complaint_agency_seq", "agency", "seq"),
+        # A status or channel filter on the list, newest received first (migration 0006).
+        Index("ix_complaint_status_received", "status", "received_at", "seq"),
+        Index("ix_complaint_channel_received", "channel", "received_at", "seq"),
     )
 
 

@@ -8,27 +8,17 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from desk_app.domain.calendar import DeadlineState, deadline_state
-from desk_app.domain.complaint import Channel, Status
-from desk_app.formatting import date_text, datetime_text
-from desk_app.i18n import N_, _
+from desk_app import list_rows
+from desk_app.domain.calendar import DeadlineState
 from desk_app.services import lookup
 from desk_app.services.desk import Desk
 
 from ui.paged_model import KeysetTableModel
 from ui.workers import Runner
 
-# (header, sort key or None)
-COLUMNS = [
-    (N_("Tracking number"), None),
-    (N_("Received"), "received"),
-    (N_("Reporter"), None),
-    (N_("Subject"), None),
-    (N_("Agency"), "agency"),
-    (N_("Channel"), "channel"),
-    (N_("Status"), "status"),
-    (N_("Deadline"), None),
-]
+# (header, sort key or None); the texts come from desk_app.list_rows, shared with the CLI
+SORT_KEYS = (None, "received", None, None, "agency", "channel", "status", None)
+COLUMNS = list(zip(list_rows.HEADERS, SORT_KEYS, strict=True))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE = QColor("#b3261e")
 DUE_TODAY = QColor("#9a6700")
@@ -73,37 +63,10 @@ class ComplaintListModel(KeysetTableModel):
         return None
 
     def _deadline(self, item: lookup.ComplaintRow) -> DeadlineState | None:
-        if item.status in ("completed", "archived", "not_authority"):
-            return None
-        return deadline_state(item.due_date, self._today)
+        return list_rows.deadline(item, self._today)
 
     def _text(self, item: lookup.ComplaintRow, column: int) -> str:
-        ref = self.desk.reference
-        if column == 0:
-            return item.tracking_no
-        if column == 1:
-            return datetime_text(item.received_at, self.desk.zone)
-        if column == 2:
-            return (
-                _("(anonymous)")
-                if item.anonymous or not item.reporter_name
-                else (item.reporter_name)
-            )
-        if column == 3:
-            return item.subject
-        if column == 4:
-            return ref.label("agency", item.agency)
-        if column == 5:
-            return Channel(item.channel).label
-        if column == 6:
-            return Status(item.status).label
-        state = self._deadline(item)
-        text = date_text(item.due_date)
-        if state is DeadlineState.OVERDUE:
-            return _("{date} (overdue)").format(date=text)
-        if state is DeadlineState.DUE_TODAY:
-            return _("{date} (due today)").format(date=text)
-        return text
+        return list_rows.cell(self.desk, item, column, self._today)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][1] if 0 <= column < len(COLUMNS) else None

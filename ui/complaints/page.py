@@ -185,7 +185,10 @@ class ComplaintsPage(QWidget):
     def apply_filters(self) -> None:
         self._debounce.stop()
         self.message.clear()
-        self.model.set_query(self.current_query())
+        query = self.current_query()
+        # Word searches come in arrival order, not the header's: then show no sort indicator.
+        self.table.horizontalHeader().setSortIndicatorShown(not lookup.arrival_order(query))
+        self.model.set_query(query)
 
     def find(self, text: str) -> None:
         """Show the complaints matching `text` (used by 'open in the list')."""
