@@ -19,10 +19,12 @@ class MessageRecorder:
         self.confirms: list[str] = []
         self.errors: list[BaseException] = []
         self.infos: list[str] = []
+        self.safe_answers: list[str] = []  # the `safe` of each confirm
         self.answer = True
 
-    def confirm(self, parent, title, text, yes, no) -> bool:
+    def confirm(self, parent, title, text, yes, no, *, safe=messages.NO) -> bool:
         self.confirms.append(f"{title}: {text}")
+        self.safe_answers.append(safe)
         return self.answer
 
     def show_error(self, parent, exc) -> None:

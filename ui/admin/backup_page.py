@@ -277,6 +277,7 @@ class BackupPage(QWidget):
             ).format(name=path.name),
             _("Restore and close"),
             _("Cancel"),
+            safe=messages.NO,
         ):
             return
         self.note.setText(_("Restoring {name}…").format(name=path.name))

@@ -252,6 +252,7 @@ class PrivacyPage(QWidget):
             ).format(erase=preview.erase, keep=preview.keep, years=years),
             _("Erase"),
             _("Cancel"),
+            safe=messages.NO,
         ):
             return
         self._busy(True)

@@ -203,6 +203,7 @@ class CorrectionDialog(QDialog):
             _("The changes typed in this correction will be lost."),
             yes=_("&Discard"),
             no=_("&Keep typing"),
+            safe=messages.NO,
         ):
             return
         super().reject()
