@@ -383,7 +383,7 @@ class RefusalDialog(FittingDialog):
             QLineEdit(),
             _("The rule or fact the refusal rests on, e.g. still within the retention period."),
         )
-        self.save = QPushButton(_("Record the &refusal"))
+        self.save = QPushButton(_("Record the re&fusal"))
         self.save.setDefault(True)
         cancel = QPushButton(_("Cancel"))
         buttons = QDialogButtonBox()

@@ -74,7 +74,7 @@ class CorrectionDialog(QDialog):
         reason_box.setSpacing(2)
         reason_box.addWidget(self.reason)
         reason_box.addWidget(self.reason_error)
-        reason_label = QLabel(_("Reason for the &correction"))
+        reason_label = QLabel(_("Reason &for the correction"))
         reason_label.setBuddy(self.reason)
         reason_row = QFormLayout()
         reason_row.addRow(reason_label, reason_box)
