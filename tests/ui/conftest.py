@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from ui import messages
@@ -54,6 +55,7 @@ def make_window(qtbot, desk, user_messages):
     def make(acting=None):
         """A main window on the test desk, or on `acting` (the desk acting as someone)."""
         window = MainWindow(acting or desk)
+        window.setWindowState(Qt.WindowState.WindowNoState)  # it opens maximised: a known size
         window.resize(1280, 820)
         window.show()
         qtbot.waitExposed(window)

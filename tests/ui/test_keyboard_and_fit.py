@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from PySide6.QtCore import QSize
+
 from desk_app import i18n
 from tests.ui import screens
+
+from ui import screen_fit
+from ui.screen_fit import SMALLEST_SCREEN
 
 LANGUAGES = ("id", "en")
 
@@ -43,3 +48,38 @@ def test_mnemonics_are_unique_in_each_dialog(qtbot, desk, language, name):
         if clash:
             found[state] = clash
     assert found == {}
+
+
+# -- fit ------------------------------------------------------------------------------------------
+
+
+def fits(size: QSize) -> bool:
+    return size.width() <= SMALLEST_SCREEN.width() and size.height() <= SMALLEST_SCREEN.height()
+
+
+@pytest.fixture
+def laptop_screen(monkeypatch):
+    """The room a 1366×768 screen with a 40 px taskbar leaves (the test screen is another)."""
+    room = QSize(1366, 768 - 40 - screen_fit.TITLE_BAR)
+    monkeypatch.setattr(screen_fit, "available", lambda widget: room)
+
+
+@pytest.mark.parametrize("name", sorted(screens.DIALOGS))
+def test_every_dialog_fits_a_1366x768_screen(qtbot, desk, language, laptop_screen, name):
+    dialog = screens.DIALOGS[name](desk, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for state in screens.dialog_states(dialog):
+        sizes = {
+            "size hint": dialog.sizeHint(),
+            "minimum size hint": dialog.minimumSizeHint(),
+            "size as opened": dialog.size(),
+        }
+        assert {k: v.toTuple() for k, v in sizes.items() if not fits(v)} == {}, state
+
+
+@pytest.mark.parametrize("role", sorted(screens.ROLES))
+def test_the_main_window_fits_a_1366x768_screen(qtbot, make_window, desk, language, role):
+    window = make_window(desk.acting(screens.ROLES[role]))
+    for state in screens.window_states(window):
+        assert fits(window.minimumSizeHint()), (state, window.minimumSizeHint().toTuple())

@@ -29,6 +29,7 @@ from desk_app.services.desk import Desk
 from ui import messages
 from ui.intake.fields import ErrorLabel
 from ui.intake.form import IntakeForm
+from ui.screen_fit import resize_within_screen
 from ui.workers import Runner
 
 
@@ -107,7 +108,8 @@ class CorrectionDialog(QDialog):
         self.form.files_requested.connect(self.attach_files)
         self.form.attachment_list.itemSelectionChanged.connect(self._selection_changed)
         self._selection_changed()
-        self.resize(1100, 760)
+        # Two columns fit a 1366×768 screen; the form scrolls where the screen is lower.
+        resize_within_screen(self, 1100, 760)
 
     # -- attachments ----------------------------------------------------------------------
 
