@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 
 from desk_app import i18n
+from desk_app.services import intake
+from tests.conftest import make_form
 from tests.ui import screens
 
 from ui import screen_fit
@@ -83,3 +85,41 @@ def test_the_main_window_fits_a_1366x768_screen(qtbot, make_window, desk, langua
     window = make_window(desk.acting(screens.ROLES[role]))
     for state in screens.window_states(window):
         assert fits(window.minimumSizeHint()), (state, window.minimumSizeHint().toTuple())
+
+
+LONG_AGENCY = "PUPRPKPP"  # Dinas Pekerjaan Umum, Penataan Ruang, Perumahan, ... Provinsi Riau
+
+
+def test_the_subject_gets_the_room_in_the_list_and_cut_names_show_whole(qtbot, make_window, desk):
+    intake.record_complaint(
+        desk,
+        make_form(
+            subject="Jalan rusak berlubang di depan SDN 3 Kecamatan Bantan sejak bulan Agustus",
+            agency=LONG_AGENCY,
+        ),
+    )
+    window = make_window()
+    window.resize(1366, 728)
+    window.go_list()
+    page = window.complaints
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    widths = [page.table.columnWidth(c) for c in range(page.model.columnCount())]
+    assert widths[3] == max(widths) and widths[3] > widths[7], widths
+    subject = page.model.index(0, 3).data()
+    assert page.table.fontMetrics().horizontalAdvance(subject[:40]) < widths[3]
+    agency = page.model.index(0, 4)
+    name = desk.reference.label("agency", LONG_AGENCY)
+    assert page.table.fontMetrics().horizontalAdvance(name) > widths[4]  # cut in the cell...
+    assert agency.data(Qt.ItemDataRole.ToolTipRole) == name  # ...whole in its tooltip
+
+
+def test_a_chosen_agency_shows_whole_in_the_form_tooltip(qtbot, window, desk):
+    combo = window.intake.form.agency
+    name = desk.reference.label("agency", LONG_AGENCY)
+    row = combo.findData(LONG_AGENCY)
+    assert combo.itemData(row, Qt.ItemDataRole.ToolTipRole) == name  # in the list
+    combo.setFocus()
+    qtbot.keyClicks(combo.lineEdit(), "Penataan Ruang")
+    qtbot.keyClick(combo.lineEdit(), Qt.Key.Key_Tab)
+    assert combo.value() == LONG_AGENCY
+    assert combo.toolTip() == name  # and once chosen
