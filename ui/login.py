@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -19,8 +18,10 @@ from desk_app.i18n import _
 from desk_app.services import accounts
 from desk_app.services.desk import Desk
 
+from ui.field_form import FittingDialog
 
-class LoginDialog(QDialog):
+
+class LoginDialog(FittingDialog):
     """Asks for a user name and password until they are right or the user gives up.
 
     Checking a password takes about a tenth of a second (argon2id), so it runs inline.
@@ -66,6 +67,7 @@ class LoginDialog(QDialog):
             actor = accounts.authenticate(self.desk, self.username.text(), self.password.text())
         except DeskError as exc:
             self.message.setText(exc.message())
+            self.fit()  # a wrapped message needs its lines
             self.password.clear()
             self.password.setFocus()
             return
@@ -85,7 +87,7 @@ class LoginDialog(QDialog):
         return dialog.actor
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(FittingDialog):
     """A new password, typed twice: after a reset, before anything else is allowed."""
 
     def __init__(self, desk: Desk, actor: Actor, old_password: str, parent=None) -> None:
@@ -129,6 +131,7 @@ class ChangePasswordDialog(QDialog):
     def try_save(self) -> None:
         if self.new.text() != self.repeat.text():
             self.message.setText(_("The two passwords are not the same."))
+            self.fit()
             return
         try:
             self.actor = accounts.change_password(
@@ -136,6 +139,7 @@ class ChangePasswordDialog(QDialog):
             )
         except DeskError as exc:
             self.message.setText(exc.message())
+            self.fit()
             return
         self.accept()
 

@@ -230,3 +230,19 @@ def dialog_states(dialog: QWidget) -> Iterator[str]:
             yield f"page {page_id}"
         return
     yield "opened"
+
+
+def clipped_labels(window: QWidget) -> list[str]:
+    """The visible labels of `window` shown smaller than their text needs: a wrapped label
+    lower than its lines, another narrower than its text."""
+    found = []
+    for label in window.findChildren(QLabel):
+        if not label.isVisibleTo(window) or not label.text() or label.window() is not window:
+            continue
+        if label.wordWrap():
+            needed = label.heightForWidth(label.width())
+            if label.height() < needed:
+                found.append(f"{label.text()[:40]!r}: {label.height()} < {needed} px high")
+        elif label.width() < label.minimumSizeHint().width():
+            found.append(f"{label.text()[:40]!r}: {label.width()} px wide")
+    return found

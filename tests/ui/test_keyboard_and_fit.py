@@ -123,3 +123,31 @@ def test_a_chosen_agency_shows_whole_in_the_form_tooltip(qtbot, window, desk):
     qtbot.keyClick(combo.lineEdit(), Qt.Key.Key_Tab)
     assert combo.value() == LONG_AGENCY
     assert combo.toolTip() == name  # and once chosen
+
+
+@pytest.mark.parametrize("role", sorted(screens.ROLES))
+def test_no_label_is_cut_in_the_main_window(qtbot, make_window, desk, language, role):
+    window = make_window(desk.acting(screens.ROLES[role]))
+    window.resize(1366, 768 - 40 - screen_fit.TITLE_BAR)
+    for state in screens.window_states(window):
+        try:  # laid out when the event loop next runs
+            qtbot.waitUntil(lambda: not screens.clipped_labels(window), timeout=1000)
+        except qtbot.TimeoutError:
+            pytest.fail(f"{state}: {screens.clipped_labels(window)}")
+
+
+@pytest.mark.parametrize("name", sorted(screens.DIALOGS))
+def test_no_label_is_cut_in_a_dialog_even_after_a_refusal(qtbot, desk, language, name):
+    """Opened, then sent empty, so that its messages show (the set-up wizard shows them
+    on its pages, walked by the other tests)."""
+    dialog = screens.DIALOGS[name](desk, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for step in ("try_sign_in", "try_save", "try_accept", None):
+        if step is not None and hasattr(dialog, step):
+            getattr(dialog, step)()
+            break
+    try:
+        qtbot.waitUntil(lambda: not screens.clipped_labels(dialog), timeout=1000)
+    except qtbot.TimeoutError:
+        pytest.fail(str(screens.clipped_labels(dialog)))
