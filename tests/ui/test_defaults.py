@@ -245,3 +245,22 @@ def test_enter_submits_the_refusal_reason(qtbot):
     qtbot.keyClicks(dialog.reason, "Masih dalam masa retensi")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     assert dialog.answer == "Masih dalam masa retensi"
+
+
+def test_enter_saves_a_setting(qtbot, it_desk):
+    from desk_app import settings
+
+    from ui.admin.settings_page import SettingsPage
+    from ui.workers import Runner
+
+    runner = Runner()
+    page = SettingsPage(it_desk, runner)
+    with qtbot.waitSignal(page.loaded):
+        show(qtbot, page)
+    page.select("idle_lock_minutes")
+    page.value.selectAll()
+    qtbot.keyClicks(page.value, "15")
+    with qtbot.waitSignal(page.changed):
+        qtbot.keyClick(page.value, Qt.Key.Key_Return)
+    runner.wait()
+    assert settings.get(it_desk.db, "idle_lock_minutes") == 15
