@@ -13,6 +13,7 @@ from tests.conftest import make_form
 from tests.ui import screens
 
 from ui import screen_fit
+from ui.field_form import FittingDialog
 from ui.screen_fit import SMALLEST_SCREEN
 
 LANGUAGES = ("id", "en")
@@ -151,3 +152,29 @@ def test_no_label_is_cut_in_a_dialog_even_after_a_refusal(qtbot, desk, language,
         qtbot.waitUntil(lambda: not screens.clipped_labels(dialog), timeout=1000)
     except qtbot.TimeoutError:
         pytest.fail(str(screens.clipped_labels(dialog)))
+
+
+def test_every_dialog_of_ui_is_walked_by_these_tests(qtbot, desk):
+    """A new dialog must be added to screens.DIALOGS, or its keys and size go unchecked."""
+    import importlib
+    import pkgutil
+
+    from PySide6.QtWidgets import QDialog
+
+    import ui
+
+    for module in pkgutil.walk_packages(ui.__path__, "ui."):
+        importlib.import_module(module.name)
+    classes, todo = set(), [QDialog]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("ui.") and not sub.__name__.startswith("_"):
+                classes.add(sub)
+    bases = {FittingDialog}  # building blocks, never shown as they are
+    built = set()
+    for build in screens.DIALOGS.values():
+        dialog = build(desk, None)
+        qtbot.addWidget(dialog)
+        built.add(type(dialog))
+    assert {c.__name__ for c in classes - bases - built} == set()
