@@ -48,6 +48,7 @@ def offer_newest_backup(data_dir: str | None) -> bool:
         ).format(name=newest.name, when=when),
         _("Restore the backup"),
         _("Close Meja Aduan"),
+        safe=messages.NO,  # a restore drops what came after the backup: only when chosen
     ):
         return False
     from ui.login import LoginDialog

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -21,8 +20,10 @@ from desk_app.i18n import _
 from desk_app.services import accounts
 from desk_app.services.desk import Desk
 
+from ui.field_form import FittingDialog
 
-class LoginDialog(QDialog):
+
+class LoginDialog(FittingDialog):
     """Asks for a user name and password until they are right or the user gives up.
 
     Checking a password takes about a tenth of a second (argon2id), so it runs inline.
@@ -70,6 +71,7 @@ class LoginDialog(QDialog):
             actor = self._check(self.username.text(), self.password.text())
         except DeskError as exc:
             self.message.setText(exc.message())
+            self.fit()  # a wrapped message needs its lines
             self.password.clear()
             self.password.setFocus()
             return
@@ -105,7 +107,7 @@ class LoginDialog(QDialog):
         return dialog.actor
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(FittingDialog):
     """A new password, typed twice: after a reset, before anything else is allowed."""
 
     def __init__(self, desk: Desk, actor: Actor, old_password: str, parent=None) -> None:
@@ -149,6 +151,7 @@ class ChangePasswordDialog(QDialog):
     def try_save(self) -> None:
         if self.new.text() != self.repeat.text():
             self.message.setText(_("The two passwords are not the same."))
+            self.fit()
             return
         try:
             self.actor = accounts.change_password(
@@ -156,6 +159,7 @@ class ChangePasswordDialog(QDialog):
             )
         except DeskError as exc:
             self.message.setText(exc.message())
+            self.fit()
             return
         self.accept()
 

@@ -3,7 +3,7 @@ tabs, with the keys to move between them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
@@ -22,6 +22,7 @@ from ui.admin.users_page import UsersPage
 from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
 from ui.lock import SessionLock
+from ui.screen_fit import resize_within_screen
 from ui.workers import Runner
 
 
@@ -175,10 +176,10 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         geometry = self._settings.value("main/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            available = self.screen().availableGeometry()
-            self.resize(min(1280, available.width()), min(800, available.height() - 40))
+            self.restoreGeometry(geometry)  # maximised again if it was closed maximised
+        else:  # the first start: the whole screen, and a sensible size when un-maximised
+            resize_within_screen(self, 1280, 800)
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         splitter = self._settings.value("main/list_splitter")
         if isinstance(splitter, QByteArray):
             self.complaints.splitter.restoreState(splitter)

@@ -28,13 +28,25 @@ def info(parent: QWidget | None, title: str, text: str) -> None:
     box.exec()
 
 
-def confirm(parent: QWidget | None, title: str, text: str, yes: str, no: str) -> bool:
-    """Ask a yes/no question; the safe answer (no) is the default. Returns True for yes."""
+YES, NO = "yes", "no"
+
+
+def confirm(
+    parent: QWidget | None, title: str, text: str, yes: str, no: str, *, safe: str = NO
+) -> bool:
+    """Ask a yes/no question; returns True for yes.
+
+    `safe` names the answer that loses nothing (YES or NO): Enter and Escape both give it, so a
+    key pressed without reading never discards, erases or replaces anything. Say it at every
+    call (tests/ui/test_defaults.py checks that each call in ui/ does): "no" is safe for
+    "discard this?", "yes" for "restore what was typed?".
+    """
     box = _box(parent, QMessageBox.Icon.Question, title, text)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
     no_button = box.addButton(no, QMessageBox.ButtonRole.NoRole)
-    box.setDefaultButton(no_button)
-    box.setEscapeButton(no_button)
+    safe_button = yes_button if safe == YES else no_button
+    box.setDefaultButton(safe_button)
+    box.setEscapeButton(safe_button)
     box.exec()
     return box.clickedButton() is yes_button
 

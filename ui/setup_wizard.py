@@ -84,7 +84,7 @@ class DeskPage(_FieldsPage):
         )
         self.desk_code = self.add(
             "desk_code",
-            _("Desk &code"),
+            _("&Desk code"),
             QLineEdit(),
             _(
                 "2 to 8 capital letters or digits, starting with a letter, e.g. PKU01. "
@@ -93,9 +93,9 @@ class DeskPage(_FieldsPage):
         )
         self.desk_code.setMaxLength(8)
         self.desk_code.setPlaceholderText("PKU01")
-        self.desk_name = self.add("desk_name", _("Desk &name"), QLineEdit())
+        self.desk_name = self.add("desk_name", _("Desk n&ame"), QLineEdit())
         self.desk_name.setPlaceholderText(_("e.g. Meja Aduan Kabupaten Bengkalis"))
-        self.office = self.add("office", _("&Office"), QLineEdit())
+        self.office = self.add("office", _("O&ffice"), QLineEdit())
         self.office.setPlaceholderText(_("The office the desk belongs to"))
         self.region = self.add("region", _("&Regency/city"), SearchCombo(_("Type to search")))
         self.region.set_items([(r.code, r.label) for r in desk.reference.regions.values()])

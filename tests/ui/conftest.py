@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from ui import messages
@@ -19,10 +20,12 @@ class MessageRecorder:
         self.confirms: list[str] = []
         self.errors: list[BaseException] = []
         self.infos: list[str] = []
+        self.safe_answers: list[str] = []  # the `safe` of each confirm
         self.answer = True
 
-    def confirm(self, parent, title, text, yes, no) -> bool:
+    def confirm(self, parent, title, text, yes, no, *, safe=messages.NO) -> bool:
         self.confirms.append(f"{title}: {text}")
+        self.safe_answers.append(safe)
         return self.answer
 
     def show_error(self, parent, exc) -> None:
@@ -61,6 +64,7 @@ def make_window(qtbot, desk, user_messages):
     def make(acting=None):
         """A main window on the test desk, or on `acting` (the desk acting as someone)."""
         window = MainWindow(acting or desk)
+        window.setWindowState(Qt.WindowState.WindowNoState)  # it opens maximised: a known size
         window.resize(1280, 820)
         window.show()
         qtbot.waitExposed(window)

@@ -26,17 +26,27 @@ def test_closing_the_window_keeps_what_was_typed(qtbot, window, desk):
     assert form is not None and form.subject == "Air PDAM keruh"
 
 
+def test_the_window_opens_maximised_the_first_time(qtbot, desk, user_messages):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.isMaximized()
+
+
 def test_window_geometry_is_remembered(qtbot, desk, user_messages):
     from ui.main_window import MainWindow
 
     first = MainWindow(desk)
     qtbot.addWidget(first)
     first.show()
+    first.showNormal()  # the clerk un-maximised it and made it smaller
     first.resize(first.minimumSizeHint().width(), 470)
     first.close()
     second = MainWindow(desk)
     qtbot.addWidget(second)
-    assert second.size().height() == 470
+    assert second.size().height() == 470 and not second.isMaximized()
 
 
 def test_damaged_database_is_refused_with_a_message(qtbot, data_dir, user_messages):

@@ -158,7 +158,7 @@ class BackupPage(QWidget):
         self.make_button.setObjectName("make_backup")
         self.restore_button = QPushButton(_("&Restore…"))
         self.restore_button.setObjectName("restore_backup")
-        self.file_button = QPushButton(_("Restore from another &file…"))
+        self.file_button = QPushButton(_("Restore from &another file…"))
         self.file_button.setObjectName("restore_file")
         self.make_button.clicked.connect(self.make_now)
         self.restore_button.clicked.connect(self.restore_selected)
@@ -277,6 +277,7 @@ class BackupPage(QWidget):
             ).format(name=path.name),
             _("Restore and close"),
             _("Cancel"),
+            safe=messages.NO,
         ):
             return
         self.note.setText(_("Restoring {name}…").format(name=path.name))

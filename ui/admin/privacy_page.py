@@ -252,6 +252,7 @@ class PrivacyPage(QWidget):
             ).format(erase=preview.erase, keep=preview.keep, years=years),
             _("Erase"),
             _("Cancel"),
+            safe=messages.NO,
         ):
             return
         self._busy(True)
@@ -382,7 +383,7 @@ class RefusalDialog(FittingDialog):
             QLineEdit(),
             _("The rule or fact the refusal rests on, e.g. still within the retention period."),
         )
-        self.save = QPushButton(_("Record the &refusal"))
+        self.save = QPushButton(_("Record the re&fusal"))
         self.save.setDefault(True)
         cancel = QPushButton(_("Cancel"))
         buttons = QDialogButtonBox()

@@ -255,6 +255,7 @@ class UsersPage(QWidget):
             ).format(username=user.username),
             _("Disable"),
             _("Cancel"),
+            safe=messages.NO,
         ):
             return
         self.runner.write(

@@ -29,6 +29,7 @@ from desk_app.services.desk import Desk
 from ui import messages
 from ui.intake.fields import ErrorLabel
 from ui.intake.form import IntakeForm
+from ui.screen_fit import resize_within_screen
 from ui.workers import Runner
 
 
@@ -74,7 +75,7 @@ class CorrectionDialog(QDialog):
         reason_box.setSpacing(2)
         reason_box.addWidget(self.reason)
         reason_box.addWidget(self.reason_error)
-        reason_label = QLabel(_("Reason for the &correction"))
+        reason_label = QLabel(_("Reason &for the correction"))
         reason_label.setBuddy(self.reason)
         reason_row = QFormLayout()
         reason_row.addRow(reason_label, reason_box)
@@ -107,7 +108,8 @@ class CorrectionDialog(QDialog):
         self.form.files_requested.connect(self.attach_files)
         self.form.attachment_list.itemSelectionChanged.connect(self._selection_changed)
         self._selection_changed()
-        self.resize(1100, 760)
+        # Two columns fit a 1366×768 screen; the form scrolls where the screen is lower.
+        resize_within_screen(self, 1100, 760)
 
     # -- attachments ----------------------------------------------------------------------
 
@@ -203,6 +205,7 @@ class CorrectionDialog(QDialog):
             _("The changes typed in this correction will be lost."),
             yes=_("&Discard"),
             no=_("&Keep typing"),
+            safe=messages.NO,
         ):
             return
         super().reject()

@@ -58,8 +58,8 @@ class ComplaintListModel(KeysetTableModel):
                 return QBrush(OVERDUE)
             if state is DeadlineState.DUE_TODAY:
                 return QBrush(DUE_TODAY)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
-            return item.subject
+        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 3, 4, 5, 6, 7):
+            return self._text(item, column)  # the whole text where the column cuts it
         return None
 
     def _deadline(self, item: lookup.ComplaintRow) -> DeadlineState | None:

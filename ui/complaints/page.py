@@ -112,12 +112,10 @@ class ComplaintsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        for column, width in ((0, 175), (1, 168), (2, 145), (4, 165), (5, 125), (6, 130), (7, 215)):
-            self.table.setColumnWidth(column, width)
+        self._size_columns()
 
         self.detail = QTextBrowser()
         self.detail.setObjectName("detail")
@@ -166,6 +164,34 @@ class ComplaintsPage(QWidget):
         self.model.failed.connect(self._failed)
         self.model.modelReset.connect(self._clear_detail)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+
+    def _size_columns(self) -> None:
+        """Each column as wide as its use, so that the subject, the column a clerk reads,
+        keeps most of a 1366 px screen: the number and the time whole, the other columns a
+        readable start (whole in the tooltip and the detail; an overdue deadline is red)."""
+        self.table.ensurePolished()  # the style sheet's font, not the default one
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        chars = metrics.averageCharWidth()
+
+        def room(*texts: str, most: int = 10_000) -> int:
+            return min(max(metrics.horizontalAdvance(text) for text in texts) + 16, most)
+
+        sample_date = "00/00/0000"
+        widths = {
+            0: room(f"{self.desk.desk_code}-000000-0000-W"),
+            1: room(f"{sample_date} 00:00 WITA"),
+            2: chars * 15,
+            4: chars * 20,
+            5: room(*(channel.label for channel in Channel), most=chars * 17),
+            6: room(*(status.label for status in Status), most=chars * 15),
+            7: room(_("{date} (overdue)").format(date=sample_date), most=chars * 15),
+        }
+        for column, width in widths.items():
+            self.table.setColumnWidth(
+                column, max(width, header.sectionSizeFromContents(column).width())
+            )
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
     def start(self) -> None:
         self.apply_filters()
@@ -391,25 +417,25 @@ def detail_html(
 # The history names fields as the intake form and the detail do (their existing messages).
 FIELD_LABELS = {
     "report_type": N_("Report type"),
-    "channel": N_("C&hannel"),
-    "received_at": N_("&Received"),
-    "anonymous": N_("&Anonymous?"),
-    "confidential": N_("&Confidential?"),
+    "channel": N_("&Channel"),
+    "received_at": N_("Recei&ved"),
+    "anonymous": N_("Anonymo&us?"),
+    "confidential": N_("C&onfidential?"),
     "reporter_name": N_("Reporter"),
     "reporter_nik": N_("NI&K"),
-    "reporter_phone": N_("&Phone / WhatsApp"),
+    "reporter_phone": N_("Phone / &WhatsApp"),
     "reporter_email": N_("E-&mail"),
-    "reporter_address": N_("A&ddress"),
-    "subject": N_("&Subject"),
+    "reporter_address": N_("&Address"),
+    "subject": N_("Su&bject"),
     "description": N_("Descr&iption"),
-    "category": N_("Ca&tegory"),
+    "category": N_("Categor&y"),
     "agency": N_("A&gency"),
     "region": N_("&Regency/city"),
-    "district": N_("Dis&trict"),
+    "district": N_("&District"),
     "event_date": N_("&Event date"),
-    "event_place": N_("Event p&lace"),
-    "loss": N_("&Loss suffered"),
-    "remedy": N_("Remed&y asked"),
+    "event_place": N_("Event &place"),
+    "loss": N_("Loss suffered"),
+    "remedy": N_("Remedy asked"),
     "complained_before": N_("Already complained to the agency?"),
     "attachments": N_("Attachments"),
     "due_date": N_("Deadline"),

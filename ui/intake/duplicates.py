@@ -74,8 +74,11 @@ class DuplicatesDialog(QDialog):
         self.link_button.clicked.connect(self._link)
         self.new_button.clicked.connect(self._new)
         self.cancel_button.clicked.connect(self.reject)
-        self.link_button.setDefault(True)
         layout.addWidget(buttons)
+        # Enter links nothing and records nothing: a shared phone number is not the same matter.
+        # (Set once the button is in the dialog: a QDialogButtonBox makes its first accept
+        # button the default when it is shown and finds no default among the dialog's buttons.)
+        self.cancel_button.setDefault(True)
         self.resize(980, 320)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -34,6 +34,8 @@ class SearchCombo(QComboBox):
         self.setCurrentIndex(-1)
         self.currentIndexChanged.connect(lambda _i: self.value_changed.emit())
         self.lineEdit().textEdited.connect(lambda _t: self.value_changed.emit())
+        # A long agency name is cut at the field's edge: the whole name shows on hover.
+        self.editTextChanged.connect(lambda _t: self._show_whole_name())
 
     def set_items(self, items: list[tuple[str, str]]) -> None:
         """(code, label) pairs; keeps the current choice when it is still in the list."""
@@ -42,6 +44,7 @@ class SearchCombo(QComboBox):
         self.clear()
         for code, label in items:
             self.addItem(label, code)
+            self.setItemData(self.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
         self.setCurrentIndex(-1)
         self.blockSignals(False)
         if current:
@@ -64,6 +67,11 @@ class SearchCombo(QComboBox):
             ]
             index = found[0] if len(found) == 1 else -1
         return index
+
+    def _show_whole_name(self) -> None:
+        """The tooltip: the name of the item the typed text means, or the typed text."""
+        index = self._match()
+        self.setToolTip(self.itemText(index) if index >= 0 else self.currentText())
 
     def _settle(self) -> None:
         index = self._match()

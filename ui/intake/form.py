@@ -126,15 +126,15 @@ class IntakeForm(QWidget):
         self.channel = self._add(
             report_layout,
             "channel",
-            _("C&hannel"),
+            _("&Channel"),
             ChoiceCombo([(c.value, c.label) for c in Channel]),
         )
-        self.received_at = self._add(report_layout, "received_at", _("&Received"), DateTimeEdit())
+        self.received_at = self._add(report_layout, "received_at", _("Recei&ved"), DateTimeEdit())
         self.received_at.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.received_at.setCalendarPopup(True)
-        self.anonymous = self._add_question(report_layout, ANONYMOUS_QUESTION, _("&Anonymous?"))
+        self.anonymous = self._add_question(report_layout, ANONYMOUS_QUESTION, _("Anonymo&us?"))
         self.confidential = self._add_question(
-            report_layout, CONFIDENTIAL_QUESTION, _("&Confidential?")
+            report_layout, CONFIDENTIAL_QUESTION, _("C&onfidential?")
         )
 
         reporter = QGroupBox(_("Reporter"))
@@ -143,19 +143,19 @@ class IntakeForm(QWidget):
         self.reporter_nik = self._add(reporter_layout, "reporter_nik", _("NI&K"), QLineEdit())
         self.reporter_nik.setPlaceholderText(_("16 digits, from the KTP"))
         self.reporter_phone = self._add(
-            reporter_layout, "reporter_phone", _("&Phone / WhatsApp"), QLineEdit()
+            reporter_layout, "reporter_phone", _("Phone / &WhatsApp"), QLineEdit()
         )
         self.reporter_phone.setPlaceholderText("0812-3456-7890")
         self.reporter_email = self._add(
             reporter_layout, "reporter_email", _("E-&mail"), QLineEdit()
         )
         self.reporter_address = self._add(
-            reporter_layout, "reporter_address", _("A&ddress"), QLineEdit()
+            reporter_layout, "reporter_address", _("&Address"), QLineEdit()
         )
 
         content = QGroupBox(_("Complaint"))
         content_layout = QFormLayout(content)
-        self.subject = self._add(content_layout, "subject", _("&Subject"), QLineEdit())
+        self.subject = self._add(content_layout, "subject", _("Su&bject"), QLineEdit())
         self.subject.setMaxLength(200)
         self.description = self._add(
             content_layout, "description", _("Descr&iption"), QPlainTextEdit()
@@ -167,7 +167,7 @@ class IntakeForm(QWidget):
         )
         type_to_search = _("Type to search…")
         self.category = self._add(
-            content_layout, "category", _("Ca&tegory"), SearchCombo(type_to_search)
+            content_layout, "category", _("Categor&y"), SearchCombo(type_to_search)
         )
         self.category.set_items([(c.code, c.label) for c in ref.categories.values()])
         self.agency = self._add(content_layout, "agency", _("A&gency"), SearchCombo(type_to_search))
@@ -177,15 +177,15 @@ class IntakeForm(QWidget):
         )
         self.region.set_items([(r.code, r.label) for r in ref.regions.values()])
         self.district = self._add(
-            content_layout, "district", _("Dis&trict"), SearchCombo(_("optional"))
+            content_layout, "district", _("&District"), SearchCombo(_("optional"))
         )
         self.region.value_changed.connect(self._region_changed)
         self.event_date = self._add(content_layout, "event_date", _("&Event date"), QLineEdit())
         self.event_date.setPlaceholderText(_("dd/mm/yyyy (optional)"))
-        self.event_place = self._add(content_layout, "event_place", _("Event p&lace"), QLineEdit())
-        self.loss = self._add(content_layout, "loss", _("&Loss suffered"), QLineEdit())
+        self.event_place = self._add(content_layout, "event_place", _("Event &place"), QLineEdit())
+        self.loss = self._add(content_layout, "loss", _("Loss suffered"), QLineEdit())
         self.loss.setPlaceholderText(_("optional"))
-        self.remedy = self._add(content_layout, "remedy", _("Remed&y asked"), QLineEdit())
+        self.remedy = self._add(content_layout, "remedy", _("Remedy asked"), QLineEdit())
         self.remedy.setPlaceholderText(_("optional"))
         self.complained_before = self._add(
             content_layout,
@@ -200,7 +200,7 @@ class IntakeForm(QWidget):
         self.attachment_list.setObjectName("attachment_list")
         self.attachment_list.setMaximumHeight(70)
         buttons = QVBoxLayout()
-        self.add_file_button = QPushButton(_("Attach &file…"))
+        self.add_file_button = QPushButton(_("Attach fi&le…"))
         self.add_file_button.setObjectName("add_file")
         self.add_file_button.clicked.connect(self._pick_files)
         self.remove_file_button = QPushButton(_("Remove"))

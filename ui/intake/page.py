@@ -174,6 +174,7 @@ class IntakePage(QWidget):
             ),
             yes=_("&Restore"),
             no=_("&Discard"),
+            safe=messages.YES,  # Enter or Escape keeps the recovered complaint
         ):
             self.form.set_form(form)
             self.stack.setCurrentIndex(0)
@@ -272,6 +273,7 @@ class IntakePage(QWidget):
             _("Everything typed in the form will be lost."),
             yes=_("&Discard"),
             no=_("&Keep typing"),
+            safe=messages.NO,
         ):
             self._autosave.stop()
             self.form.clear()
