@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "user.password_reset": N_("Password reset"),
     "backup.make": N_("Backup made"),
     "desk.setting": N_("Setting changed"),
+    "reference.import": N_("Region list imported"),
     "privacy.export": N_("Personal data exported"),
     "privacy.erase": N_("Identity erased"),
     "privacy.erase_request": N_("Erasure request"),
