@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QLabel
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtWidgets import QApplication, QComboBox, QCompleter, QLabel, QWidget
 
 from desk_app.i18n import _
 from desk_app.reference import folded
@@ -64,6 +64,8 @@ class SearchCombo(QComboBox):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setCompleter(completer)
         self.lineEdit().textEdited.connect(self._type_ahead)
+        self.lineEdit().editingFinished.connect(self._settle)
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self.lineEdit().setPlaceholderText(placeholder)
         self.setCurrentIndex(-1)
         self.currentIndexChanged.connect(lambda _i: self.value_changed.emit())
@@ -85,7 +87,13 @@ class SearchCombo(QComboBox):
         if current:
             self.set_value(current)
 
-        self.lineEdit().editingFinished.connect(self._settle)
+    @Slot(QWidget, QWidget)
+    def _focus_changed(self, old, new) -> None:
+        """Leaving the field, even from its open popup (which takes Tab, so no
+        editingFinished comes), shows the item the typed text means."""
+        mine = (self, self.lineEdit(), self.completer().popup())
+        if old in mine and new not in mine:
+            self._settle()
 
     def _type_ahead(self, text: str) -> None:
         self._matches.set_wanted(text)
