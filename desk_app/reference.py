@@ -1,7 +1,7 @@
 """Reference data: regions (Kemendagri codes down to desa/kelurahan), agencies, categories.
 
 Shipped in resources/ (read-only in a bundle); each file opens with a `source` block saying
-which official list it follows and of what date (docs/reference-data.md). A newer region list
+which official list it follows and of what date (resources/README.md). A newer region list
 that IT imports (`desk-app reference import`, services/reference_data.py) is kept in the data
 folder, reference/regions.json, and read over the shipped one: its codes and names win, the
 hand-kept facts (BPS code, short name, aliases) still come from the shipped file.
@@ -63,6 +63,7 @@ class Agency:
     name: str
     level: str  # provinsi, kabupaten, kota, vertikal
     region: str  # "14" province-wide, else the regency/city's code
+    head: bool = False  # "Pemerintah Kabupaten/Kota ...": the regency's government as a whole
 
     @property
     def label(self) -> str:
@@ -129,10 +130,7 @@ class Reference:
         own = [a for a in self.agencies.values() if region and a.region == region]
         wide = [a for a in self.agencies.values() if a.region == PROVINCE_WIDE]
         if not region:
-            heads = [
-                a for a in self.agencies.values() if a.region != PROVINCE_WIDE and "." not in a.code
-            ]
-            return wide + heads
+            return wide + [a for a in self.agencies.values() if a.head]
         order = {"vertikal": 1}
         return sorted(own, key=lambda a: order.get(a.level, 0)) + wide
 
@@ -275,7 +273,9 @@ def load(data_dir: Path | None = None) -> Reference:
     }
     agency_data = _read(res / "agencies" / "riau.json")
     agencies = {
-        a["code"]: Agency(a["code"], a["name"], a.get("level", ""), a.get("region", ""))
+        a["code"]: Agency(
+            a["code"], a["name"], a.get("level", ""), a.get("region", ""), a.get("head", False)
+        )
         for a in agency_data["agencies"]
     }
     shipped = shipped_regions()

@@ -1,7 +1,7 @@
 """The official region list in its published forms, read into {Kemendagri code: name}, and the
 differences between two such lists. Pure functions: no files written, no Qt.
 
-Two forms are read (see docs/reference-data.md):
+Two forms are read (see resources/README.md):
 - the SQL dump of the open transcription cahyadsn/wilayah (MIT): `INSERT INTO wilayah ...
   VALUES ('14.03.01.2001','Name'),...` rows; the dump's header names the Kepmendagri it follows;
 - a Kemendagri CSV: one `code;name` per line (a comma works too; a header line is skipped).

@@ -4,13 +4,17 @@ the old file (BPS code, short name, capital, aliases); agencies from the lists b
 
     .venv/bin/python scripts/build_reference.py WILAYAH_SQL COMMIT DATE
 
+DATE is the dump's own date (its "last edit"); the agency list is dated the day it is built.
+
 How to add an agency: add a line to PROVINCE, REGENCY_OPD, VERTICAL or PER_REGENCY_VERTICAL
 and run the script again; codes already given out must never change (complaints keep them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -141,19 +145,19 @@ NO_DPMD = {"kota"}  # a city has kelurahan, not desa: no Dinas PMD
 
 # Vertical and state bodies serving the whole province (level "vertikal", region "14").
 VERTICAL = [
-    ("V.BPN_KANWIL", "Kantor Wilayah Badan Pertanahan Nasional (ATR/BPN) Provinsi Riau"),
-    ("V.PLN", "PT PLN (Persero) Unit Induk Distribusi Riau dan Kepulauan Riau"),
-    ("V.BPJSKES", "BPJS Kesehatan"),
-    ("V.BPJSTK", "BPJS Ketenagakerjaan"),
-    ("V.POLDA", "Kepolisian Daerah Riau (Polda Riau)"),
-    ("V.KEMENAG_KANWIL", "Kantor Wilayah Kementerian Agama Provinsi Riau"),
-    ("V.PTA", "Pengadilan Tinggi Agama Pekanbaru"),
-    ("V.IMIGRASI_KANWIL", "Kantor Wilayah Direktorat Jenderal Imigrasi Riau"),
-    ("V.BPJN", "Balai Pelaksanaan Jalan Nasional Riau"),
-    ("V.SAMSAT", "Samsat Provinsi Riau (Bapenda, Polda Riau, Jasa Raharja)"),
-    ("V.OMBUDSMAN", "Ombudsman Republik Indonesia Perwakilan Riau"),
-    ("V.BPOM", "Balai Besar Pengawas Obat dan Makanan di Pekanbaru"),
-    ("V.KPP", "Kantor Wilayah Direktorat Jenderal Pajak Riau"),
+    ("V_BPN_KANWIL", "Kantor Wilayah Badan Pertanahan Nasional (ATR/BPN) Provinsi Riau"),
+    ("V_PLN", "PT PLN (Persero) Unit Induk Distribusi Riau dan Kepulauan Riau"),
+    ("V_BPJSKES", "BPJS Kesehatan"),
+    ("V_BPJSTK", "BPJS Ketenagakerjaan"),
+    ("V_POLDA", "Kepolisian Daerah Riau (Polda Riau)"),
+    ("V_KEMENAG_KANWIL", "Kantor Wilayah Kementerian Agama Provinsi Riau"),
+    ("V_PTA", "Pengadilan Tinggi Agama Pekanbaru"),
+    ("V_IMIGRASI_KANWIL", "Kantor Wilayah Direktorat Jenderal Imigrasi Riau"),
+    ("V_BPJN", "Balai Pelaksanaan Jalan Nasional Riau"),
+    ("V_SAMSAT", "Samsat Provinsi Riau (Bapenda, Polda Riau, Jasa Raharja)"),
+    ("V_OMBUDSMAN", "Ombudsman Republik Indonesia Perwakilan Riau"),
+    ("V_BPOM", "Balai Besar Pengawas Obat dan Makanan di Pekanbaru"),
+    ("V_KPP", "Kantor Wilayah Direktorat Jenderal Pajak Riau"),
 ]
 
 # Vertical bodies with an office per regency/city ("{place}" as above; "{town}": the court's
@@ -225,7 +229,7 @@ def build_regions(sql_path: str, commit: str, date: str) -> dict:
             "url": f"https://github.com/cahyadsn/wilayah/blob/{commit}/db/wilayah.sql",
             "legal_basis": official.legal_basis,
             "date": date,
-            "licence": "MIT (LICENSE-wilayah.txt beside this file)",
+            "licence": "MIT (LICENSE-wilayah.md beside this file)",
             "note": (
                 "Kemendagri codes down to desa/kelurahan for Riau (14). The key is the "
                 "Kemendagri code as in the NIK; bps_code is BPS's statistical code, which "
@@ -250,14 +254,20 @@ def build_agencies(regions: dict, date: str) -> dict:
         head = ("KOTA_" if kind == "kota" else "KAB_") + _head_suffix(r["code"], short)
         place = r["name"]
         agencies.append(
-            {"code": head, "name": f"Pemerintah {place}", "level": kind, "region": r["code"]}
+            {
+                "code": head,
+                "name": f"Pemerintah {place}",
+                "level": kind,
+                "region": r["code"],
+                "head": True,
+            }
         )
         for suffix, template in REGENCY_OPD:
             if suffix == "DPMD" and kind in NO_DPMD:
                 continue
             agencies.append(
                 {
-                    "code": f"{head}.{suffix}",
+                    "code": f"{head}_{suffix}",
                     "name": template.format(place=place),
                     "level": kind,
                     "region": r["code"],
@@ -266,7 +276,7 @@ def build_agencies(regions: dict, date: str) -> dict:
         for d in r["districts"]:
             agencies.append(
                 {
-                    "code": f"{head}.CAMAT.{d['code'][6:]}",
+                    "code": f"{head}_CAMAT_{d['code'][3:5]}{d['code'][6:8]}",
                     "name": f"Kantor Camat {d['name']} ({short})",
                     "level": kind,
                     "region": r["code"],
@@ -275,7 +285,7 @@ def build_agencies(regions: dict, date: str) -> dict:
         for suffix, template in PER_REGENCY_VERTICAL:
             agencies.append(
                 {
-                    "code": f"{head}.V.{suffix}",
+                    "code": f"{head}_V_{suffix}",
                     "name": template.format(place=place, short=short, court=COURT_SEAT[r["code"]]),
                     "level": "vertikal",
                     "region": r["code"],
@@ -284,7 +294,7 @@ def build_agencies(regions: dict, date: str) -> dict:
         if r["code"] in IMIGRASI:
             agencies.append(
                 {
-                    "code": f"{head}.V.IMIGRASI",
+                    "code": f"{head}_V_IMIGRASI",
                     "name": IMIGRASI[r["code"]],
                     "level": "vertikal",
                     "region": r["code"],
@@ -292,6 +302,7 @@ def build_agencies(regions: dict, date: str) -> dict:
             )
     codes = [a["code"] for a in agencies]
     assert len(codes) == len(set(codes)) and max(map(len, codes)) <= 32
+    assert all(re.fullmatch(r"[A-Z0-9_]+", c) for c in codes)
     return {
         "source": {
             "name": "Meja Aduan reference list of agencies (OPD) for Riau",
@@ -337,9 +348,9 @@ def _head_suffix(code: str, short: str) -> str:
 def main() -> None:
     sql_path, commit, date = sys.argv[1:4]
     regions = build_regions(sql_path, commit, date)
-    agencies = build_agencies(regions, date)
+    agencies = build_agencies(regions, dt.date.today().isoformat())  # compiled today
     for path, data in (("regions/riau.json", regions), ("agencies/riau.json", agencies)):
-        text = json.dumps(data, ensure_ascii=False, indent=1)
+        text = json.dumps(data, ensure_ascii=False, indent=2)
         (ROOT / path).write_text(text + "\n", encoding="utf-8")
 
 

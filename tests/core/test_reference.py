@@ -51,7 +51,7 @@ def test_each_file_states_its_source_and_date(ref):
     assert regions.legal_basis == "Kepmendagri No. 300.2.2-2138 Tahun 2025"
     assert "cahyadsn/wilayah" in regions.url
     assert "MIT" in regions.licence
-    licence = paths.resources_dir() / "regions" / "LICENSE-wilayah.txt"
+    licence = paths.resources_dir() / "regions" / "LICENSE-wilayah.md"
     assert "MIT License" in licence.read_text(encoding="utf-8")
     assert "PP 18/2016" in by_kind["agencies"].legal_basis
 
@@ -75,10 +75,16 @@ def test_a_bengkalis_desk_offers_its_own_agencies_the_provinces_and_the_vertical
     assert "Kantor Camat Bantan (Bengkalis)" in names
     assert "Kantor Pertanahan Kabupaten Bengkalis (ATR/BPN)" in names
     assert "Dinas Pendidikan Provinsi Riau" in names
-    for vertical in ("V.PLN", "V.BPJSKES", "V.BPJSTK", "V.POLDA"):
+    for vertical in ("V_PLN", "V_BPJSKES", "V_BPJSTK", "V_POLDA"):
         assert vertical in offered
     assert not any("Kabupaten Siak" in name or "KAB_SIAK" in code for code, name in offered.items())
-    assert "KAB_SIAK.DISDIK" in ref.agencies  # Siak's are known, only not offered here
+    assert "KAB_SIAK_DISDIK" in ref.agencies  # Siak's are known, only not offered here
+
+
+def test_a_provincial_desk_offers_each_regency_as_one_entry(ref):
+    offered = {a.code for a in ref.agencies_for("")}
+    assert {"DISDIK", "V_PLN", "KAB_BENGKALIS", "KOTA_DUMAI"} <= offered
+    assert "KAB_BENGKALIS_DISDIK" not in offered
 
 
 def test_the_provinces_agencies_carry_their_current_names(ref):
