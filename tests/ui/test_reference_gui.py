@@ -58,8 +58,10 @@ def test_an_alias_finds_the_region_and_a_spelling_the_district(qtbot, bengkalis_
     qtbot.keyClick(form.region.lineEdit(), Qt.Key.Key_Tab)
     assert form.region.value() == "14.07"
     offered = type_into(qtbot, form.district, "Bagan Sinembah")  # Kemendagri: Bagansinembah
-    assert "Bagansinembah" in offered
+    assert offered == ["Bagan Sinembah Raya", "Bagansinembah"]
     qtbot.keyClick(form.district.lineEdit(), Qt.Key.Key_Tab)
+    assert form.district.value() == "14.07.05"  # the one so named, not "... Raya"
+    assert form.district.currentText() == "Bagansinembah"
     form.district.lineEdit().clear()
     type_into(qtbot, form.district, "Bagan Batu")
     qtbot.keyClick(form.district.lineEdit(), Qt.Key.Key_Tab)

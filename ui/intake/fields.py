@@ -101,27 +101,28 @@ class SearchCombo(QComboBox):
             self.completer().complete()
 
     def _match(self) -> int:
-        """The item the typed text means: an exact name or code, else the only item whose
-        name contains it (so "bengkalis" + Tab chooses Kabupaten Bengkalis), else the only one
-        whose search terms hold it ("pungli" chooses Korupsi dan Pungutan Liar); else -1."""
+        """The item the typed text means: an exact name or code; else the only item with a
+        name, alias or keyword equal to it ("bagan sinembah" chooses Bagansinembah, not
+        Bagan Sinembah Raya); else the only one whose name, aliases or keywords hold it
+        ("bengkalis" + Tab chooses Kabupaten Bengkalis, "pungli" Korupsi dan Pungutan Liar);
+        else -1."""
         text = self.currentText().strip()
         if not text:
             return -1
         index = self.findText(text, Qt.MatchFlag.MatchFixedString)
         if index < 0:
             index = self.findData(text)
-        if index < 0:
-            found = [
-                i for i in range(self.count()) if text.casefold() in self.itemText(i).casefold()
-            ]
-            index = found[0] if len(found) == 1 else -1
-        if index < 0 and not found:
-            wanted = folded(text)
-            found = [
-                i for i in range(self.count()) if wanted in (self.itemData(i, SEARCH_ROLE) or "")
-            ]
-            index = found[0] if len(found) == 1 else -1
-        return index
+        if index >= 0:
+            return index
+        wanted = folded(text)
+        terms = [str(self.itemData(i, SEARCH_ROLE) or "").split("|") for i in range(self.count())]
+        for found in (
+            [i for i, t in enumerate(terms) if wanted in t],
+            [i for i, t in enumerate(terms) if any(wanted in term for term in t)],
+        ):
+            if found:
+                return found[0] if len(found) == 1 else -1
+        return -1
 
     def _settle(self) -> None:
         index = self._match()
