@@ -255,10 +255,23 @@ def _regions(shipped: dict, codes: dict[str, str] | None):
     return regions, villages, aliases
 
 
-@functools.cache
 def load(data_dir: Path | None = None) -> Reference:
     """The reference data; with `data_dir`, an imported region list there is read over the
-    shipped one. Read once per process (it is cached)."""
+    shipped one. The shipped data is read once per process; an imported list once per file
+    version (a desk without one costs a stat)."""
+    if data_dir is not None:
+        override = override_path(data_dir)
+        try:
+            stamp = override.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        if stamp is not None:
+            return _load(str(override), stamp)
+    return _load(None, None)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(override: str | None, _stamp: int | None) -> Reference:
     res = paths.resources_dir()
     cat_data = _read(res / "categories" / "categories.json")
     categories = {
@@ -281,10 +294,10 @@ def load(data_dir: Path | None = None) -> Reference:
     shipped = shipped_regions()
     region_source = _source("regions", shipped, "resources/regions/riau.json")
     imported_codes = None
-    if data_dir is not None and override_path(data_dir).is_file():
-        imported = _read(override_path(data_dir))
+    if override is not None:
+        imported = _read(Path(override))
         imported_codes = imported["codes"]
-        region_source = _source("regions", imported, str(override_path(data_dir)), True)
+        region_source = _source("regions", imported, override, True)
     regions, villages, aliases = _regions(shipped, imported_codes)
     sources = (
         region_source,

@@ -119,7 +119,6 @@ def apply_import(desk, path: str | Path) -> ImportPreview:
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         files.write_private(target, json.dumps(kept, ensure_ascii=False, indent=1))
-    reference.load.cache_clear()
     return preview
 
 
