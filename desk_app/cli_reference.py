@@ -43,6 +43,10 @@ def run(desk, args: argparse.Namespace) -> int:
     return _import(desk, args)
 
 
+def _at_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _import(desk, args: argparse.Namespace) -> int:
     from desk_app import wilayah
     from desk_app.services import reference_data
@@ -63,7 +67,7 @@ def _import(desk, args: argparse.Namespace) -> int:
         return EXIT_OK
     print(reference_data.changes_text(preview.changes))
     apply = args.apply
-    if not apply and sys.stdin.isatty():
+    if not apply and _at_terminal():
         answer = input(_("Apply these changes? [y/N] "))
         apply = answer.strip().casefold() in ("y", "ya", "yes")
     if not apply:

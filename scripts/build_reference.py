@@ -225,16 +225,15 @@ def build_regions(sql_path: str, commit: str, date: str) -> dict:
         regions.append(entry)
     return {
         "source": {
-            "name": "cahyadsn/wilayah (open transcription of the Kepmendagri region codes)",
+            "name": "cahyadsn/wilayah (transkripsi terbuka kode wilayah Kepmendagri)",
             "url": f"https://github.com/cahyadsn/wilayah/blob/{commit}/db/wilayah.sql",
             "legal_basis": official.legal_basis,
             "date": date,
-            "licence": "MIT (LICENSE-wilayah.md beside this file)",
+            "licence": "MIT (LICENSE-wilayah.md di samping berkas ini)",
             "note": (
-                "Kemendagri codes down to desa/kelurahan for Riau (14). The key is the "
-                "Kemendagri code as in the NIK; bps_code is BPS's statistical code, which "
-                "differs for several regencies (Bengkalis: 14.03, BPS 1408). Aliases are "
-                "kept by hand."
+                "Kode Kemendagri sampai desa/kelurahan untuk Riau (14). Kuncinya kode "
+                "Kemendagri seperti di NIK; bps_code adalah kode statistik BPS, yang berbeda "
+                "untuk beberapa kabupaten (Bengkalis: 14.03, BPS 1408). Alias dicatat manual."
             ),
         },
         "province": old["province"],
@@ -305,20 +304,20 @@ def build_agencies(regions: dict, date: str) -> dict:
     assert all(re.fullmatch(r"[A-Z0-9_]+", c) for c in codes)
     return {
         "source": {
-            "name": "Meja Aduan reference list of agencies (OPD) for Riau",
-            "url": "https://riau.go.id ; each regency's and city's own site",
+            "name": "Daftar instansi (OPD) Riau Meja Aduan",
+            "url": "https://riau.go.id ; situs tiap kabupaten/kota",
             "legal_basis": (
-                "PP 18/2016 on perangkat daerah (as amended by PP 72/2019); Riau's Perda on "
-                "its perangkat daerah"
+                "PP 18/2016 tentang Perangkat Daerah (diubah dengan PP 72/2019); Perda Provinsi "
+                "Riau tentang Perangkat Daerah"
             ),
             "date": date,
             "licence": "",
             "note": (
-                "The province's OPD as now named (BPBD with Pemadam Kebakaran, BRIDA). For each "
-                "regency and city a STANDARD set following PP 18/2016 nomenclature plus its "
-                "kecamatan offices: refresh it from that regency's own list (Perda SOTK). "
-                "Vertical and state bodies (level vertikal) for the province and per regency. "
-                "Codes never change once given out."
+                "OPD provinsi dengan nama yang berlaku (BPBD dan Pemadam Kebakaran, BRIDA). Untuk "
+                "tiap kabupaten/kota: perangkat daerah STANDAR menurut nomenklatur PP 18/2016 "
+                "ditambah kantor camat; perbarui dari daftar kabupaten/kota itu sendiri (Perda "
+                "SOTK). Instansi vertikal dan BUMN/BUMD (level vertikal) untuk provinsi dan tiap "
+                "kabupaten/kota. Kode yang sudah dipakai tidak pernah diubah."
             ),
         },
         "agencies": agencies,

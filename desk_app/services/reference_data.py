@@ -91,7 +91,7 @@ def apply_import(desk, path: str | Path) -> ImportPreview:
             "legal_basis": preview.legal_basis,
             "date": dt.date.today().isoformat(),
             "licence": "",
-            "note": f"sha256 {preview.sha256}; imported by {desk.user}",
+            "note": f"sha256 {preview.sha256}; {desk.user}",  # data, not a message
         },
         "codes": preview.codes,
     }

@@ -205,6 +205,20 @@ def test_cli_import_shows_first_and_applies_only_with_apply(capsys, tmp_path):
     assert "Kepmendagri No. 300.2.2-2138 Tahun 2025" in listed and "PP 18/2016" in listed
 
 
+def test_cli_import_at_a_terminal_applies_after_a_yes(capsys, tmp_path, monkeypatch):
+    from desk_app import cli_reference
+
+    data_dir = tmp_path / "desk"
+    asked = []
+    monkeypatch.setattr(cli_reference, "_at_terminal", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "y")
+    assert (
+        run_cli(data_dir, "reference", "import", str(changed_dump(tmp_path)), user=IT.username) == 0
+    )
+    assert len(asked) == 1
+    assert reference.override_path(data_dir).exists()
+
+
 def test_show_prints_the_kecamatan(capsys, tmp_path):
     data_dir = tmp_path / "desk"
     run_cli(data_dir, "reference", "list")  # sets the desk up
