@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from desk_app import __version__, cli_accounts, cli_holidays, i18n, paths
+from desk_app import __version__, cli_accounts, cli_holidays, cli_reference, i18n, paths
 from desk_app.errors import DeskError, ImportFailed, MalformedNumber, MistypedNumber
 from desk_app.i18n import _
 
@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     key_import.add_argument("file", metavar="FILE")
     cli_accounts.add_parsers(parser, sub)  # --user, init, users, passwd
+    cli_reference.add_parser(sub)  # reference list, reference import
     _privacy_parser(sub)
     cli_holidays.add_parser(sub, _day)
     return parser
@@ -387,6 +388,8 @@ def _run_command(args: argparse.Namespace) -> int:
             return _privacy(desk, args)
         elif args.command == "holidays":
             return cli_holidays.run(desk, args)
+        elif args.command == "reference":
+            return cli_reference.run(desk, args)
     finally:
         desk.close()
     return EXIT_OK
@@ -548,6 +551,7 @@ def describe(desk, detail) -> str:
         (_("Category"), ref.label("category", c.category)),
         (_("Agency"), ref.label("agency", c.agency)),
         (_("Region"), ref.label("region", c.region)),
+        (_("District"), ref.district_label(c.district) or "-"),
         (_("Event date"), date_text(c.event_date) or "-"),
         (_("Attachments"), ", ".join(a.filename for a in detail.attachments) or "-"),
     ]

@@ -1,15 +1,47 @@
-"""Reference data shipped in resources/: regions (Kemendagri codes), agencies, categories."""
+"""Reference data: regions (Kemendagri codes down to desa/kelurahan), agencies, categories.
+
+Shipped in resources/ (read-only in a bundle); each file opens with a `source` block saying
+which official list it follows and of what date (resources/README.md). A newer region list
+that IT imports (`desk-app reference import`, services/reference_data.py) is kept in the data
+folder, reference/regions.json, and read over the shipped one: its codes and names win, the
+hand-kept facts (BPS code, short name, aliases) still come from the shipped file.
+
+Typing finds by name, by alias (Tembilahan, Bagansinembah / Bagan Sinembah: spaces, hyphens
+and apostrophes do not count) and, for categories, by the clerk's words ("pungli", "KTP").
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from desk_app import paths
+from desk_app import paths, wilayah
 from desk_app.i18n import language
 
 DEFAULT_SLA_WORKING_DAYS = 5
+PROVINCE = "14"  # Riau
+OVERRIDE_FOLDER = "reference"
+REGIONS_OVERRIDE = "regions.json"
+# Agencies in every desk's set: the province's own and the vertical bodies serving it.
+PROVINCE_WIDE = PROVINCE
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one reference file comes from. `imported`: the data folder's copy is in use."""
+
+    kind: str  # "regions", "agencies", "categories"
+    name: str
+    url: str
+    legal_basis: str
+    date: str
+    licence: str = ""
+    note: str = ""
+    file: str = ""
+    imported: bool = False
 
 
 @dataclass(frozen=True)
@@ -18,6 +50,7 @@ class Category:
     name: str
     name_en: str
     sla_working_days: int
+    keywords: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -28,8 +61,9 @@ class Category:
 class Agency:
     code: str
     name: str
-    level: str
-    region: str
+    level: str  # provinsi, kabupaten, kota, vertikal
+    region: str  # "14" province-wide, else the regency/city's code
+    head: bool = False  # "Pemerintah Kabupaten/Kota ...": the regency's government as a whole
 
     @property
     def label(self) -> str:
@@ -42,10 +76,16 @@ class Region:
     name: str
     short: str
     districts: dict[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return self.name
+
+
+def folded(text: str) -> str:
+    """Text as the search compares it: case, spaces, hyphens and apostrophes do not count."""
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 @dataclass(frozen=True)
@@ -53,10 +93,22 @@ class Reference:
     categories: dict[str, Category]
     agencies: dict[str, Agency]
     regions: dict[str, Region]
+    villages: dict[str, dict[str, str]] = field(default_factory=dict)  # district -> code: name
+    district_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sources: tuple[Source, ...] = ()
 
     def districts_of(self, region: str) -> dict[str, str]:
         found = self.regions.get(region)
         return found.districts if found else {}
+
+    def villages_of(self, district: str) -> dict[str, str]:
+        return self.villages.get(district, {})
+
+    def district_label(self, code: str | None) -> str:
+        """The kecamatan's name ("" for none; the code when the list does not know it)."""
+        if not code:
+            return ""
+        return self.districts_of(code[: code.rfind(".")]).get(code, code)
 
     def sla_days(self, category: str) -> int:
         found = self.categories.get(category)
@@ -70,29 +122,186 @@ class Reference:
         found = table[kind].get(code)
         return found.label if found else code
 
+    def agencies_for(self, region: str) -> list[Agency]:
+        """The agencies a desk of `region` offers: that regency's or city's own (its OPD,
+        kecamatan offices and the vertical offices there), then the province's and the
+        province-wide vertical bodies. A desk with no region (a provincial desk) offers the
+        province's, the vertical bodies and each regency's government as one entry."""
+        own = [a for a in self.agencies.values() if region and a.region == region]
+        wide = [a for a in self.agencies.values() if a.region == PROVINCE_WIDE]
+        if not region:
+            return wide + [a for a in self.agencies.values() if a.head]
+        order = {"vertikal": 1}
+        return sorted(own, key=lambda a: order.get(a.level, 0)) + wide
 
-def _read(relative: str) -> dict:
-    with open(paths.resources_dir() / relative, encoding="utf-8") as fh:
+    def terms(self, kind: str, code: str) -> tuple[str, ...]:
+        """What typing may match for one entry: its name, its aliases, its keywords."""
+        if kind == "category":
+            found = self.categories.get(code)
+            return (found.name, found.name_en, *found.keywords) if found else ()
+        if kind == "region":
+            region = self.regions.get(code)
+            return (region.name, region.short, *region.aliases) if region else ()
+        if kind == "district":
+            return (self.district_label(code), *self.district_aliases.get(code, ()))
+        found = self.agencies.get(code)
+        return (found.name,) if found else ()
+
+    def search_text(self, kind: str, code: str) -> str:
+        """The entry's terms, folded and joined by "|", for a type-ahead that matches a
+        folded part of one term (the intake form's combos)."""
+        return "|".join(folded(t) for t in self.terms(kind, code) if t)
+
+    def find(self, kind: str, text: str, within: str = "") -> list[str]:
+        """Codes whose name, alias or keyword holds `text` (folded). Districts are searched
+        within the region `within` (every region's when "")."""
+        wanted = folded(text)
+        if not wanted:
+            return []
+        if kind == "district":
+            codes = [
+                d
+                for r in self.regions.values()
+                if not within or r.code == within
+                for d in r.districts
+            ]
+        else:
+            table = {"category": self.categories, "agency": self.agencies, "region": self.regions}
+            codes = list(table[kind])
+        return [c for c in codes if any(wanted in folded(t) for t in self.terms(kind, c))]
+
+
+def _read(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
         return json.load(fh)
 
 
-@functools.cache
-def load() -> Reference:
+def _source(kind: str, data: dict, file: str, imported: bool = False) -> Source:
+    s = data.get("source", {})
+    return Source(
+        kind,
+        s.get("name", ""),
+        s.get("url", ""),
+        s.get("legal_basis", ""),
+        s.get("date", ""),
+        s.get("licence", ""),
+        s.get("note", ""),
+        file,
+        imported,
+    )
+
+
+def shipped_regions() -> dict:
+    return _read(paths.resources_dir() / "regions" / "riau.json")
+
+
+def shipped_codes(data: dict | None = None) -> dict[str, str]:
+    """The shipped region file as {Kemendagri code: name}, down to desa/kelurahan."""
+    data = data or shipped_regions()
+    codes = {data["province"]["code"]: data["province"]["name"]}
+    for r in data["regions"]:
+        codes[r["code"]] = r["name"]
+        for d in r.get("districts", []):
+            codes[d["code"]] = d["name"]
+            codes.update((v, n) for v, n in d.get("villages", []))
+    return codes
+
+
+def override_path(data_dir: Path) -> Path:
+    return Path(data_dir) / OVERRIDE_FOLDER / REGIONS_OVERRIDE
+
+
+def _regions(shipped: dict, codes: dict[str, str] | None):
+    """Regions, villages and district aliases from the shipped file, or from an imported code
+    list with the shipped file's hand-kept facts."""
+    meta = {r["code"]: r for r in shipped["regions"]}
+    aliases = {
+        d["code"]: tuple(d["aliases"])
+        for r in shipped["regions"]
+        for d in r.get("districts", [])
+        if d.get("aliases")
+    }
+    if codes is None:
+        regions = {
+            r["code"]: Region(
+                r["code"],
+                r["name"],
+                r.get("short", r["name"]),
+                {d["code"]: d["name"] for d in r.get("districts", [])},
+                tuple(r.get("aliases", ())),
+            )
+            for r in shipped["regions"]
+        }
+        villages = {
+            d["code"]: dict(map(tuple, d.get("villages", [])))
+            for r in shipped["regions"]
+            for d in r.get("districts", [])
+        }
+        return regions, villages, aliases
+    regions, villages = {}, {}
+    by_level: dict[int, list[str]] = {2: [], 3: [], 4: []}
+    for code in sorted(codes):
+        by_level.get(wilayah.level(code), []).append(code)
+    for code in by_level[2]:
+        kept = meta.get(code, {})
+        name = codes[code]
+        short = kept.get("short") or name.removeprefix("Kabupaten ").removeprefix("Kota ")
+        regions[code] = Region(code, name, short, {}, tuple(kept.get("aliases", ())))
+    for code in by_level[3]:
+        if code[:5] in regions:
+            regions[code[:5]].districts[code] = codes[code]
+    for code in by_level[4]:
+        villages.setdefault(code[:8], {})[code] = codes[code]
+    return regions, villages, aliases
+
+
+def load(data_dir: Path | None = None) -> Reference:
+    """The reference data; with `data_dir`, an imported region list there is read over the
+    shipped one. The shipped data is read once per process; an imported list once per file
+    version (a desk without one costs a stat)."""
+    if data_dir is not None:
+        override = override_path(data_dir)
+        try:
+            stamp = override.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        if stamp is not None:
+            return _load(str(override), stamp)
+    return _load(None, None)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(override: str | None, _stamp: int | None) -> Reference:
+    res = paths.resources_dir()
+    cat_data = _read(res / "categories" / "categories.json")
     categories = {
-        c["code"]: Category(c["code"], c["name"], c.get("name_en", ""), c["sla_working_days"])
-        for c in _read("categories/categories.json")["categories"]
-    }
-    agencies = {
-        a["code"]: Agency(a["code"], a["name"], a.get("level", ""), a.get("region", ""))
-        for a in _read("agencies/riau.json")["agencies"]
-    }
-    regions = {
-        r["code"]: Region(
-            r["code"],
-            r["name"],
-            r.get("short", r["name"]),
-            {d["code"]: d["name"] for d in r.get("districts", [])},
+        c["code"]: Category(
+            c["code"],
+            c["name"],
+            c.get("name_en", ""),
+            c["sla_working_days"],
+            tuple(c.get("keywords", ())),
         )
-        for r in _read("regions/riau.json")["regions"]
+        for c in cat_data["categories"]
     }
-    return Reference(categories, agencies, regions)
+    agency_data = _read(res / "agencies" / "riau.json")
+    agencies = {
+        a["code"]: Agency(
+            a["code"], a["name"], a.get("level", ""), a.get("region", ""), a.get("head", False)
+        )
+        for a in agency_data["agencies"]
+    }
+    shipped = shipped_regions()
+    region_source = _source("regions", shipped, "resources/regions/riau.json")
+    imported_codes = None
+    if override is not None:
+        imported = _read(Path(override))
+        imported_codes = imported["codes"]
+        region_source = _source("regions", imported, override, True)
+    regions, villages, aliases = _regions(shipped, imported_codes)
+    sources = (
+        region_source,
+        _source("agencies", agency_data, "resources/agencies/riau.json"),
+        _source("categories", cat_data, "resources/categories/categories.json"),
+    )
+    return Reference(categories, agencies, regions, villages, aliases, sources)

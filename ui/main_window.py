@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 from desk_app import __version__, paths, settings
 from desk_app.domain.roles import Action
 from desk_app.i18n import _
+from desk_app.services import reference_data
 from desk_app.services.desk import Desk
 from desk_app.settings import zone_abbreviation
 
@@ -168,7 +169,11 @@ class MainWindow(QMainWindow):
             _("About Meja Aduan"),
             _("Meja Aduan {version}\nData folder: {folder}").format(
                 version=__version__, folder=paths.data_dir()
-            ),
+            )
+            + "\n\n"
+            + _("Reference data:")
+            + "\n"
+            + "\n".join(reference_data.source_line(s) for s in self.desk.reference.sources),
         )
 
     # -- window state ------------------------------------------------------------------

@@ -98,7 +98,11 @@ class DeskPage(_FieldsPage):
         self.office = self.add("office", _("O&ffice"), QLineEdit())
         self.office.setPlaceholderText(_("The office the desk belongs to"))
         self.region = self.add("region", _("&Regency/city"), SearchCombo(_("Type to search")))
-        self.region.set_items([(r.code, r.label) for r in desk.reference.regions.values()])
+        ref = desk.reference
+        self.region.set_items(
+            [(r.code, r.label) for r in ref.regions.values()],
+            {r: ref.search_text("region", r) for r in ref.regions},  # Inhil, Tembilahan...
+        )
         self.timezone = self.add("timezone", _("&Time zone"), ChoiceCombo(_zone_items()))
         self.timezone.set_value(desk.zone.key)
         self.contact = self.add(

@@ -48,6 +48,9 @@ class Desk:
     # Settings whose stored value is not valid (their default is used): the CLI warns on every
     # command and the GUI says so in its status bar, until IT repairs them (settings.py).
     bad_settings: tuple[str, ...] = ()
+    # The regency/city the desk serves (Kemendagri code, "" for a provincial desk): decides
+    # which agencies the intake form offers (reference.Reference.agencies_for).
+    region: str = ""
 
     def acting(self, actor: Actor | None) -> Desk:
         """This desk, for `actor` (None: nobody signed in)."""
@@ -129,7 +132,7 @@ def open_desk(
         raise found from None
     desk = Desk(
         db=db,
-        reference=reference.load(),
+        reference=reference.load(paths.data_dir()),
         calendar=_calendar(db),
         attachments_dir=paths.attachments_dir(),
         actor=actor,
@@ -174,4 +177,5 @@ def _identity(db: Database) -> dict:
         zone=ZoneInfo(loaded["timezone"]),
         set_up=loaded.is_set("desk_code"),
         bad_settings=loaded.bad,
+        region=loaded["region"],
     )

@@ -38,6 +38,7 @@ from desk_app.services import (
     intake,
     lookup,
     privacy,
+    reference_data,
     transfer,
 )
 from desk_app.services.desk import check_integrity
@@ -94,6 +95,13 @@ def _recovery_file(w: World):
 
     path = w.tmp / "kunci-audit.txt"
     path.write_text(recovery.render(keyfile.read_key(), "PKU01"))
+    return path
+
+
+def _region_list(w: World):
+    """A Kemendagri CSV with one kecamatan renamed."""
+    path = w.tmp / "wilayah.csv"
+    path.write_text("14;RIAU\n14.03;KABUPATEN BENGKALIS\n14.03.01;Bengkalis Kota\n")
     return path
 
 
@@ -190,6 +198,13 @@ DOORS: dict[str, Door] = {
     "privacy.refuse_request": Door(
         Action.PERSONAL_DATA,
         lambda d, w: privacy.refuse_request(d, nik="1403015708900002", reason="bukan subjek"),
+    ),
+    "reference_data.list_sources": Door(SIGNED_IN, lambda d, w: reference_data.list_sources(d)),
+    "reference_data.preview_import": Door(
+        Action.CONFIGURE_DESK, lambda d, w: reference_data.preview_import(d, _region_list(w))
+    ),
+    "reference_data.apply_import": Door(
+        Action.CONFIGURE_DESK, lambda d, w: reference_data.apply_import(d, _region_list(w))
     ),
     "transfer.export": Door(Action.EXPORT, lambda d, w: transfer.export(d, "jsonl", io.StringIO())),
     "transfer.iter_complaints": Door(Action.EXPORT, lambda d, w: list(transfer.iter_complaints(d))),

@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "backup.make": N_("Backup made"),
     "desk.setting": N_("Setting changed"),
     "calendar.day": N_("Calendar day changed"),
+    "reference.import": N_("Region list imported"),
     "privacy.export": N_("Personal data exported"),
     "privacy.erase": N_("Identity erased"),
     "privacy.erase_request": N_("Erasure request"),

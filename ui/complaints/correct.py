@@ -55,7 +55,7 @@ class CorrectionDialog(QDialog):
         self.setObjectName("correction_dialog")
         self.setWindowTitle(_("Correct complaint {number}").format(number=tracking_no))
 
-        self.form = IntakeForm(desk.reference, desk.zone)
+        self.form = IntakeForm(desk.reference, desk.zone, region=desk.region)
         self.form.set_form(form)
         self._original = self.form.get_form()
         self._recorded_files = {a["sha256"] for a in form.attachments}

@@ -384,6 +384,7 @@ def detail_html(
         (_("Category"), e(ref.label("category", c.category))),
         (_("Agency"), e(ref.label("agency", c.agency))),
         (_("Region"), e(ref.label("region", c.region))),
+        (_("District"), e(ref.district_label(c.district) or "—")),
         (
             _("Event"),
             e(" — ".join(x for x in (date_text(c.event_date), c.event_place) if x) or "—"),
@@ -467,7 +468,7 @@ def value_text(desk: Desk, name: str, value: Any) -> str:
         if name in ("category", "agency", "region"):
             return ref.label(name, value)
         if name == "district":
-            return ref.districts_of(str(value).rsplit(".", 1)[0]).get(value, value)
+            return ref.district_label(str(value))
         if name == "report_type":
             return ReportType(value).label
         if name == "channel":

@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QLabel
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtWidgets import QApplication, QComboBox, QCompleter, QLabel, QWidget
 
 from desk_app.i18n import _
+from desk_app.reference import folded
+
+# Each item's folded search terms (name, aliases, keywords; see Reference.search_text).
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 7
+
+
+class _Matches(QSortFilterProxyModel):
+    """The combo's items whose search terms hold what was typed (folded: case, spaces,
+    hyphens do not count), for the type-ahead popup."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.wanted = ""
+
+    def set_wanted(self, text: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidateFilter() is deprecated
+            self.beginFilterChange()
+            self.wanted = folded(text)
+            self.endFilterChange()
+        else:
+            self.wanted = folded(text)
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt API
+        if not self.wanted:
+            return True
+        index = self.sourceModel().index(row, 0, parent)
+        terms = index.data(SEARCH_ROLE) or folded(str(index.data() or ""))
+        return self.wanted in terms
 
 
 class SearchCombo(QComboBox):
-    """A long list the clerk types into: matches anywhere in the name, case-insensitive.
+    """A long list the clerk types into: matches anywhere in the name, an alias or a keyword
+    (set_items' `search`), ignoring case, spaces and hyphens.
 
     value() is the chosen item's code, or the typed text when nothing in the list matches (the
     core then says "choose from the list").
@@ -25,11 +55,17 @@ class SearchCombo(QComboBox):
         # Long agency names must not widen the form past the window.
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(24)
-        completer = QCompleter(self.model(), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        # The popup lists the items the typed text matches (_Matches, over the combo's own
+        # model, so choosing one sets the combo's current index).
+        self._matches = _Matches(self)
+        self._matches.setSourceModel(self.model())
+        completer = QCompleter(self._matches, self)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.setCompleter(completer)
+        self.lineEdit().textEdited.connect(self._type_ahead)
+        self.lineEdit().editingFinished.connect(self._settle)
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self.lineEdit().setPlaceholderText(placeholder)
         self.setCurrentIndex(-1)
         self.currentIndexChanged.connect(lambda _i: self.value_changed.emit())
@@ -37,36 +73,59 @@ class SearchCombo(QComboBox):
         # A long agency name is cut at the field's edge: the whole name shows on hover.
         self.editTextChanged.connect(lambda _t: self._show_whole_name())
 
-    def set_items(self, items: list[tuple[str, str]]) -> None:
-        """(code, label) pairs; keeps the current choice when it is still in the list."""
+    def set_items(self, items: list[tuple[str, str]], search: dict[str, str] | None = None) -> None:
+        """(code, label) pairs; `search`: code -> folded search terms (default: the label).
+        Keeps the current choice when it is still in the list."""
         current = self.value()
         self.blockSignals(True)
         self.clear()
         for code, label in items:
             self.addItem(label, code)
             self.setItemData(self.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
+            self.setItemData(
+                self.count() - 1, (search or {}).get(code) or folded(label), SEARCH_ROLE
+            )
         self.setCurrentIndex(-1)
         self.blockSignals(False)
         if current:
             self.set_value(current)
 
-        self.lineEdit().editingFinished.connect(self._settle)
+    @Slot(QWidget, QWidget)
+    def _focus_changed(self, old, new) -> None:
+        """Leaving the field, even from its open popup (which takes Tab, so no
+        editingFinished comes), shows the item the typed text means."""
+        mine = (self, self.lineEdit(), self.completer().popup())
+        if old in mine and new not in mine:
+            self._settle()
+
+    def _type_ahead(self, text: str) -> None:
+        self._matches.set_wanted(text)
+        if text.strip():
+            self.completer().complete()
 
     def _match(self) -> int:
-        """The item the typed text means: an exact name or code, else the only item whose
-        name contains it (so "bengkalis" + Tab chooses Kabupaten Bengkalis); else -1."""
+        """The item the typed text means: an exact name or code; else the only item with a
+        name, alias or keyword equal to it ("bagan sinembah" chooses Bagansinembah, not
+        Bagan Sinembah Raya); else the only one whose name, aliases or keywords hold it
+        ("bengkalis" + Tab chooses Kabupaten Bengkalis, "pungli" Korupsi dan Pungutan Liar);
+        else -1."""
         text = self.currentText().strip()
         if not text:
             return -1
         index = self.findText(text, Qt.MatchFlag.MatchFixedString)
         if index < 0:
             index = self.findData(text)
-        if index < 0:
-            found = [
-                i for i in range(self.count()) if text.casefold() in self.itemText(i).casefold()
-            ]
-            index = found[0] if len(found) == 1 else -1
-        return index
+        if index >= 0:
+            return index
+        wanted = folded(text)
+        terms = [str(self.itemData(i, SEARCH_ROLE) or "").split("|") for i in range(self.count())]
+        for found in (
+            [i for i, t in enumerate(terms) if wanted in t],
+            [i for i, t in enumerate(terms) if any(wanted in term for term in t)],
+        ):
+            if found:
+                return found[0] if len(found) == 1 else -1
+        return -1
 
     def _show_whole_name(self) -> None:
         """The tooltip: the name of the item the typed text means, or the typed text."""

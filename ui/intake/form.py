@@ -68,9 +68,14 @@ class IntakeForm(QWidget):
     changed = Signal()
     files_requested = Signal(list)
 
-    def __init__(self, reference: Reference, zone: ZoneInfo, parent=None) -> None:
+    def __init__(
+        self, reference: Reference, zone: ZoneInfo, parent=None, *, region: str = ""
+    ) -> None:
+        """`region`: the desk's regency/city (the agencies offered are its own, the
+        province's and the vertical bodies; see Reference.agencies_for)."""
         super().__init__(parent)
         self.reference = reference
+        self.desk_region = region
         self.zone = zone
         self._received_touched = False
         self._loading = False
@@ -169,13 +174,20 @@ class IntakeForm(QWidget):
         self.category = self._add(
             content_layout, "category", _("Categor&y"), SearchCombo(type_to_search)
         )
-        self.category.set_items([(c.code, c.label) for c in ref.categories.values()])
+        self.category.set_items(
+            [(c.code, c.label) for c in ref.categories.values()],
+            {c: ref.search_text("category", c) for c in ref.categories},
+        )
         self.agency = self._add(content_layout, "agency", _("A&gency"), SearchCombo(type_to_search))
-        self.agency.set_items([(a.code, a.label) for a in ref.agencies.values()])
+        # The desk's own regency's agencies, the province's and the vertical bodies.
+        self.agency.set_items([(a.code, a.label) for a in ref.agencies_for(self.desk_region)])
         self.region = self._add(
             content_layout, "region", _("&Regency/city"), SearchCombo(type_to_search)
         )
-        self.region.set_items([(r.code, r.label) for r in ref.regions.values()])
+        self.region.set_items(
+            [(r.code, r.label) for r in ref.regions.values()],
+            {r: ref.search_text("region", r) for r in ref.regions},
+        )
         self.district = self._add(
             content_layout, "district", _("&District"), SearchCombo(_("optional"))
         )
@@ -252,7 +264,10 @@ class IntakeForm(QWidget):
 
     def _region_changed(self) -> None:
         districts = self.reference.districts_of(self.region.value())
-        self.district.set_items(sorted(((c, n) for c, n in districts.items()), key=lambda x: x[1]))
+        self.district.set_items(
+            sorted(((c, n) for c, n in districts.items()), key=lambda x: x[1]),
+            {c: self.reference.search_text("district", c) for c in districts},
+        )
 
     def _pick_files(self) -> None:
         names, _filter = QFileDialog.getOpenFileNames(
@@ -332,6 +347,9 @@ class IntakeForm(QWidget):
                 self.inputs[name].setText(getattr(form, name))
             self.description.setPlainText(form.description)
             self.category.set_value(form.category)
+            found = self.reference.agencies.get(form.agency)
+            if found and self.agency.findData(found.code) < 0:  # recorded by another desk
+                self.agency.addItem(found.label, found.code)
             self.agency.set_value(form.agency)
             self.region.set_value(form.region)
             self._region_changed()

@@ -93,7 +93,7 @@ class IntakePage(QWidget):
         self.runner = runner
         self._saving = False
         self.stack = QStackedWidget()
-        self.form = IntakeForm(desk.reference, desk.zone)
+        self.form = IntakeForm(desk.reference, desk.zone, region=desk.region)
         scroll = QScrollArea()
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
