@@ -474,10 +474,8 @@ def detail_html(desk: Desk, detail: audit.EventDetail) -> str:
         f"<tr><td style='color:#555;padding-right:12px'>{e(k)}</td><td>{v}</td></tr>"
         for k, v in meta
     )
-    head = (
-        f"<h3 style='margin:0'>{e(_('Event {seq}').format(seq=row.seq))}</h3>"
-        f"<table>{meta_html}</table>"
-    )
+    title = _("Event {seq}").format(seq=row.seq)
+    head = f"<h3 style='margin:0'>{e(title)}</h3><table>{meta_html}</table>"
     if row.change == "unreadable":
         note = _("The stored before/after values cannot be read: the event may have been altered.")
         return head + f"<p style='color:#b3261e'>{e(note)}</p>"
@@ -494,7 +492,8 @@ def detail_html(desk: Desk, detail: audit.EventDetail) -> str:
     cells = "".join(
         f"<th align='left' style='padding-right:12px'>{e(title)}</th>" for title, _v in columns
     )
-    lines = [f"<tr><th align='left' style='padding-right:12px'>{e(_('Field'))}</th>{cells}</tr>"]
+    field = _("Field")
+    lines = [f"<tr><th align='left' style='padding-right:12px'>{e(field)}</th>{cells}</tr>"]
     for key in keys:
         mark = " style='background:#fff4ce'" if key in changed else ""
         values = "".join(

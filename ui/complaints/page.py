@@ -329,7 +329,8 @@ def detail_html(
             late = e(_("{date} (overdue)").format(date=due))
             due = f"<span style='color:#b3261e'><b>{late}</b></span>"
         elif state.value == "due_today":
-            due = f"<b>{e(_('{date} (due today)').format(date=due))}</b>"
+            today = _("{date} (due today)").format(date=due)
+            due = f"<b>{e(today)}</b>"
     rows = [
         (_("Status"), e(Status(c.status).label)),
         (_("Deadline"), due),
@@ -467,7 +468,8 @@ def history_html(desk: Desk, entries: list[corrections.HistoryEntry]) -> str:
             (f"<b>{e(datetime_text(entry.at, desk.zone))}</b>", e(what), e(entry.actor))
         )
         if entry.reason:
-            head += f"<br>{e(_('Reason'))}: <i>{e(entry.reason)}</i>"
+            reason = _("Reason: {reason}").format(reason=entry.reason)
+            head += "<br>" + e(reason)
         rows.append(f"<tr><td colspan='4' style='padding-top:8px'>{head}</td></tr>")
         for name, before, after in entry.changes:
             rows.append(
@@ -479,7 +481,8 @@ def history_html(desk: Desk, entries: list[corrections.HistoryEntry]) -> str:
                 f"<td width='40%' style='color:#1f5f2a'>{e(value_text(desk, name, after))}</td>"
                 "</tr>"
             )
+    title = _("History")
     return (
-        f"<h3 style='margin-top:16px'>{e(_('History'))}</h3>"
+        f"<h3 style='margin-top:16px'>{e(title)}</h3>"
         f"<table width='100%' cellspacing='0'>{''.join(rows)}</table>"
     )
