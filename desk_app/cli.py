@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from desk_app import __version__, cli_accounts, i18n, paths
+from desk_app import __version__, argparse_words, cli_accounts, i18n, paths
 from desk_app.errors import DeskError, ImportFailed, MalformedNumber, MistypedNumber
 from desk_app.i18n import _
 
@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None, gui: Callable[[str | None], int] | None 
             i18n.install(argv[i + 1])
         elif arg.startswith("--lang="):
             i18n.install(arg.split("=", 1)[1])
+    argparse_words.install()  # "usage:", "options" and argparse's errors in that language
     args = _parser().parse_args(argv)
     try:
         if args.self_test:

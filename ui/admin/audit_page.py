@@ -31,7 +31,7 @@ from desk_app.i18n import N_, _, ngettext
 from desk_app.services import audit
 from desk_app.services.desk import Desk
 
-from ui import messages
+from ui import messages, qt_language
 from ui.date_range import DateRangeFilter
 from ui.paged_model import KeysetTableModel
 from ui.workers import Runner
@@ -363,7 +363,11 @@ class AuditPage(QWidget):
         jsonl_filter = _("JSON Lines (*.jsonl)")
         name = f"audit-{self.desk.desk_code}-{self.desk.today():%Y%m%d}.csv"
         path, chosen = QFileDialog.getSaveFileName(
-            self, _("Export the audit trail"), name, f"{csv_filter};;{jsonl_filter}"
+            self,
+            _("Export the audit trail"),
+            name,
+            f"{csv_filter};;{jsonl_filter}",
+            options=qt_language.file_dialog_options(),
         )
         if not path:
             return
