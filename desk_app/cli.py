@@ -428,9 +428,11 @@ def describe(desk, detail) -> str:
     """A complaint as readable text (used by `desk-app show`)."""
     from desk_app.domain.complaint import Channel, ReportType, Status
     from desk_app.domain.validation import format_phone
-    from desk_app.formatting import date_text, datetime_text
+    from desk_app.formatting import date_text, datetime_text, identity_text
 
     c = detail.complaint
+    hidden = detail.masked
+    phone = format_phone(c.reporter_phone) if c.reporter_phone else None
     ref = desk.reference
     yes_no = {True: _("yes"), False: _("no"), None: "-"}
     lines = [
@@ -440,10 +442,11 @@ def describe(desk, detail) -> str:
         (_("Channel"), Channel(c.channel).label),
         (_("Received"), datetime_text(c.received_at, desk.zone)),
         (_("Deadline"), date_text(c.due_date)),
-        (_("Reporter"), _("(hidden)") if detail.masked else c.reporter_name or "-"),
-        (_("NIK"), c.reporter_nik or "-"),
-        (_("Phone"), format_phone(c.reporter_phone) if c.reporter_phone else "-"),
-        (_("E-mail"), c.reporter_email or "-"),
+        (_("Reporter"), identity_text(c.reporter_name, masked=hidden, empty="-")),
+        (_("NIK"), identity_text(c.reporter_nik, masked=hidden, empty="-")),
+        (_("Phone"), identity_text(phone, masked=hidden, empty="-")),
+        (_("E-mail"), identity_text(c.reporter_email, masked=hidden, empty="-")),
+        (_("Address"), identity_text(c.reporter_address, masked=hidden, empty="-")),
         (_("Anonymous"), yes_no[c.anonymous]),
         (_("Confidential"), yes_no[c.confidential]),
         (_("Subject"), c.subject),

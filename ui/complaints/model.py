@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from desk_app.domain.calendar import DeadlineState, deadline_state
 from desk_app.domain.complaint import Channel, Status
-from desk_app.formatting import date_text, datetime_text
+from desk_app.formatting import date_text, datetime_text, identity_text
 from desk_app.i18n import N_, _
 from desk_app.services import lookup
 from desk_app.services.desk import Desk
@@ -84,10 +84,12 @@ class ComplaintListModel(KeysetTableModel):
         if column == 1:
             return datetime_text(item.received_at, self.desk.zone)
         if column == 2:
+            if item.masked:
+                return identity_text(None, masked=True)
             return (
                 _("(anonymous)")
-                if item.anonymous or not item.reporter_name
-                else (item.reporter_name)
+                if item.anonymous
+                else identity_text(item.reporter_name, masked=False)
             )
         if column == 3:
             return item.subject

@@ -27,7 +27,7 @@ from desk_app.domain.calendar import deadline_state
 from desk_app.domain.complaint import Channel, ReportType, Status
 from desk_app.domain.roles import Action
 from desk_app.domain.validation import format_phone
-from desk_app.formatting import date_text, datetime_text
+from desk_app.formatting import date_text, datetime_text, identity_text
 from desk_app.i18n import N_, _, ngettext
 from desk_app.services import corrections, lookup
 from desk_app.services.desk import Desk
@@ -319,6 +319,8 @@ def detail_html(
     """One complaint as HTML for the detail pane (everything escaped), with its history when
     `entries` are given."""
     c = detail.complaint
+    hidden = detail.masked
+    phone = format_phone(c.reporter_phone) if c.reporter_phone else None
     ref = desk.reference
     e = html.escape
     yes_no = {True: _("yes"), False: _("no"), None: "—"}
@@ -338,11 +340,11 @@ def detail_html(
         (_("Channel"), e(Channel(c.channel).label)),
         (_("Received"), e(datetime_text(c.received_at, desk.zone))),
         (_("Recorded by"), e(c.recorded_by)),
-        (_("Reporter"), e(c.reporter_name or "—")),
-        (_("NIK"), e(c.reporter_nik or "—")),
-        (_("Phone"), e(format_phone(c.reporter_phone) if c.reporter_phone else "—")),
-        (_("E-mail"), e(c.reporter_email or "—")),
-        (_("Address"), e(c.reporter_address or "—")),
+        (_("Reporter"), e(identity_text(c.reporter_name, masked=hidden))),
+        (_("NIK"), e(identity_text(c.reporter_nik, masked=hidden))),
+        (_("Phone"), e(identity_text(phone, masked=hidden))),
+        (_("E-mail"), e(identity_text(c.reporter_email, masked=hidden))),
+        (_("Address"), e(identity_text(c.reporter_address, masked=hidden))),
         (_("Anonymous"), e(yes_no[c.anonymous])),
         (_("Confidential"), e(yes_no[c.confidential])),
         (_("Category"), e(ref.label("category", c.category))),
