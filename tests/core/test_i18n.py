@@ -106,3 +106,37 @@ def _f_strings_calling_the_catalog() -> list[str]:
 def test_no_message_is_hidden_inside_an_f_string():
     found = _f_strings_calling_the_catalog()
     assert not found, f"take the message out of the f-string: {found}"
+
+
+# docs/glossary.md's "not" column: words the Indonesian catalog must not use (as whole words).
+NOT_IN_GLOSSARY = {
+    "pengadu": "pelapor",
+    "warga": "pelapor",
+    "nomor registrasi": "nomor pelacakan",
+    "nomor tiket": "nomor pelacakan",
+    "petugas TI": "admin TI",
+    "administrator": "admin TI",
+    "supervisor": "koordinator",
+    "atasan": "koordinator",
+    "klerk": "petugas",
+    "bukti terima": "tanda terima",
+    "kuitansi": "tanda terima",
+    "batas waktu": "tenggat",
+    "jatuh tempo": "tenggat",
+    "jenis pengaduan": "jenis laporan",
+    "log audit": "jejak audit",
+}
+
+
+def test_the_catalog_follows_the_glossary():
+    import re
+
+    catalog = _catalog(LOCALE / "id" / "LC_MESSAGES" / "meja_aduan.po")
+    wrong = []
+    for m in catalog:
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for text in strings:
+            for word, right in NOT_IN_GLOSSARY.items():
+                if text and re.search(rf"\b{word}\b", text, re.IGNORECASE):
+                    wrong.append(f"{word!r} (say {right!r}) in {text!r}")
+    assert not wrong, "see docs/glossary.md: " + "; ".join(wrong[:5])
