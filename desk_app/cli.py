@@ -22,7 +22,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="desk-app", description=_("Meja Aduan: the public-service complaint desk.")
     )
-    parser.add_argument("--version", action="version", version=f"Meja Aduan {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"Meja Aduan {__version__}",
+        help=_("show program's version number and exit"),  # Python 3.11 leaves it untranslated
+    )
     parser.add_argument("--data-dir", metavar="DIR", help=_("the desk's data folder"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language (id or en)"))
     parser.add_argument(

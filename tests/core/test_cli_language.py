@@ -15,8 +15,9 @@ def test_help_headings_are_indonesian(capsys):
     assert out.startswith("penggunaan: ")
     assert "pilihan:" in out
     assert "tampilkan pesan bantuan ini lalu keluar" in out
+    assert "tampilkan nomor versi program lalu keluar" in out
     assert "usage:" not in out and "options:" not in out
-    assert "show this help message" not in out
+    assert "show this help message" not in out and "show program's" not in out
 
 
 def test_argparse_error_is_indonesian(capsys):
