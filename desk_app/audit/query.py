@@ -71,9 +71,10 @@ class EventRow:
         if self.change == "changed":
             if not self.fields:
                 return _("No field changed")
-            from desk_app.audit.words import field_label
+            from desk_app.audit.words import field_label, in_reading_order
 
-            names = ", ".join(field_label(f) for f in self.fields[:_SUMMARY_FIELDS])
+            shown = in_reading_order(self.fields)[:_SUMMARY_FIELDS]
+            names = ", ".join(field_label(f) for f in shown)
             extra = len(self.fields) - _SUMMARY_FIELDS
             if extra > 0:
                 names += " " + _("+{count} more").format(count=extra)

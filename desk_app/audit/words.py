@@ -90,6 +90,13 @@ def object_text(object_type: str, object_id: str) -> str:
     return f"{_(label) if label else object_type} {object_id}"
 
 
+def in_reading_order(keys) -> list[str]:
+    """Keys as a person reads a record (the case, the reporter, the complaint, bookkeeping:
+    FIELD_LABELS' order), unknown keys last by name."""
+    order = {key: i for i, key in enumerate(FIELD_LABELS)}
+    return sorted(keys, key=lambda k: (order.get(k, len(order)), k))
+
+
 def _setting_value(name: str, value: Any, ref: Reference) -> str:
     if value in ("yes", "no"):
         return _(value)

@@ -85,7 +85,7 @@ def test_rows_carry_a_summary_with_field_labels_only(desk):
     row = audit.list_events(desk, audit.AuditQuery()).rows[0]
     assert row.change == "changed" and row.fields == ("agency", "status")
     assert row.tracking_no == done.tracking_no  # from the complaint, not the event
-    assert "Instansi, Status" in row.summary  # the fields' labels, not their keys
+    assert "Status, Instansi" in row.summary  # labels in reading order, not keys by name
     assert "verified" not in row.summary
     assert row.reason == "Diperiksa ulang"
 

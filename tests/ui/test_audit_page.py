@@ -194,6 +194,8 @@ def test_detail_shows_names_not_codes(qtbot, make_window, desk):
     assert table[table.index("Tanggal kejadian") + 1 :][:2] == ["17/03/2026", "—"]
     assert table[table.index("Anonim") + 1 :][:2] == ["tidak", "ya"]
     assert not {"14.03.02", "DINSOS", "2026-03-17", "district", "False"} & set(table)
+    labels = [line for line in table if line in ("Anonim", "Instansi", "Kecamatan")]
+    assert labels == ["Anonim", "Instansi", "Kecamatan"]  # as the form reads, not by key
 
 
 def test_detail_of_a_backup_says_its_kind_in_words(qtbot, make_window, desk):

@@ -486,7 +486,7 @@ def detail_html(desk: Desk, detail: audit.EventDetail) -> str:
         columns.append((_("Before"), before))
     if after is not None:
         columns.append((_("After"), after))
-    keys = sorted(set(before or {}) | set(after or {}))
+    keys = words.in_reading_order(set(before or {}) | set(after or {}))
     changed = set(row.fields) if row.change == "changed" else set()
     cells = "".join(
         f"<th align='left' style='padding-right:12px'>{e(title)}</th>" for title, _v in columns
