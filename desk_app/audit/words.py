@@ -2,7 +2,8 @@
 instead of codes, ya/tidak, dd/mm/yyyy, the desk's time zone.
 
 The trail keeps values as the services wrote them (JSON: codes, ISO dates in UTC); the audit
-detail (ui/admin/audit_page.py) and the list's summary show them through this module. A
+detail (ui/admin/audit_page.py), the list's summary and a complaint's History
+(ui/complaints/page.py) show them through this module. A
 complaint's fields are worded as in the reporter's copy (privacy_report); the rest below.
 How to add a key: give it a label in FIELD_LABELS and, if its value is a code, a case in
 value_text.
@@ -97,6 +98,13 @@ def in_reading_order(keys) -> list[str]:
     return sorted(keys, key=lambda k: (order.get(k, len(order)), k))
 
 
+def _attachment_text(item: dict) -> str:
+    """An attachment as the trail keeps it: by content (older events also kept the name)."""
+    if item.get("filename"):
+        return str(item["filename"])
+    return _("file {sha}…").format(sha=str(item.get("sha256", ""))[:12])
+
+
 def _setting_value(name: str, value: Any, ref: Reference) -> str:
     if value in ("yes", "no"):
         return _(value)
@@ -114,6 +122,8 @@ def value_text(
         return EMPTY
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if key == "attachments" and isinstance(value, list):
+        return ", ".join(_attachment_text(a) for a in value if isinstance(a, dict)) or EMPTY
     if key in privacy_report.FIELD_LABELS or value in privacy_report.IDENTITY_MARKS:
         return privacy_report.value_text(key, value, zone, ref)
     try:

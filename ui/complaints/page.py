@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.audit import words
 from desk_app.domain.calendar import deadline_state
 from desk_app.domain.complaint import Channel, ReportType, Status
 from desk_app.domain.roles import Action
@@ -31,7 +32,6 @@ from desk_app.formatting import date_text, datetime_text, identity_text
 from desk_app.i18n import N_, _, ngettext
 from desk_app.services import corrections, lookup
 from desk_app.services.desk import Desk
-from desk_app.services.intake import IDENTITY_MARK
 
 from ui import messages
 from ui.complaints.correct import CorrectionDialog
@@ -420,42 +420,7 @@ def field_label(name: str) -> str:
 
 def value_text(desk: Desk, name: str, value: Any) -> str:
     """A value as the audit trail keeps it (JSON), in words for the history."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if value == IDENTITY_MARK:
-        return _("(identity, not kept here)")
-    if value == corrections.IDENTITY_CHANGED_MARK:
-        return _("(identity changed, not kept here)")
-    ref = desk.reference
-    try:
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if name in ("category", "agency", "region"):
-            return ref.label(name, value)
-        if name == "district":
-            return ref.districts_of(str(value).rsplit(".", 1)[0]).get(value, value)
-        if name == "report_type":
-            return ReportType(value).label
-        if name == "channel":
-            return Channel(value).label
-        if name == "status":
-            return Status(value).label
-        if name == "received_at":
-            return datetime_text(dt.datetime.fromisoformat(value), desk.zone)
-        if name in ("event_date", "due_date"):
-            return date_text(dt.date.fromisoformat(value))
-        if name == "attachments" and isinstance(value, list):
-            return ", ".join(_attachment_text(a) for a in value if isinstance(a, dict))
-    except (ValueError, TypeError, AttributeError):
-        pass
-    return str(value)
-
-
-def _attachment_text(item: dict) -> str:
-    """An attachment as the trail keeps it: by content (older events also kept the name)."""
-    if item.get("filename"):
-        return str(item["filename"])
-    return _("file {sha}…").format(sha=str(item.get("sha256", ""))[:12])
+    return words.value_text(name, value, zone=desk.zone, ref=desk.reference)
 
 
 def history_html(desk: Desk, entries: list[corrections.HistoryEntry]) -> str:
