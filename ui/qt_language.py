@@ -10,7 +10,7 @@ is asked shows them), add it to QT_MESSAGES, run `make extract` and translate it
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QFileDialog
 
 from desk_app import i18n
@@ -128,12 +128,27 @@ class CatalogTranslator(QTranslator):
 _installed: CatalogTranslator | None = None
 
 
+# Month and day names (the calendar pop-ups of date fields) come from QLocale, not from tr().
+_LOCALES = {
+    "id": (QLocale.Language.Indonesian, QLocale.Country.Indonesia),
+    "en": (QLocale.Language.English, QLocale.Country.UnitedKingdom),  # day before month
+}
+
+
+def apply_locale() -> None:
+    """Qt's default locale in the desk's language, for widgets made from now on."""
+    language, country = _LOCALES.get(i18n.language(), _LOCALES["id"])
+    QLocale.setDefault(QLocale(language, country))
+
+
 def install() -> CatalogTranslator:
-    """Install the translator into the running application (once)."""
+    """Install the translator into the running application (once) and set Qt's locale to the
+    desk's language. After a language switch, call apply_locale() again."""
     global _installed
     if _installed is None:
         _installed = CatalogTranslator()
         QCoreApplication.instance().installTranslator(_installed)
+    apply_locale()
     return _installed
 
 

@@ -134,6 +134,16 @@ def english_on(root: QWidget) -> dict[str, str]:
     return {text: where for text, where in visible_texts(root).items() if text in english}
 
 
+@pytest.fixture(autouse=True)
+def _qt_locale_restored(qapp):
+    """qt_language.install() sets Qt's default locale; give the next test module what it had."""
+    from PySide6.QtCore import QLocale
+
+    before = QLocale()
+    yield
+    QLocale.setDefault(before)
+
+
 @pytest.fixture
 def filled(desk):
     """A few complaints, one of them confidential, so lists, details and the trail show data."""

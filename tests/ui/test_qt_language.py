@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from PySide6.QtCore import QLibraryInfo
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QLineEdit, QPushButton
+from PySide6.QtCore import QDate, QLibraryInfo, QLocale
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+)
 
 from desk_app import i18n
 
@@ -15,9 +22,11 @@ from ui import qt_language
 
 @pytest.fixture
 def qt_in_indonesian(qapp):
-    qt_language.install()
+    before = QLocale()
     i18n.install("id")
-    return qapp
+    qt_language.install()
+    yield qapp
+    QLocale.setDefault(before)
 
 
 def test_qt_ships_no_indonesian_translation():
@@ -61,9 +70,20 @@ def test_line_edit_menu_is_indonesian(qt_in_indonesian, qtbot):
     assert "&Salin" in texts and "T&empel" in texts and "&Copy" not in texts
 
 
+def test_calendar_names_months_in_indonesian(qt_in_indonesian, qtbot):
+    edit = QDateEdit(QDate(2026, 3, 17))
+    edit.setCalendarPopup(True)
+    qtbot.addWidget(edit)
+    calendar = edit.calendarWidget()
+    assert calendar.locale().monthName(3) == "Maret"
+    assert calendar.locale().dayName(1) == "Senin"
+
+
 def test_english_desk_keeps_qt_texts(qt_in_indonesian, qtbot):
     i18n.install("en")
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Yes)
     qtbot.addWidget(box)
     assert box.buttons()[0].text() == "&Yes"
     assert qt_language.file_dialog_options() == QFileDialog.Option(0)
+    qt_language.apply_locale()
+    assert QLocale().monthName(3) == "March"
