@@ -102,6 +102,7 @@ QT_MESSAGES: dict[tuple[str, str], str] = {
     ("QAbstractFileIconProvider", "Drive"): N_("Drive"),
     ("QAbstractFileIconProvider", "Folder"): N_("Folder"),
     ("QAbstractFileIconProvider", "File"): N_("File"),
+    ("QAbstractFileIconProvider", "%1 File"): N_("%1 File"),
     ("QMessageBox", "Show Details..."): N_("Show Details..."),
     ("QMessageBox", "Hide Details..."): N_("Hide Details..."),
     ("QWizard", "< &Back"): N_("< &Back"),
