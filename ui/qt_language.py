@@ -2,7 +2,8 @@
 language, through our one catalog.
 
 PySide6-Essentials ships no qtbase_id.qm (Qt has no Indonesian translation), so a QTranslator
-answers Qt's own tr() calls from the messages below. It reads the catalog at each call, so a
+answers Qt's own tr() calls from the messages below (Qt's own file is loaded too, should a
+later PySide6 ship one). It reads the catalog at each call, so a
 language switch applies to every widget made after it. Qt strings not listed here stay as Qt
 wrote them. How to add one: find Qt's (context, source) pair (a QTranslator that prints what it
 is asked shows them), add it to QT_MESSAGES, run `make extract` and translate it.
@@ -10,7 +11,9 @@ is asked shows them), add it to QT_MESSAGES, run `make extract` and translate it
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QFileDialog
 
 from desk_app import i18n
@@ -127,6 +130,26 @@ class CatalogTranslator(QTranslator):
 
 
 _installed: CatalogTranslator | None = None
+_qt_own: dict[str, QTranslator] = {}
+
+
+def qt_catalog(language: str) -> Path | None:
+    """Qt's own qtbase_<language>.qm, where PySide6 ships one (it has none for Indonesian)."""
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    found = folder / f"qtbase_{language}.qm"
+    return found if found.is_file() else None
+
+
+def _load_qt_own(language: str) -> None:
+    """Install Qt's own translation for `language` if it exists; ours (installed later, so
+    asked first) answers what it lists, Qt's the rest."""
+    path = qt_catalog(language)
+    if path is None or language in _qt_own:
+        return
+    translator = QTranslator()
+    if translator.load(str(path)):
+        QCoreApplication.instance().installTranslator(translator)
+        _qt_own[language] = translator
 
 
 # Month and day names (the calendar pop-ups of date fields) come from QLocale, not from tr().
@@ -147,6 +170,7 @@ def install() -> CatalogTranslator:
     desk's language. After a language switch, call apply_locale() again."""
     global _installed
     if _installed is None:
+        _load_qt_own(i18n.language())
         _installed = CatalogTranslator()
         QCoreApplication.instance().installTranslator(_installed)
     apply_locale()
