@@ -12,7 +12,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from desk_app import __version__, cli_accounts, cli_holidays, cli_reference, i18n, paths
+from desk_app import (
+    __version__,
+    argparse_words,
+    cli_accounts,
+    cli_holidays,
+    cli_reference,
+    i18n,
+    paths,
+)
 from desk_app.errors import DeskError, ImportFailed, MalformedNumber, MistypedNumber
 from desk_app.i18n import _
 
@@ -24,7 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="desk-app", description=_("Meja Aduan: the public-service complaint desk.")
     )
-    parser.add_argument("--version", action="version", version=f"Meja Aduan {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"Meja Aduan {__version__}",
+        help=_("show program's version number and exit"),  # Python 3.11 leaves it untranslated
+    )
     parser.add_argument("--data-dir", metavar="DIR", help=_("the desk's data folder"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language (id or en)"))
     parser.add_argument(
@@ -280,6 +293,7 @@ def main(argv: list[str] | None = None, gui: Callable[[str | None], int] | None 
             i18n.install(argv[i + 1])
         elif arg.startswith("--lang="):
             i18n.install(arg.split("=", 1)[1])
+    argparse_words.install()  # "usage:", "options" and argparse's errors in that language
     args = _parser().parse_args(argv)
     try:
         if args.self_test:
@@ -529,9 +543,11 @@ def describe(desk, detail) -> str:
     """A complaint as readable text (used by `desk-app show`)."""
     from desk_app.domain.complaint import Channel, ReportType, Status
     from desk_app.domain.validation import format_phone
-    from desk_app.formatting import date_text, datetime_text
+    from desk_app.formatting import date_text, datetime_text, identity_text
 
     c = detail.complaint
+    hidden = detail.masked
+    phone = format_phone(c.reporter_phone) if c.reporter_phone else None
     ref = desk.reference
     yes_no = {True: _("yes"), False: _("no"), None: "-"}
     lines = [
@@ -541,10 +557,11 @@ def describe(desk, detail) -> str:
         (_("Channel"), Channel(c.channel).label),
         (_("Received"), datetime_text(c.received_at, desk.zone)),
         (_("Deadline"), _deadline(desk, c)),
-        (_("Reporter"), _("(hidden)") if detail.masked else c.reporter_name or "-"),
-        (_("NIK"), c.reporter_nik or "-"),
-        (_("Phone"), format_phone(c.reporter_phone) if c.reporter_phone else "-"),
-        (_("E-mail"), c.reporter_email or "-"),
+        (_("Reporter"), identity_text(c.reporter_name, masked=hidden, empty="-")),
+        (_("NIK"), identity_text(c.reporter_nik, masked=hidden, empty="-")),
+        (_("Phone"), identity_text(phone, masked=hidden, empty="-")),
+        (_("E-mail"), identity_text(c.reporter_email, masked=hidden, empty="-")),
+        (_("Address"), identity_text(c.reporter_address, masked=hidden, empty="-")),
         (_("Anonymous"), yes_no[c.anonymous]),
         (_("Confidential"), yes_no[c.confidential]),
         (_("Subject"), c.subject),

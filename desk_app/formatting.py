@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from desk_app.i18n import _
 from desk_app.settings import zone_abbreviation
 
 
@@ -26,3 +27,15 @@ def datetime_text(value: dt.datetime | None, zone: ZoneInfo) -> str:
 
 def date_text(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+# An empty field and a hidden one must not look alike: "—" says the reporter gave nothing,
+# "(disembunyikan)" that the desk keeps it from this user (services/visibility.py).
+EMPTY = "—"
+
+
+def identity_text(value: str | None, *, masked: bool, empty: str = EMPTY) -> str:
+    """A reporter field as shown: "(hidden)" when masked for this user, `empty` when blank."""
+    if masked:
+        return _("(hidden)")
+    return value or empty

@@ -127,8 +127,13 @@ def log_dir() -> Path:
 
 
 def resources_dir() -> Path:
-    """Shipped data: in a PyInstaller bundle beside the code, else the repository's resources/."""
+    """Shipped data: in a PyInstaller bundle beside the code; in an installed wheel inside the
+    package (desk_app/resources, put there with compiled catalogs by setup.py's build_py); else
+    the repository's resources/."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
+    installed = Path(__file__).resolve().parent / "resources"
+    if installed.is_dir():
+        return installed
     return Path(__file__).resolve().parent.parent / "resources"

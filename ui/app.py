@@ -15,7 +15,7 @@ from desk_app.domain.roles import Action
 from desk_app.errors import DatabaseDamaged, DeskError, DeskReadOnly
 from desk_app.i18n import _
 
-from ui import messages
+from ui import messages, qt_language
 from ui.style import STYLE_SHEET
 
 
@@ -24,6 +24,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Meja Aduan")
     app.setOrganizationName("MejaAduan")
     app.setStyleSheet(STYLE_SHEET)
+    qt_language.install()  # Qt's own buttons and dialogs through our catalog
     return app
 
 

@@ -58,7 +58,7 @@ class EventRow:
 
     @property
     def summary(self) -> str:
-        """A short line for people, e.g. "Changed: status, agency" (field names only)."""
+        """A short line for people, e.g. "Changed: Status, Agency" (field labels, no values)."""
         if self.change == "created":
             count = len(self.fields)
             return ngettext("Created ({count} field)", "Created ({count} fields)", count).format(
@@ -71,7 +71,10 @@ class EventRow:
         if self.change == "changed":
             if not self.fields:
                 return _("No field changed")
-            names = ", ".join(self.fields[:_SUMMARY_FIELDS])
+            from desk_app.audit.words import field_label, in_reading_order
+
+            shown = in_reading_order(self.fields)[:_SUMMARY_FIELDS]
+            names = ", ".join(field_label(f) for f in shown)
             extra = len(self.fields) - _SUMMARY_FIELDS
             if extra > 0:
                 names += " " + _("+{count} more").format(count=extra)

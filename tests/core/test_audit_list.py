@@ -59,7 +59,7 @@ def test_new_events_do_not_move_later_pages(desk):
     assert [r.seq for r in second.rows] == [2, 1]
 
 
-def test_rows_carry_a_summary_with_field_names_only(desk):
+def test_rows_carry_a_summary_with_field_labels_only(desk):
     done = record(desk, 1, reporter_name="Rahmat Hidayat")[0]
     row = audit.list_events(desk, audit.AuditQuery()).rows[0]
     assert (row.action, row.object_type, row.object_id) == (
@@ -85,7 +85,7 @@ def test_rows_carry_a_summary_with_field_names_only(desk):
     row = audit.list_events(desk, audit.AuditQuery()).rows[0]
     assert row.change == "changed" and row.fields == ("agency", "status")
     assert row.tracking_no == done.tracking_no  # from the complaint, not the event
-    assert "agency, status" in row.summary
+    assert "Status, Instansi" in row.summary  # labels in reading order, not keys by name
     assert "verified" not in row.summary
     assert row.reason == "Diperiksa ulang"
 

@@ -90,7 +90,7 @@ def test_filter_by_action_and_object(qtbot, make_window, desk):
     page.action.setCurrentIndex(page.action.findData("complaint.update"))
     wait_loaded(qtbot, page)
     assert texts(page, 0) == ["3"]
-    assert "status" in texts(page, 5)[0]
+    assert "Status" in texts(page, 5)[0]
 
     page.action.setCurrentIndex(0)
     qtbot.keyClicks(page.object, second.tracking_no)
@@ -141,8 +141,9 @@ def test_detail_shows_the_after_values(qtbot, make_window, desk):
     text = page.detail.toPlainText()
     assert "Ada <b>tag</b> & tanda" in text  # shown as typed, not as markup
     assert "Rahmat Hidayat" not in text  # the trail keeps no identity, only that it was given
-    assert "[identitas]" in text
-    assert "reporter_name" in text and "subject" in text
+    assert "(identitas, tidak disimpan dalam riwayat)" in text  # given, in words
+    assert "Nama pelapor" in text and "Pokok aduan" in text  # labels, not keys
+    assert "reporter_name" not in text and "[identitas]" not in text
 
 
 def test_detail_marks_changed_fields(qtbot, make_window, desk):
@@ -158,11 +159,53 @@ def test_detail_marks_changed_fields(qtbot, make_window, desk):
     page = open_audit(qtbot, make_window())
     qtbot.waitUntil(lambda: "Sudah diperiksa" in page.detail.toPlainText())  # the newest
     text = page.detail.toPlainText()
-    assert "recorded" in text and "verified" in text and "DINKES" in text
+    assert "Tercatat" in text and "Terverifikasi" in text and "DINKES" in text
     assert "#fff4ce" in page.detail.toHtml().lower()  # the changed field is marked
     with qtbot.waitSignal(page.detail_shown) as shown:
         qtbot.keyClick(page.table, Qt.Key.Key_Down)
     assert shown.args == [1]
+
+
+def test_detail_shows_names_not_codes(qtbot, make_window, desk):
+    """A correction of the district, agency and event date reads as the clerk would say it."""
+    done = record(desk, 1)[0]
+    add_event(
+        desk,
+        "complaint.correct",
+        done.id,
+        {
+            "district": "14.03.02",
+            "agency": "DINSOS",
+            "event_date": "2026-03-17",
+            "anonymous": False,
+        },
+        {"district": "14.03.01", "agency": "INSPEKTORAT", "event_date": None, "anonymous": True},
+    )
+    page = open_audit(qtbot, make_window())
+    qtbot.waitUntil(lambda: "Bantan" in page.detail.toPlainText())
+    lines = page.detail.toPlainText().splitlines()
+    table = lines[lines.index("Isian") :]
+    ref = desk.reference
+    assert table[table.index("Kecamatan") + 1 :][:2] == ["Bantan", "Bengkalis"]
+    assert table[table.index("Instansi") + 1 :][:2] == [
+        ref.label("agency", "DINSOS"),
+        ref.label("agency", "INSPEKTORAT"),
+    ]
+    assert table[table.index("Tanggal kejadian") + 1 :][:2] == ["17/03/2026", "—"]
+    assert table[table.index("Anonim") + 1 :][:2] == ["tidak", "ya"]
+    assert not {"14.03.02", "DINSOS", "2026-03-17", "district", "False"} & set(table)
+    labels = [line for line in table if line in ("Anonim", "Instansi", "Kecamatan")]
+    assert labels == ["Anonim", "Instansi", "Kecamatan"]  # as the form reads, not by key
+
+
+def test_detail_of_a_backup_says_its_kind_in_words(qtbot, make_window, desk):
+    with desk.db.writing() as session:
+        audit.append(session, desk, "backup.make", "backup", "x.sqlite3", after={"kind": "daily"})
+    page = open_audit(qtbot, make_window())
+    qtbot.waitUntil(lambda: "x.sqlite3" in page.detail.toPlainText())
+    lines = page.detail.toPlainText().splitlines()
+    assert lines[lines.index("Jenis") + 1] == "harian (otomatis)"
+    assert "Cadangan x.sqlite3" in lines
 
 
 def test_verify_shows_the_count(qtbot, make_window, desk):

@@ -4,7 +4,6 @@ before/after field by field, checking the seals, and exporting what the filters 
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.audit import words
 from desk_app.errors import DeskError
 from desk_app.files import reason_text
-from desk_app.formatting import datetime_text
+from desk_app.formatting import EMPTY, datetime_text
 from desk_app.i18n import N_, _, ngettext
 from desk_app.services import audit
 from desk_app.services.desk import Desk
 
-from ui import messages
+from ui import messages, qt_language
 from ui.date_range import DateRangeFilter
 from ui.paged_model import KeysetTableModel
 from ui.workers import Runner
@@ -366,7 +366,11 @@ class AuditPage(QWidget):
         jsonl_filter = _("JSON Lines (*.jsonl)")
         name = f"audit-{self.desk.desk_code}-{self.desk.today():%Y%m%d}.csv"
         path, chosen = QFileDialog.getSaveFileName(
-            self, _("Export the audit trail"), name, f"{csv_filter};;{jsonl_filter}"
+            self,
+            _("Export the audit trail"),
+            name,
+            f"{csv_filter};;{jsonl_filter}",
+            options=qt_language.file_dialog_options(),
         )
         if not path:
             return
@@ -429,21 +433,16 @@ class AuditPage(QWidget):
 # -- the detail pane ---------------------------------------------------------------------------
 
 
-def _value_html(value: Any) -> str:
-    e = html.escape
-    if value is None or value == "":
-        return "—"
-    if value is True:
-        return e(_("yes"))
-    if value is False:
-        return e(_("no"))
-    if isinstance(value, str):
-        return e(value).replace("\n", "<br>")
-    if isinstance(value, list | dict):
-        if not value:
-            return "—"
-        return e(json.dumps(value, ensure_ascii=False, indent=1)).replace("\n", "<br>")
-    return e(str(value))
+def _value_html(desk: Desk, row, key: str, value: Any) -> str:
+    text = words.value_text(
+        key,
+        value,
+        zone=desk.zone,
+        ref=desk.reference,
+        object_type=row.object_type,
+        object_id=row.object_id,
+    )
+    return html.escape(text).replace("\n", "<br>")
 
 
 def _action_html(action: str) -> str:
@@ -467,20 +466,18 @@ def detail_html(desk: Desk, detail: audit.EventDetail) -> str:
         (_("Time"), e(datetime_text(row.at, desk.zone))),
         (_("User"), e(row.actor)),
         (_("Action"), _action_html(row.action)),
-        (_("Object"), e(f"{row.object_type} {row.object_id}")),
+        (_("Object"), e(words.object_text(row.object_type, row.object_id))),
     ]
     if row.tracking_no:
         meta.append((_("Tracking number"), e(row.tracking_no)))
-    meta.append((_("Reason"), _value_html(row.reason)))
-    meta.append((_("Changes"), e(row.summary or "—")))
+    meta.append((_("Reason"), e(row.reason or EMPTY).replace("\n", "<br>")))
+    meta.append((_("Changes"), e(row.summary or EMPTY)))
     meta_html = "".join(
         f"<tr><td style='color:#555;padding-right:12px'>{e(k)}</td><td>{v}</td></tr>"
         for k, v in meta
     )
-    head = (
-        f"<h3 style='margin:0'>{e(_('Event {seq}').format(seq=row.seq))}</h3>"
-        f"<table>{meta_html}</table>"
-    )
+    title = _("Event {seq}").format(seq=row.seq)
+    head = f"<h3 style='margin:0'>{e(title)}</h3><table>{meta_html}</table>"
     if row.change == "unreadable":
         note = _("The stored before/after values cannot be read: the event may have been altered.")
         return head + f"<p style='color:#b3261e'>{e(note)}</p>"
@@ -492,20 +489,22 @@ def detail_html(desk: Desk, detail: audit.EventDetail) -> str:
         columns.append((_("Before"), before))
     if after is not None:
         columns.append((_("After"), after))
-    keys = sorted(set(before or {}) | set(after or {}))
+    keys = words.in_reading_order(set(before or {}) | set(after or {}))
     changed = set(row.fields) if row.change == "changed" else set()
     cells = "".join(
         f"<th align='left' style='padding-right:12px'>{e(title)}</th>" for title, _v in columns
     )
-    lines = [f"<tr><th align='left' style='padding-right:12px'>{e(_('Field'))}</th>{cells}</tr>"]
+    field = _("Field")
+    lines = [f"<tr><th align='left' style='padding-right:12px'>{e(field)}</th>{cells}</tr>"]
     for key in keys:
         mark = " style='background:#fff4ce'" if key in changed else ""
         values = "".join(
             f"<td style='padding-right:12px'>"
-            f"{_value_html(data.get(key)) if key in data else '—'}</td>"
+            f"{_value_html(desk, row, key, data.get(key)) if key in data else EMPTY}</td>"
             for _title, data in columns
         )
         lines.append(
-            f"<tr{mark}><td style='color:#555;padding-right:12px'>{e(key)}</td>{values}</tr>"
+            f"<tr{mark}><td style='color:#555;padding-right:12px'>"
+            f"{e(words.field_label(key))}</td>{values}</tr>"
         )
     return head + f"<table cellspacing='0' cellpadding='2'>{''.join(lines)}</table>"

@@ -36,7 +36,7 @@ from desk_app.i18n import N_, _
 from desk_app.services import backup, retention
 from desk_app.services.desk import Desk
 
-from ui import messages
+from ui import messages, qt_language
 from ui.paged_model import RowsTableModel
 from ui.workers import Runner
 
@@ -254,6 +254,7 @@ class BackupPage(QWidget):
             _("Choose a backup to restore"),
             str(paths.backups_dir()),
             _("Meja Aduan backups (*.sqlite3);;All files (*)"),
+            options=qt_language.file_dialog_options(),
         )
         if name:
             self.restore_file(Path(name))

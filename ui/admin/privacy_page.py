@@ -29,7 +29,7 @@ from desk_app.i18n import _
 from desk_app.services import privacy, retention
 from desk_app.services.desk import Desk
 
-from ui import messages
+from ui import messages, qt_language
 from ui.field_form import FieldForm, FittingDialog
 from ui.workers import Runner
 
@@ -189,7 +189,11 @@ class PrivacyPage(QWidget):
             return
         name = f"data-pribadi-{self.desk.today():%Y%m%d}.json"
         path, _chosen = QFileDialog.getSaveFileName(
-            self, _("Export a reporter's personal data"), name, _("JSON (*.json)")
+            self,
+            _("Export a reporter's personal data"),
+            name,
+            _("JSON (*.json)"),
+            options=qt_language.file_dialog_options(),
         )
         if not path:
             return

@@ -24,16 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app import deadlines
+from desk_app.audit import words
 from desk_app.domain.calendar import deadline_state
 from desk_app.domain.complaint import Channel, ReportType, Status
 from desk_app.domain.roles import Action
 from desk_app.domain.validation import format_phone
 from desk_app.errors import DeskError
-from desk_app.formatting import date_text, datetime_text
+from desk_app.formatting import date_text, datetime_text, identity_text
 from desk_app.i18n import N_, _, ngettext
 from desk_app.services import corrections, lookup
 from desk_app.services.desk import Desk
-from desk_app.services.intake import IDENTITY_MARK
 
 from ui import messages
 from ui.complaints.correct import CorrectionDialog
@@ -353,6 +353,8 @@ def detail_html(
     """One complaint as HTML for the detail pane (everything escaped), with its history when
     `entries` are given."""
     c = detail.complaint
+    hidden = detail.masked
+    phone = format_phone(c.reporter_phone) if c.reporter_phone else None
     ref = desk.reference
     e = html.escape
     yes_no = {True: _("yes"), False: _("no"), None: "—"}
@@ -363,7 +365,8 @@ def detail_html(
             late = e(_("{date} (overdue)").format(date=due))
             due = f"<span style='color:#b3261e'><b>{late}</b></span>"
         elif state.value == "due_today":
-            due = f"<b>{e(_('{date} (due today)').format(date=due))}</b>"
+            today = _("{date} (due today)").format(date=due)
+            due = f"<b>{e(today)}</b>"
     note = deadlines.extension_note(c.report_type, c.category, ref)  # UU 14/2008: +7
     if note:
         due = f"{due} ({e(note)})"
@@ -374,11 +377,11 @@ def detail_html(
         (_("Channel"), e(Channel(c.channel).label)),
         (_("Received"), e(datetime_text(c.received_at, desk.zone))),
         (_("Recorded by"), e(c.recorded_by)),
-        (_("Reporter"), e(c.reporter_name or "—")),
-        (_("NIK"), e(c.reporter_nik or "—")),
-        (_("Phone"), e(format_phone(c.reporter_phone) if c.reporter_phone else "—")),
-        (_("E-mail"), e(c.reporter_email or "—")),
-        (_("Address"), e(c.reporter_address or "—")),
+        (_("Reporter"), e(identity_text(c.reporter_name, masked=hidden))),
+        (_("NIK"), e(identity_text(c.reporter_nik, masked=hidden))),
+        (_("Phone"), e(identity_text(phone, masked=hidden))),
+        (_("E-mail"), e(identity_text(c.reporter_email, masked=hidden))),
+        (_("Address"), e(identity_text(c.reporter_address, masked=hidden))),
         (_("Anonymous"), e(yes_no[c.anonymous])),
         (_("Confidential"), e(yes_no[c.confidential])),
         (_("Category"), e(ref.label("category", c.category))),
@@ -455,42 +458,7 @@ def field_label(name: str) -> str:
 
 def value_text(desk: Desk, name: str, value: Any) -> str:
     """A value as the audit trail keeps it (JSON), in words for the history."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if value == IDENTITY_MARK:
-        return _("(identity, not kept here)")
-    if value == corrections.IDENTITY_CHANGED_MARK:
-        return _("(identity changed, not kept here)")
-    ref = desk.reference
-    try:
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if name in ("category", "agency", "region"):
-            return ref.label(name, value)
-        if name == "district":
-            return ref.district_label(str(value))
-        if name == "report_type":
-            return ReportType(value).label
-        if name == "channel":
-            return Channel(value).label
-        if name == "status":
-            return Status(value).label
-        if name == "received_at":
-            return datetime_text(dt.datetime.fromisoformat(value), desk.zone)
-        if name in ("event_date", "due_date"):
-            return date_text(dt.date.fromisoformat(value))
-        if name == "attachments" and isinstance(value, list):
-            return ", ".join(_attachment_text(a) for a in value if isinstance(a, dict))
-    except (ValueError, TypeError, AttributeError):
-        pass
-    return str(value)
-
-
-def _attachment_text(item: dict) -> str:
-    """An attachment as the trail keeps it: by content (older events also kept the name)."""
-    if item.get("filename"):
-        return str(item["filename"])
-    return _("file {sha}…").format(sha=str(item.get("sha256", ""))[:12])
+    return words.value_text(name, value, zone=desk.zone, ref=desk.reference)
 
 
 def history_html(desk: Desk, entries: list[corrections.HistoryEntry]) -> str:
@@ -505,7 +473,8 @@ def history_html(desk: Desk, entries: list[corrections.HistoryEntry]) -> str:
             (f"<b>{e(datetime_text(entry.at, desk.zone))}</b>", e(what), e(entry.actor))
         )
         if entry.reason:
-            head += f"<br>{e(_('Reason'))}: <i>{e(entry.reason)}</i>"
+            reason = _("Reason: {reason}").format(reason=entry.reason)
+            head += "<br>" + e(reason)
         rows.append(f"<tr><td colspan='4' style='padding-top:8px'>{head}</td></tr>")
         for name, before, after in entry.changes:
             rows.append(
@@ -517,7 +486,8 @@ def history_html(desk: Desk, entries: list[corrections.HistoryEntry]) -> str:
                 f"<td width='40%' style='color:#1f5f2a'>{e(value_text(desk, name, after))}</td>"
                 "</tr>"
             )
+    title = _("History")
     return (
-        f"<h3 style='margin-top:16px'>{e(_('History'))}</h3>"
+        f"<h3 style='margin-top:16px'>{e(title)}</h3>"
         f"<table width='100%' cellspacing='0'>{''.join(rows)}</table>"
     )

@@ -35,6 +35,7 @@ from desk_app.domain.complaint import (
 from desk_app.i18n import _
 from desk_app.reference import Reference
 
+from ui import qt_language
 from ui.intake.fields import ChoiceCombo, ErrorLabel, SearchCombo, yes_no_items
 
 AUTOSAVE_MS = 800
@@ -278,6 +279,7 @@ class IntakeForm(QWidget):
                 "Documents and images (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.doc *.docx);;"
                 "All files (*)"
             ),
+            options=qt_language.file_dialog_options(),
         )
         if names:
             self.files_requested.emit(names)
