@@ -239,6 +239,33 @@ SETTINGS: dict[str, Setting] = {
     )
 }
 
+# What each setting is called on a screen (the CLI and the trail use the name itself).
+LABELS = {
+    "desk_code": N_("Desk code"),
+    "desk_name": N_("Desk name"),
+    "office": N_("Office"),
+    "region": N_("Regency/city"),
+    "contact": N_("Contact on receipts"),
+    "timezone": N_("Time zone"),
+    "duplicate_window_days": N_("Possible duplicates: days looked back"),
+    "retention_years": N_("Personal data kept (years)"),
+    "idle_lock_minutes": N_("Lock after idle minutes"),
+    "training_desk": N_("Training desk"),
+    "backup_keep_daily": N_("Daily backups kept (days)"),
+    "backup_keep_weekly": N_("Weekly backups kept"),
+    "backup_keep_monthly": N_("Monthly backups kept"),
+    "backup_keep_manual_days": N_("Manual backups kept (days)"),
+    "backup_keep_pre_restore_days": N_("Copies before a restore kept (days)"),
+    "backup_keep_pre_migration_days": N_("Copies before an upgrade kept (days)"),
+}
+
+
+def label(name: str) -> str:
+    """A setting's name for people, in the desk's language (its key when it has none)."""
+    text = LABELS.get(name)
+    return _(text) if text else name
+
+
 ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 

@@ -324,3 +324,10 @@ def test_a_good_stored_desk_code_counts_as_set(it_desk):
         assert settings.load(desk.db).is_set("desk_code")
     finally:
         desk.close()
+
+
+def test_every_setting_has_a_label_for_people():
+    from desk_app import settings
+
+    assert set(settings.LABELS) == set(settings.SETTINGS)
+    assert settings.label("idle_lock_minutes") != "idle_lock_minutes"

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app import settings
 from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.i18n import N_, _
@@ -49,9 +50,11 @@ class SettingsModel(RowsTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row: SettingRow = self._rows[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            return row.name  # what the CLI calls it: desk-app settings NAME VALUE
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 0:
-                return row.name
+                return settings.label(row.name)
             if index.column() == 1 and row.bad:
                 note = _("{value} (the default: the stored value is not valid)")
                 return note.format(value=row.value)
