@@ -238,7 +238,10 @@ def check_sqlite_file(path: Path, thorough: bool = False) -> None:
         return
     try:
         writable = faults.folder_writable(path)
-        uri = f"file:{path}?mode=ro" if writable else _read_only_uri(path)
+        # Read-write (never create) where the folder allows it: a desk killed mid-write leaves
+        # a WAL that only a writer may recover (a read-only probe then says SQLITE_READONLY,
+        # found by the crash test), and opening the desk recovers it anyway.
+        uri = f"file:{path}?mode=rw" if writable else _read_only_uri(path)
         conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_s())
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -121,7 +121,8 @@ class Child:
         return [tuple(line.split()[1:3]) for line in self.lines if line.startswith("ack ")]
 
     def stderr(self) -> str:
-        self._stderr.flush()
+        if not self._stderr.closed:  # kill() closes it; what was written is on disk
+            self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")[-3000:]
 
 
