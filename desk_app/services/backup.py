@@ -32,6 +32,7 @@ from pathlib import Path
 from desk_app import paths
 from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
+from desk_app.files import fsync_dir
 from desk_app.i18n import N_, _
 from desk_app.services import audit
 from desk_app.services.access import require, require_signed_in
@@ -263,16 +264,6 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def _fsync_dir(folder: Path) -> None:
-    if not _POSIX:  # Windows cannot open a folder for fsync; NTFS journals the rename
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _new_partial(folder: Path, name: str, mode: int = 0o600) -> Path:
     """An empty, private file to write a copy into before it gets its real name."""
     path = folder / f".{name}.{secrets.token_hex(4)}.partial"
@@ -384,7 +375,7 @@ def make_backup(
             target = _publish(partial, folder, kind, when)
         else:
             os.replace(partial, target)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except sqlite3.Error as exc:
         raise _copy_fault(exc) from None
     except OSError as exc:
@@ -556,7 +547,7 @@ def _set_aside(db_file: Path, backups: Path, when: dt.datetime) -> Path:
             _fsync_file(Path(f"{saved}-wal"))
             if _POSIX:
                 os.chmod(f"{saved}-wal", 0o600)
-        _fsync_dir(backups)
+        fsync_dir(backups)
         return saved
     finally:
         partial.unlink(missing_ok=True)
@@ -607,7 +598,7 @@ def restore(data_dir: str | Path | None, source: Path, *, actor: str | None = No
         except PermissionError:  # Windows: the file is open somewhere
             raise DeskInUse() from None
         damage_marker(db_file).unlink(missing_ok=True)  # the damaged file is set aside
-        _fsync_dir(db_file.parent)
+        fsync_dir(db_file.parent)
     finally:
         partial.unlink(missing_ok=True)
     _record_restore(db_file, source.name, actor)

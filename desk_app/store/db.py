@@ -193,15 +193,21 @@ class Database:
     # -- sessions -------------------------------------------------------------------------
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
+    def _faults_in_words(self) -> Iterator[None]:
+        """Driver errors inside a session become the DeskError they mean (busy, full,
+        damaged...); anything else goes on as it was."""
         try:
-            with self._read.begin() as session:
-                yield session
+            yield
         except (DBAPIError, sqlite3.Error) as exc:
             found = self.fault(exc)
             if found is exc:
                 raise
             raise found from None
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._faults_in_words(), self._read.begin() as session:
+            yield session
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -211,14 +217,8 @@ class Database:
         `session.info[AFTER_COMMIT]` run after a commit, never after a rollback (the audit
         head: desk_app/audit/chain.py)."""
         self.check_writable()
-        try:
-            with self._write.begin() as session:
-                yield session
-        except (DBAPIError, sqlite3.Error) as exc:
-            found = self.fault(exc)
-            if found is exc:
-                raise
-            raise found from None
+        with self._faults_in_words(), self._write.begin() as session:
+            yield session
         for hook in session.info.pop(AFTER_COMMIT, ()):
             hook()
 
