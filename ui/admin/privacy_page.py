@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from desk_app import settings
 from desk_app.errors import ValidationFailed
-from desk_app.i18n import _
+from desk_app.i18n import N_, _
 from desk_app.services import privacy, retention
 from desk_app.services.desk import Desk
 
@@ -306,33 +306,22 @@ class PrivacyPage(QWidget):
         self.nik.setFocus()
 
 
-class ErasureDialog(FittingDialog):
-    """The reason for an erasure (required: the request it answers) and the retention period."""
+class _ReasonDialog(FittingDialog):
+    """A personal-data decision that must say why: an intro, a required reason, perhaps more
+    fields (`_add_fields`), and the button that records it. `answer` is None until accepted."""
 
-    def __init__(self, default_years: int, parent=None) -> None:
+    TITLE = INTRO = REASON_HINT = SAVE = MISSING = ""
+
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_("Erase a reporter's identity"))
-        self.answer: tuple[str, int] | None = None
-        intro = QLabel(
-            _(
-                "Only complaints older than the retention period are anonymised; more recent "
-                "ones are kept."
-            )
-        )
+        self.setWindowTitle(_(self.TITLE))
+        self.answer = None
+        intro = QLabel(_(self.INTRO))
         intro.setWordWrap(True)
         self.form = FieldForm()
-        self.reason = self.form.add(
-            "reason",
-            _("&Reason"),
-            QLineEdit(),
-            _("The request this answers, e.g. its letter number and date."),
-        )
-        years = QSpinBox()
-        years.setRange(0, 100)
-        years.setValue(default_years)
-        years.setSuffix(_(" year(s)"))
-        self.years = self.form.add("older_than_years", _("&Older than"), years)
-        self.save = QPushButton(_("&Continue…"))
+        self.reason = self.form.add("reason", _("&Reason"), QLineEdit(), _(self.REASON_HINT))
+        self._add_fields()
+        self.save = QPushButton(_(self.SAVE))
         self.save.setDefault(True)
         cancel = QPushButton(_("Cancel"))
         buttons = QDialogButtonBox()
@@ -346,17 +335,47 @@ class ErasureDialog(FittingDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
 
+    def _add_fields(self) -> None:
+        """More fields after the reason (none by default)."""
+
+    def _answer(self, reason: str):
+        return reason
+
     def try_accept(self) -> None:
         reason = self.reason.text().strip()
         if not reason:
-            self.form.show_errors(
-                {"reason": _("Give the reason for the erasure (the request it answers).")}
-            )
+            self.form.show_errors({"reason": _(self.MISSING)})
             self.fit()
             return
         self.form.show_errors({})
-        self.answer = (reason, self.years.value())
+        self.answer = self._answer(reason)
         self.accept()
+
+
+class ErasureDialog(_ReasonDialog):
+    """The reason for an erasure (required: the request it answers) and the retention period."""
+
+    TITLE = N_("Erase a reporter's identity")
+    INTRO = N_(
+        "Only complaints older than the retention period are anonymised; more recent ones are kept."
+    )
+    REASON_HINT = N_("The request this answers, e.g. its letter number and date.")
+    SAVE = N_("&Continue…")
+    MISSING = N_("Give the reason for the erasure (the request it answers).")
+
+    def __init__(self, default_years: int, parent=None) -> None:
+        self._default_years = default_years
+        super().__init__(parent)
+
+    def _add_fields(self) -> None:
+        years = QSpinBox()
+        years.setRange(0, 100)
+        years.setValue(self._default_years)
+        years.setSuffix(_(" year(s)"))
+        self.years = self.form.add("older_than_years", _("&Older than"), years)
+
+    def _answer(self, reason: str) -> tuple[str, int]:
+        return reason, self.years.value()
 
     @classmethod
     def ask(cls, default_years: int, parent=None) -> tuple[str, int] | None:
@@ -366,52 +385,19 @@ class ErasureDialog(FittingDialog):
         return dialog.answer
 
 
-class RefusalDialog(FittingDialog):
+class RefusalDialog(_ReasonDialog):
     """Why a reporter's request is refused (required; recorded in the audit trail)."""
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(_("Refuse a reporter's request"))
-        self.answer: str | None = None
-        intro = QLabel(
-            _(
-                "The refusal is recorded with its reason and the kind of identifier given, "
-                "never the identifier itself. Nothing is exported or erased."
-            )
-        )
-        intro.setWordWrap(True)
-        self.form = FieldForm()
-        self.reason = self.form.add(
-            "reason",
-            _("&Reason"),
-            QLineEdit(),
-            _("The rule or fact the refusal rests on, e.g. still within the retention period."),
-        )
-        self.save = QPushButton(_("Record the re&fusal"))
-        self.save.setDefault(True)
-        cancel = QPushButton(_("Cancel"))
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.save, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
-        self.save.clicked.connect(self.try_accept)
-        cancel.clicked.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(self.form)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(460)
-
-    def try_accept(self) -> None:
-        reason = self.reason.text().strip()
-        if not reason:
-            self.form.show_errors(
-                {"reason": _("Give the reason for the refusal (the rule or fact it rests on).")}
-            )
-            self.fit()
-            return
-        self.form.show_errors({})
-        self.answer = reason
-        self.accept()
+    TITLE = N_("Refuse a reporter's request")
+    INTRO = N_(
+        "The refusal is recorded with its reason and the kind of identifier given, "
+        "never the identifier itself. Nothing is exported or erased."
+    )
+    REASON_HINT = N_(
+        "The rule or fact the refusal rests on, e.g. still within the retention period."
+    )
+    SAVE = N_("Record the re&fusal")
+    MISSING = N_("Give the reason for the refusal (the rule or fact it rests on).")
 
     @classmethod
     def ask(cls, parent=None) -> str | None:
