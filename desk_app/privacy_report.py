@@ -24,6 +24,8 @@ from desk_app.reference import Reference
 FIELD_LABELS = {
     "tracking_no": N_("Tracking number"),
     "status": N_("Status"),
+    "status_changed_at": N_("Status changed"),
+    "provincial_id": N_("Provincial number"),
     "report_type": N_("Report type"),
     "channel": N_("Channel"),
     "received_at": N_("Received"),
