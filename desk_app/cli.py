@@ -18,6 +18,7 @@ from desk_app import (
     cli_accounts,
     cli_holidays,
     cli_reference,
+    cli_sync,
     i18n,
     paths,
 )
@@ -71,12 +72,17 @@ def _parser() -> argparse.ArgumentParser:
     conf.add_argument("value", nargs="?", metavar="VALUE")
     audit = sub.add_parser("audit", help=_("check the audit trail"))
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    audit_sub.add_parser(
+    verify = audit_sub.add_parser(
         "verify",
         help=_(
             "check that no audit event was changed, deleted, inserted or moved, and that "
             "complaints and users are what the trail says"
         ),
+    )
+    verify.add_argument(
+        "--anchors",
+        action="store_true",
+        help=_("also check the trail against the anchors the provincial system keeps"),
     )
     key_export = audit_sub.add_parser(
         "key-export", help=_("write the audit key's recovery file (IT officer, once)")
@@ -90,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_reference.add_parser(sub)  # reference list, reference import
     _privacy_parser(sub)
     cli_holidays.add_parser(sub, _day)
+    cli_sync.add_parser(sub)
     return parser
 
 
@@ -404,6 +411,8 @@ def _run_command(args: argparse.Namespace) -> int:
             return cli_holidays.run(desk, args)
         elif args.command == "reference":
             return cli_reference.run(desk, args)
+        elif args.command == "sync":
+            return cli_sync.run(desk, args)
     finally:
         desk.close()
     return EXIT_OK
@@ -487,7 +496,10 @@ def _audit(desk, args: argparse.Namespace, mark) -> int:
         print(audit.import_key(desk, args.file))
         _err(_("The audit key is back in place; `desk-app audit verify` checks the trail."))
         return EXIT_OK
-    return _audit_verify(desk, mark)
+    code = _audit_verify(desk, mark)
+    if getattr(args, "anchors", False):
+        code = max(code, cli_sync.verify_anchors(desk))
+    return code
 
 
 def _audit_verify(desk, mark) -> int:

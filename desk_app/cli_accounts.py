@@ -35,6 +35,7 @@ COMMAND_ACTIONS = {
     "privacy": Action.PERSONAL_DATA,
     "settings": Action.CONFIGURE_DESK,
     "holidays": Action.CONFIGURE_DESK,
+    "sync": Action.RUN_SYNC,  # `sync setup` needs CONFIGURE_SYNC too (services/sync.py)
 }
 
 
