@@ -23,6 +23,7 @@ from desk_app import (
     paths,
 )
 from desk_app.errors import DeskError, ImportFailed, MalformedNumber, MistypedNumber
+from desk_app.hub import commands as hub_commands
 from desk_app.i18n import _
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     _privacy_parser(sub)
     cli_holidays.add_parser(sub, _day)
     cli_sync.add_parser(sub)
+    hub_commands.add_parser(sub)  # hub serve, add-desk, export, set-status
     return parser
 
 
@@ -310,6 +312,8 @@ def main(argv: list[str] | None = None, gui: Callable[[str | None], int] | None 
                 _err(_("The desk window is not part of this installation; give a command."))
                 return EXIT_USAGE
             return gui(args.data_dir)
+        if args.command == "hub":  # the province's side: no desk, no desk user
+            return hub_commands.run(args)
         return _run_command(args)
     except (MistypedNumber, MalformedNumber) as exc:
         _err(exc.message())
