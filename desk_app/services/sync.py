@@ -592,9 +592,9 @@ def check_anchors(desk: Desk) -> AnchorReport:
         for start in range(0, len(anchors), 500):
             chunk = anchors[start : start + 500]
             held = dict(
-                session.execute(
-                    select(E.seq, E.hash).where(E.seq.in_([a.event_no for a in chunk]))
-                ).tuples()
+                session.execute(select(E.seq, E.hash).where(E.seq.in_([a.event_no for a in chunk])))
+                .tuples()
+                .all()
             )
             for a in chunk:
                 if a.event_no not in held:
