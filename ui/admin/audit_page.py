@@ -120,7 +120,7 @@ class AuditEventModel(KeysetTableModel):
         if column == 3:
             return action_label(item.action)
         if column == 4:
-            return item.tracking_no or item.object_id
+            return item.tracking_no or words.object_name(item.object_type, item.object_id)
         if column == 5:
             return item.summary
         return (item.reason or "").replace("\n", " ")
@@ -505,6 +505,6 @@ def detail_html(desk: Desk, detail: audit.EventDetail) -> str:
         )
         lines.append(
             f"<tr{mark}><td style='color:#555;padding-right:12px'>"
-            f"{e(words.field_label(key))}</td>{values}</tr>"
+            f"{e(words.field_label(key, row.object_type, row.object_id))}</td>{values}</tr>"
         )
     return head + f"<table cellspacing='0' cellpadding='2'>{''.join(lines)}</table>"
