@@ -570,6 +570,7 @@ def describe(desk, detail) -> str:
         (_("Agency"), ref.label("agency", c.agency)),
         (_("Region"), ref.label("region", c.region)),
         (_("District"), ref.district_label(c.district) or "-"),
+        (_("Village"), ref.village_label(c.village) or "-"),
         (_("Event date"), date_text(c.event_date) or "-"),
         (_("Attachments"), ", ".join(a.filename for a in detail.attachments) or "-"),
     ]

@@ -271,7 +271,7 @@ def test_a_complaint_added_in_the_file_is_reported(capsys, monkeypatch, data_dir
         "reporter_name, reporter_nik, reporter_phone, reporter_email, reporter_address, "
         "anonymous, confidential, subject, description, category, agency, region, district, "
         "event_date, event_place, loss, remedy, complained_before, status, due_date, linked_to, "
-        "created_at, updated_at FROM complaint WHERE seq = 1",
+        "created_at, updated_at, village FROM complaint WHERE seq = 1",
     )
     code, out, err = verify_cli(capsys, monkeypatch, data_dir)
     assert_reported(code, out, err, "BKS01-261122-9999-X")

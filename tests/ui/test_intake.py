@@ -67,6 +67,9 @@ def fill_with_keyboard(qtbot, window) -> None:
     tab(qtbot)
     type_text(qtbot, "bantan")
     tab(qtbot)
+    assert focused() in (form.village, form.village.lineEdit())
+    type_text(qtbot, "bantan air")  # the desa, among Bantan's villages only
+    tab(qtbot)
     assert focused() is form.event_date
     type_text(qtbot, "20/11/2026")
     tab(qtbot)
@@ -93,7 +96,8 @@ def test_whole_complaint_by_keyboard_then_found_by_number_and_word(qtbot, window
     assert detail.channel == "telepon"
     assert detail.reporter_phone == "+6281371234567"
     assert detail.anonymous is False and detail.confidential is False
-    assert detail.region == "14.03" and detail.district is not None
+    assert detail.region == "14.03" and detail.district == "14.03.02"
+    assert detail.village == "14.03.02.2002"  # Bantan Air
     assert detail.agency == "PUPRPKPP" and detail.category == "INFRASTRUKTUR"
 
     # Enter starts the next complaint, with the form empty and focused.
