@@ -7,12 +7,13 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 
 from desk_app.domain import numbering
 from desk_app.services import drafts, intake, lookup
 from tests.conftest import make_form
 
+from ui import qt_language
 from ui.intake.duplicates import LINK, NEW, DuplicatesDialog
 
 
@@ -264,9 +265,7 @@ def test_attachments_by_file_dialog_and_by_drop(qtbot, window, desk, tmp_path, m
     scan.write_bytes(b"%PDF-1.4 surat pengaduan")
     photo = tmp_path / "foto.jpg"
     photo.write_bytes(b"\xff\xd8 foto jalan")
-    monkeypatch.setattr(
-        QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(scan)], ""))
-    )
+    monkeypatch.setattr(qt_language, "open_file_names", lambda *a, **k: ([str(scan)], ""))
     form = window.intake.form
     qtbot.mouseClick(form.add_file_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: form.attachment_list.count() == 1)

@@ -11,7 +11,6 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -365,12 +364,11 @@ class AuditPage(QWidget):
         csv_filter = _("CSV (*.csv)")
         jsonl_filter = _("JSON Lines (*.jsonl)")
         name = f"audit-{self.desk.desk_code}-{self.desk.today():%Y%m%d}.csv"
-        path, chosen = QFileDialog.getSaveFileName(
+        path, chosen = qt_language.save_file_name(
             self,
             _("Export the audit trail"),
             name,
             f"{csv_filter};;{jsonl_filter}",
-            options=qt_language.file_dialog_options(),
         )
         if not path:
             return

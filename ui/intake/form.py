@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDateTimeEdit,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -289,7 +288,7 @@ class IntakeForm(QWidget):
             self.village.set_value("")
 
     def _pick_files(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(
+        names, _filter = qt_language.open_file_names(
             self,
             _("Attach scans or photos"),
             str(Path.home()),
@@ -297,7 +296,6 @@ class IntakeForm(QWidget):
                 "Documents and images (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.doc *.docx);;"
                 "All files (*)"
             ),
-            options=qt_language.file_dialog_options(),
         )
         if names:
             self.files_requested.emit(names)
