@@ -355,6 +355,7 @@ def _run_command(args: argparse.Namespace) -> int:
     from desk_app.services.desk import open_desk
 
     desk = open_desk(args.data_dir)
+    i18n.follow_desk(desk.language)  # the desk's language unless --lang chose one
     if desk.bad_settings:  # the desk still opens; say which stored value is wrong, every time
         from desk_app import settings
 
@@ -585,6 +586,7 @@ def describe(desk, detail) -> str:
         (_("Agency"), ref.label("agency", c.agency)),
         (_("Region"), ref.label("region", c.region)),
         (_("District"), ref.district_label(c.district) or "-"),
+        (_("Village"), ref.village_label(c.village) or "-"),
         (_("Event date"), date_text(c.event_date) or "-"),
         (_("Attachments"), ", ".join(a.filename for a in detail.attachments) or "-"),
     ]

@@ -43,6 +43,7 @@ FIELD_LABELS = {
     "agency": N_("Agency"),
     "region": N_("Regency/city"),
     "district": N_("District"),
+    "village": N_("Village"),
     "event_date": N_("Event date"),
     "event_place": N_("Event place"),
     "loss": N_("Loss suffered"),
@@ -106,6 +107,8 @@ def value_text(name: str, value: Any, zone, ref: Reference) -> str:
             return ref.label(name, value)
         if name == "district":
             return ref.districts_of(str(value).rsplit(".", 1)[0]).get(value, value)
+        if name == "village":
+            return ref.village_label(str(value))
         if name == "reporter_phone":
             return format_phone(str(value))
         if name == "attachments" and isinstance(value, list):

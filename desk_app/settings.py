@@ -179,6 +179,33 @@ class FlagSetting(Setting):
         return "yes" if value else "no"
 
 
+@dataclass(frozen=True)
+class ChoiceSetting(Setting):
+    """One of a few values (`choices`: value and its name, shown as it is: a language's own
+    name needs no translation). Typed as the value or the name, in any case."""
+
+    choices: tuple[tuple[str, str], ...] = ()
+
+    rule = N_("it must be one of: {choices}.")
+
+    def rule_values(self) -> dict[str, object]:
+        return {"choices": ", ".join(f"{value} ({name})" for value, name in self.choices)}
+
+    def parse(self, text: str) -> str:
+        typed = str(text).strip().casefold()
+        for value, name in self.choices:
+            if typed in (value.casefold(), name.casefold()):
+                return value
+        raise self.refuse()
+
+    def name_of(self, value: str) -> str:
+        """The value's name for people ("Bahasa Indonesia"); the value itself when unknown."""
+        return dict(self.choices).get(value, value)
+
+
+# The languages the desk speaks (desk_app.i18n.LANGUAGES), each named in itself.
+LANGUAGE_NAMES = (("id", "Bahasa Indonesia"), ("en", "English"))
+
 # -- the settings ------------------------------------------------------------------------------
 
 SETTINGS: dict[str, Setting] = {
@@ -195,6 +222,8 @@ SETTINGS: dict[str, Setting] = {
         TextSetting("contact", "", max_length=120),
         # Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT.
         ZoneSetting("timezone", "Asia/Jakarta"),
+        # The language of the window (and of the CLI's messages when no --lang is given).
+        ChoiceSetting("language", "id", choices=LANGUAGE_NAMES),
         NumberSetting(
             "duplicate_window_days",
             90,
@@ -259,6 +288,7 @@ LABELS = {
     "region": N_("Regency/city"),
     "contact": N_("Contact on receipts"),
     "timezone": N_("Time zone"),
+    "language": N_("Language"),
     "duplicate_window_days": N_("Possible duplicates: days looked back"),
     "retention_years": N_("Personal data kept (years)"),
     "idle_lock_minutes": N_("Lock after idle minutes"),

@@ -10,12 +10,12 @@ import sqlite3
 import pytest
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 
 from desk_app.errors import AuditTrailBroken
 from desk_app.services import audit, intake
 from tests.conftest import Clocked, make_form
 
+from ui import qt_language
 from ui.admin.audit_page import AuditEventModel
 
 DB_NAME = "meja-aduan.sqlite3"
@@ -242,9 +242,7 @@ def test_a_garbled_event_still_lists_and_shows(qtbot, make_window, desk, data_di
 def test_export_writes_a_csv(qtbot, make_window, desk, tmp_path, monkeypatch, name):
     done = record(desk, 3)
     target = tmp_path / name
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV (*.csv)")
-    )
+    monkeypatch.setattr(qt_language, "save_file_name", lambda *a, **k: (str(target), "CSV (*.csv)"))
     page = open_audit(qtbot, make_window())
     with qtbot.waitSignal(page.exported) as exported:
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
@@ -262,7 +260,7 @@ def test_export_follows_the_filters_and_writes_jsonl(
 ):
     first, _second = record(desk, 2)
     target = tmp_path / "jejak.jsonl"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(qt_language, "save_file_name", lambda *a, **k: (str(target), ""))
     page = open_audit(qtbot, make_window())
     qtbot.keyClicks(page.object, first.id)
     qtbot.keyClick(page.object, Qt.Key.Key_Return)
@@ -275,7 +273,7 @@ def test_export_follows_the_filters_and_writes_jsonl(
 
 def test_export_cancelled_writes_nothing(qtbot, make_window, desk, tmp_path, monkeypatch):
     record(desk, 1)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(qt_language, "save_file_name", lambda *a, **k: ("", ""))
     page = open_audit(qtbot, make_window())
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     assert page.export_button.isEnabled() and not page.message.text()
@@ -284,7 +282,7 @@ def test_export_cancelled_writes_nothing(qtbot, make_window, desk, tmp_path, mon
 def test_export_to_an_unwritable_place_says_so(qtbot, make_window, desk, tmp_path, monkeypatch):
     record(desk, 1)
     target = tmp_path / "no-such-folder" / "jejak.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(qt_language, "save_file_name", lambda *a, **k: (str(target), ""))
     page = open_audit(qtbot, make_window())
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.export_button.isEnabled())

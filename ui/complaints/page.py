@@ -388,6 +388,7 @@ def detail_html(
         (_("Agency"), e(ref.label("agency", c.agency))),
         (_("Region"), e(ref.label("region", c.region))),
         (_("District"), e(ref.district_label(c.district) or "—")),
+        (_("Village"), e(ref.village_label(c.village) or "—")),
         (
             _("Event"),
             e(" — ".join(x for x in (date_text(c.event_date), c.event_place) if x) or "—"),
@@ -436,6 +437,7 @@ FIELD_LABELS = {
     "agency": N_("A&gency"),
     "region": N_("&Regency/city"),
     "district": N_("&District"),
+    "village": N_("Village"),
     "event_date": N_("&Event date"),
     "event_place": N_("Event &place"),
     "loss": N_("Loss suffered"),
