@@ -76,3 +76,20 @@ def test_a_language_change_reads_as_the_languages_names(desk):
     ]
     assert shown == ["English"]
     assert words.field_label("value", "setting", "language") == "Bahasa"
+
+
+def test_a_command_speaks_the_desks_language_when_no_lang_is_given(capsys, data_dir):
+    from desk_app.errors import NotFound
+    from desk_app.services.desk import open_desk
+    from tests.conftest import run_cli, set_up_desk
+
+    set_up_desk(data_dir)
+    desk = open_desk(data_dir)
+    settings.set_value(desk.db, "language", "en")
+    desk.close()
+    number = "PKU01-261202-0001-N"
+    i18n.install(None, chosen=False)  # no --lang, no MEJA_ADUAN_LANG
+    assert run_cli(data_dir, "show", number) == 1
+    said = capsys.readouterr().err
+    assert i18n.language() == "en"
+    assert NotFound(number=number).message() in said  # in English, as the desk is set

@@ -208,6 +208,21 @@ def test_detail_of_a_backup_says_its_kind_in_words(qtbot, make_window, desk):
     assert "Cadangan x.sqlite3" in lines
 
 
+def test_a_setting_event_names_the_setting_in_words(qtbot, make_window, desk):
+    from desk_app.services import desk_settings
+    from tests.conftest import IT
+
+    desk_settings.change_setting(desk.acting(IT), "timezone", "Asia/Jayapura")
+    page = open_audit(qtbot, make_window())
+    name = "Zona waktu"
+    qtbot.waitUntil(lambda: "Asia/Jayapura" in page.detail.toPlainText())
+    assert texts(page, 4)[0] == name  # the list's object column
+    lines = page.detail.toPlainText().splitlines()
+    assert f"Pengaturan {name}" in lines
+    assert lines[lines.index(name) + 1 :][:2] == ["—", "Asia/Jayapura (WIT)"]
+    assert "timezone" not in page.detail.toPlainText()
+
+
 def test_verify_shows_the_count(qtbot, make_window, desk):
     record(desk, 4)
     page = open_audit(qtbot, make_window())

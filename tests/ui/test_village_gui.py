@@ -64,3 +64,12 @@ def test_a_corrected_village_shows_in_the_history(qtbot, window, desk):
     history = page.detail.toPlainText().split("Salah pilih desa", 1)[1]
     assert "Desa/kelurahan" in history
     assert history.index("Bantan Tengah") < history.index("Bantan Air")
+
+
+def test_the_form_with_the_village_fits_a_1366x768_window_unscrolled(qtbot, window):
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(1366, 768)
+    scroll = window.intake.findChild(QScrollArea)
+    qtbot.waitUntil(lambda: scroll.viewport().height() > 500)
+    assert scroll.verticalScrollBar().maximum() == 0  # every field, the drop hint too
