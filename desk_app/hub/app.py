@@ -484,9 +484,8 @@ def create_app(store: HubStore, faults: Faults | None = None) -> FastAPI:
         ]
         anchor = request.audit_anchor.model_dump() if request.audit_anchor else None
         try:
-            answer = store.apply_batch(
-                desk, idempotency_key, request.model_dump(mode="json"), items, anchor
-            )
+            envelope = request.model_dump_json(exclude={"items": {"__all__": {"complaint"}}})
+            answer = store.apply_batch(desk, idempotency_key, envelope, items, anchor)
         except KeyReused:
             raise HubError(
                 "idempotency_key_reused", "This Idempotency-Key came with another batch."
