@@ -38,6 +38,17 @@ def subprocess_env() -> dict:
     return env
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the hub gets SIGKILL when the thread that started it ends (the test process
+    dying, say), so none is left running. Start hubs from the test's own thread."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def fresh_desk_code() -> str:
     """A desk code no other test in this run uses (for a hub shared between tests)."""
     return f"T{os.getpid() % 1000:03d}{next(_desk_numbers):04d}"[:8]
@@ -70,7 +81,12 @@ class Hub:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child holds it
         try:
             self.process = subprocess.Popen(
-                args, stdout=subprocess.PIPE, stderr=log, env=subprocess_env(), cwd=ROOT
+                args,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=subprocess_env(),
+                cwd=ROOT,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
         finally:
             log.close()
