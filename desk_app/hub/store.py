@@ -201,7 +201,9 @@ def make_engine(data_dir: Path, url: str | None = None, writer: bool = True) -> 
     url = database_url(data_dir, url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None}
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
+            hide_parameters=True,  # an error in the log never shows a value (a NIK, a name)
         )
 
         @event.listens_for(engine, "connect")
@@ -217,7 +219,7 @@ def make_engine(data_dir: Path, url: str | None = None, writer: bool = True) -> 
             conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 class HubStore:
