@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
-_LISTENING = re.compile(r"listening on (http://\S+)")
+_LISTENING = re.compile(r"listening on (https?://\S+)")
 _desk_numbers = itertools.count(1)
 
 
@@ -57,7 +57,8 @@ def fresh_desk_code() -> str:
 @dataclass
 class Hub:
     """One training hub process. Options are `desk-app hub serve` flags without the dashes:
-    fault_rate, latency (ms), rate_limit, drop_after_commit, seed."""
+    fault_rate, latency (ms), rate_limit, drop_after_commit, seed, tls_cert, tls_key (then
+    `verify` is the CA file or ssl context httpx checks the hub with)."""
 
     data_dir: Path
     db_url: str | None = None
@@ -66,6 +67,7 @@ class Hub:
     url: str = ""
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    verify: object = True
 
     # -- the process -----------------------------------------------------------------------
 
@@ -205,6 +207,7 @@ class Hub:
             f"{self.url}/api/v1/token",
             json={"client_id": client_id, "client_secret": secret},
             timeout=10,
+            verify=self.verify,
         )
         answer.raise_for_status()
         return answer.json()["access_token"]
@@ -220,6 +223,7 @@ class Hub:
             base_url=self.url,
             headers={"Authorization": f"Bearer {self.token(client_id, secret)}"},
             timeout=kwargs.pop("timeout", 30),
+            verify=kwargs.pop("verify", self.verify),
             **kwargs,
         )
         client.desk_code = code

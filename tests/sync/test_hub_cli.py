@@ -95,3 +95,28 @@ def test_only_the_hub_imports_the_web_framework():
                 if any(n.split(".")[0] in WEB for n in names):
                     offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_the_hub_serves_https_with_its_certificate(tls_hub):
+    assert tls_hub.url.startswith("https://127.0.0.1:")
+    with tls_hub.client() as client:
+        assert client.get("/api/v1/anchors").status_code == 200
+    try:
+        httpx.get(f"{tls_hub.url}/api/v1/reference")  # the system's CAs do not know it
+    except httpx.ConnectError as exc:
+        assert "CERTIFICATE_VERIFY_FAILED" in str(exc)
+    else:
+        raise AssertionError("a certificate of an unknown CA was accepted")
+
+
+def test_serve_refuses_a_certificate_without_its_key(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "desk_app", "hub", "serve", "--data-dir", str(tmp_path)]
+        + ["--port", "0", "--tls-cert", str(tmp_path / "missing.pem")],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--tls-key" in done.stderr
