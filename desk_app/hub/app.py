@@ -412,8 +412,8 @@ def create_app(store: HubStore, faults: Faults | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.faults = faults
-    app.add_middleware(FaultMiddleware, faults=faults)
     app.add_middleware(BodyMiddleware)
+    app.add_middleware(FaultMiddleware, faults=faults)  # the outer one: before anything else
 
     def desk_of(credentials: HTTPAuthorizationCredentials | None) -> str:
         if credentials is None or credentials.scheme.lower() != "bearer":
