@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -328,6 +329,9 @@ def main(argv: list[str] | None = None, gui: Callable[[str | None], int] | None 
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except BrokenPipeError:  # `desk-app export ... | head`: the reader has had enough
+        _quiet_stdout()
+        return EXIT_OK
     except Exception as exc:  # a bug: logged (no personal data), told in words, no traceback
         _err(_unexpected(exc, args))
         return EXIT_ERROR
@@ -343,6 +347,16 @@ def _unexpected(exc: Exception, args: argparse.Namespace) -> str:
         except Exception:  # noqa: BLE001 - then the message says the log is missing too
             pass
     return logs.log_bug(exc)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's own flush at exit does not raise
+    the broken pipe again (Python's documented way: docs.python.org, signal, SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _run_command(args: argparse.Namespace) -> int:

@@ -622,3 +622,20 @@ def test_settings_are_listed_and_changed_by_command(capsys, data_dir):
         assert settings.get(desk.db, "idle_lock_minutes") == 5
     finally:
         desk.close()
+
+
+class _ClosedPipe(io.StringIO):
+    """A standard output whose reader went away after the first line (`export | head -1`)."""
+
+    def write(self, text: str) -> int:
+        if self.getvalue():
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+def test_export_into_a_closed_pipe_ends_quietly(capsys, monkeypatch, demo_desk):
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    code = run_cli(demo_desk, "export", "--format", "jsonl")
+    err = capsys.readouterr().err
+    assert (code, err) == (0, "")
