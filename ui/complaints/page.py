@@ -32,7 +32,7 @@ from desk_app.domain.validation import format_phone
 from desk_app.errors import DeskError
 from desk_app.formatting import date_text, datetime_text, identity_text
 from desk_app.i18n import N_, _, ngettext
-from desk_app.services import corrections, lookup
+from desk_app.services import corrections, lookup, sync
 from desk_app.services.desk import Desk
 
 from ui import messages
@@ -50,6 +50,14 @@ def load_detail(
     """One complaint and its history, in one read (runs on a worker)."""
     detail = lookup.get_complaint(desk, key)
     return detail, corrections.history(desk, detail.complaint.id)
+
+
+def look_for_changes(desk: Desk) -> set[str]:
+    """The complaints whose status the province changed since this user last looked, and
+    this look recorded (runs on a worker: it writes)."""
+    changed = sync.changed_since_last_look(desk)
+    sync.mark_looked(desk)
+    return changed
 
 
 class ComplaintsPage(QWidget):
@@ -195,6 +203,22 @@ class ComplaintsPage(QWidget):
 
     def start(self) -> None:
         self.apply_filters()
+        self.look_for_changes()
+
+    def look_for_changes(self) -> None:
+        """Mark what the province changed since this user last looked (a sync brings it)."""
+        if self.desk.actor is None:
+            return
+        self.runner.write(
+            look_for_changes,
+            self.desk,
+            on_done=self.model.mark_changed,
+            on_error=self._look_failed,
+        )
+
+    def _look_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, DeskError):  # a busy database: the marks come with the next look
+            messages.show_error(self, exc)
 
     def current_query(self) -> lookup.ListQuery:
         date_from, date_to = self.dates.bounds()
