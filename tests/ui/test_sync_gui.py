@@ -20,6 +20,7 @@ from tests.conftest import CLERK, IT, SUPERVISOR, make_form
 from tests.sync import conftest as sync_fixtures
 from tests.sync.desk_side import FAST, MemoryKeyring, connect, reset_credentials
 
+from ui.complaints.model import CHANGED_MARK
 from ui.sync import models as sync_models
 from ui.sync.secret_dialog import SecretDialog
 
@@ -163,7 +164,10 @@ def test_a_rejected_item_shows_its_error_and_is_sent_again_after_a_correction(
     with qtbot.waitSignal(page.resent) as resent:  # not corrected yet: nothing queued
         qtbot.mouseClick(page.send_again_button, LEFT)
     assert resent.args == [0]
-    assert page.message.text().startswith(_("Nothing was queued: the chosen complaints"))
+    assert page.message.text() == _(
+        "Nothing was queued: the chosen complaints were not corrected since they were "
+        "rejected. Correct them first (Complaints tab, Correct…)."
+    )
 
     form = corrections.form_of(desk.acting(SUPERVISOR), r.id)
     form = type(form)(**{**form.to_dict(), "agency": make_form().agency})
@@ -311,7 +315,7 @@ def test_a_clerk_has_no_sync_tab_and_the_list_marks_a_status_the_province_change
     window.go_list()
     page = window.complaints
     model = page.model
-    marked = _("{status} (changed)").format(status=Status.VERIFIED.label)
+    marked = f"{CHANGED_MARK} {Status.VERIFIED.label}"
 
     def row_of(complaint_id):
         return next(i for i in range(model.rowCount()) if model.row_at(i).id == complaint_id)
@@ -325,6 +329,8 @@ def test_a_clerk_has_no_sync_tab_and_the_list_marks_a_status_the_province_change
     other = model.index(row_of(same.id), status_column)
     assert other.data() == Status.RECORDED.label
     assert other.data(Qt.ItemDataRole.FontRole) is None
+    assert other.data(Qt.ItemDataRole.BackgroundRole) is None
+    assert model.index(row_of(changed.id), 0).data(Qt.ItemDataRole.BackgroundRole) is not None
 
     window.close()  # the next session: already looked, nothing marked
     again = make_window(clerk)

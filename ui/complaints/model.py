@@ -23,6 +23,8 @@ COLUMNS = list(zip(list_rows.HEADERS, SORT_KEYS, strict=True))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE = QColor("#b3261e")
 DUE_TODAY = QColor("#9a6700")
+CHANGED_ROW = QColor("#fff4c2")  # the row of such a complaint
+CHANGED_MARK = "●"  # before the status the province changed since this user last looked
 
 
 class ComplaintListModel(KeysetTableModel):
@@ -63,12 +65,14 @@ class ComplaintListModel(KeysetTableModel):
         changed = item.id in self.changed_ids
         if role == Qt.ItemDataRole.DisplayRole:
             if changed and column == list_rows.STATUS:
-                return _("{status} (changed)").format(status=self._text(item, column))
+                return f"{CHANGED_MARK} {self._text(item, column)}"
             return self._text(item, column)
-        if role == Qt.ItemDataRole.FontRole and changed:
+        if role == Qt.ItemDataRole.FontRole and changed and column == list_rows.STATUS:
             font = QFont()
             font.setBold(True)
             return font
+        if role == Qt.ItemDataRole.BackgroundRole and changed:
+            return QBrush(CHANGED_ROW)
         if role == Qt.ItemDataRole.ToolTipRole and changed and column in (0, list_rows.STATUS):
             return _(
                 "The province changed the status of this complaint to “{status}” since "

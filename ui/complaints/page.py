@@ -8,6 +8,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,7 +38,7 @@ from desk_app.services.desk import Desk
 
 from ui import messages
 from ui.complaints.correct import CorrectionDialog
-from ui.complaints.model import ComplaintListModel
+from ui.complaints.model import CHANGED_MARK, ComplaintListModel
 from ui.date_range import DateRangeFilter
 from ui.workers import Runner
 
@@ -185,6 +186,13 @@ class ComplaintsPage(QWidget):
         def room(*texts: str, most: int = 10_000) -> int:
             return min(max(metrics.horizontalAdvance(text) for text in texts) + 16, most)
 
+        bold = self.table.font()
+        bold.setBold(True)  # a status the province changed is bold (model.py)
+        bold_metrics = QFontMetrics(bold)
+
+        def bold_room(*texts: str, most: int) -> int:
+            return min(max(bold_metrics.horizontalAdvance(text) for text in texts) + 16, most)
+
         sample_date = "00/00/0000"
         widths = {
             0: room(f"{self.desk.desk_code}-000000-0000-W"),
@@ -192,7 +200,7 @@ class ComplaintsPage(QWidget):
             2: chars * 15,
             4: chars * 20,
             5: room(*(channel.label for channel in Channel), most=chars * 17),
-            6: room(*(status.label for status in Status), most=chars * 15),
+            6: bold_room(*(f"{CHANGED_MARK} {s.label}" for s in Status), most=chars * 15),
             7: room(_("{date} (overdue)").format(date=sample_date), most=chars * 15),
         }
         for column, width in widths.items():
