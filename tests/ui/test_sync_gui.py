@@ -345,3 +345,23 @@ def test_a_clerk_has_no_sync_tab_and_the_list_marks_a_status_the_province_change
 def test_result_words_never_show_a_code_for_a_known_result():
     for key in sync_models.RESULTS:
         assert sync_models._word(sync_models.RESULTS, key) != key
+
+
+def test_the_audit_anchors_are_checked_in_words_asking_for_the_secret_when_none_is_at_hand(
+    qtbot, make_window, desk, hub, no_keyring, monkeypatch
+):
+    secret = connect(desk, hub)  # no keyring: the secret is held for this session only
+    record(desk)
+    sync.run(desk.acting(IT))  # the hub now holds an anchor of this desk's trail
+    reset_credentials()  # a new session
+    _window, page = sync_window(qtbot, make_window, desk)
+    monkeypatch.setattr(SecretDialog, "ask", classmethod(lambda cls, parent: secret))
+    with qtbot.waitSignal(page.anchors_checked, timeout=RUN_TIMEOUT) as checked:
+        qtbot.mouseClick(page.anchors_button, LEFT)
+    report = checked.args[0]
+    assert report.ok and report.anchors >= 1
+    assert page.anchors_result.text() == ngettext(
+        "The trail holds the {count} anchor the provincial system keeps.",
+        "The trail holds all {count} anchors the provincial system keeps.",
+        report.anchors,
+    ).format(count=report.anchors)

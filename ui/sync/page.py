@@ -567,6 +567,10 @@ class SyncPage(QWidget):
         self._start(automatic=False)
 
     def _ask_secret_then_run(self) -> None:
+        self._ask_secret_then(lambda: self._start(automatic=False))
+
+    def _ask_secret_then(self, then) -> None:
+        """Ask for the secret (no keyring keeps it), hold it for the session, then go on."""
         secret = SecretDialog.ask(self)
         if secret is None:
             return
@@ -574,15 +578,15 @@ class SyncPage(QWidget):
             sync.remember_secret_for_session,
             self.desk,
             secret,
-            on_done=lambda _r: self._secret_remembered(),
-            on_error=self._run_failed,
+            on_done=lambda _r: self._secret_remembered(then),
+            on_error=self._read_failed,
         )
 
-    def _secret_remembered(self) -> None:
+    def _secret_remembered(self, then) -> None:
         self.runner.read(
             sync.config,
             self.desk,
-            on_done=lambda cfg: (self._config_read(cfg, fill=False), self._start(False)),
+            on_done=lambda cfg: (self._config_read(cfg, fill=False), then()),
             on_error=self._read_failed,
         )
 
@@ -749,6 +753,10 @@ class SyncPage(QWidget):
 
     def _anchors_failed(self, exc: BaseException) -> None:
         self._update_buttons()
+        if isinstance(exc, sync.SyncSecretNeeded):
+            self.anchors_result.clear()
+            self._ask_secret_then(self.check_anchors)
+            return
         if isinstance(exc, DeskError):
             self.anchors_result.setProperty("role", "error")
             self.anchors_result.style().polish(self.anchors_result)
