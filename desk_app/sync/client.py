@@ -197,6 +197,36 @@ def lease_held(db) -> bool:
     return held is not None and not lease._stale(held)
 
 
+def _settle_conflicts(
+    item_rows: list[dict], answer: p.BatchAnswer, mine: dict, kinds: dict
+) -> list[str]:
+    """A record item answered "conflict" (the hub held an older content of the complaint: its
+    first sending was committed there, then the complaint was corrected before the desk heard
+    the answer) is settled when a correction of the same complaint in the same batch was
+    applied: the province now holds the desk's version. It is marked sent, with the provincial
+    id the conflict named. Returns the settled items' complaint ids."""
+    settled: list[str] = []
+    applied = {
+        mine[r.item_id]
+        for r in answer.results
+        if r.item_id in mine
+        and kinds.get(r.item_id) == outbox.CORRECTION
+        and r.result in (p.ACCEPTED, p.DUPLICATE)
+    }
+    if not applied:
+        return settled
+    for row in item_rows:
+        item_id = row["b_item_id"]
+        if (
+            row["result"] == p.CONFLICT
+            and kinds.get(item_id) == outbox.RECORD
+            and mine[item_id] in applied
+        ):
+            row["state"] = outbox.SENT
+            settled.append(mine[item_id])
+    return settled
+
+
 # -- the run -----------------------------------------------------------------------------------
 
 
@@ -442,11 +472,11 @@ class SyncClient:
         with self.desk.db.writing() as session:
             if session.scalar(select(B.state).where(B.batch_id == batch_id)) != OPEN:
                 return  # applied already (cannot happen with one sync at a time; harmless)
-            mine = dict(
-                session.execute(
-                    select(OB.item_id, OB.complaint_id).where(OB.batch_id == batch_id)
-                ).all()
-            )
+            held = session.execute(
+                select(OB.item_id, OB.complaint_id, OB.kind).where(OB.batch_id == batch_id)
+            ).all()
+            mine = {r.item_id: r.complaint_id for r in held}
+            kinds = {r.item_id: r.kind for r in held}
             item_rows, complaint_rows = [], []
             for res in answer.results:
                 complaint_id = mine.get(res.item_id)
@@ -471,6 +501,21 @@ class SyncClient:
                     complaint_rows.append(
                         {"b_id": complaint_id, "provincial_id": res.provincial_id}
                     )
+            for complaint_id in _settle_conflicts(item_rows, answer, mine, kinds):
+                counts[p.CONFLICT] -= 1  # the province holds the desk's version after all
+                counts[p.DUPLICATE] += 1
+                self.result.conflict -= 1
+                self.result.duplicate += 1
+                provincial = next(
+                    (
+                        r["provincial_id"]
+                        for r in item_rows
+                        if mine[r["b_item_id"]] == complaint_id and r["provincial_id"]
+                    ),
+                    None,
+                )
+                if provincial:
+                    complaint_rows.append({"b_id": complaint_id, "provincial_id": provincial})
             if item_rows:
                 session.execute(_UPDATE_ITEM, item_rows)
             if complaint_rows:
