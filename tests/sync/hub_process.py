@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
-_LISTENING = re.compile(r"listening on (http://\S+)")
+_LISTENING = re.compile(r"listening on (https?://\S+)")
 _desk_numbers = itertools.count(1)
 
 
@@ -38,6 +38,17 @@ def subprocess_env() -> dict:
     return env
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the hub gets SIGKILL when the thread that started it ends (the test process
+    dying, say), so none is left running. Start hubs from the test's own thread."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def fresh_desk_code() -> str:
     """A desk code no other test in this run uses (for a hub shared between tests)."""
     return f"T{os.getpid() % 1000:03d}{next(_desk_numbers):04d}"[:8]
@@ -46,7 +57,8 @@ def fresh_desk_code() -> str:
 @dataclass
 class Hub:
     """One training hub process. Options are `desk-app hub serve` flags without the dashes:
-    fault_rate, latency (ms), rate_limit, drop_after_commit, seed."""
+    fault_rate, latency (ms), rate_limit, drop_after_commit, seed, tls_cert, tls_key (then
+    `verify` is the CA file or ssl context httpx checks the hub with)."""
 
     data_dir: Path
     db_url: str | None = None
@@ -55,6 +67,7 @@ class Hub:
     url: str = ""
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    verify: object = True
 
     # -- the process -----------------------------------------------------------------------
 
@@ -70,7 +83,12 @@ class Hub:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child holds it
         try:
             self.process = subprocess.Popen(
-                args, stdout=subprocess.PIPE, stderr=log, env=subprocess_env(), cwd=ROOT
+                args,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=subprocess_env(),
+                cwd=ROOT,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
         finally:
             log.close()
@@ -189,6 +207,7 @@ class Hub:
             f"{self.url}/api/v1/token",
             json={"client_id": client_id, "client_secret": secret},
             timeout=10,
+            verify=self.verify,
         )
         answer.raise_for_status()
         return answer.json()["access_token"]
@@ -204,6 +223,7 @@ class Hub:
             base_url=self.url,
             headers={"Authorization": f"Bearer {self.token(client_id, secret)}"},
             timeout=kwargs.pop("timeout", 30),
+            verify=kwargs.pop("verify", self.verify),
             **kwargs,
         )
         client.desk_code = code

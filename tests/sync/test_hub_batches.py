@@ -225,3 +225,43 @@ def test_results_come_one_per_item_in_the_items_order(shared_hub):
         results = post_batch(client, batch(client.desk_code, items)).json()["results"]
     assert [r["item_id"] for r in results] == [i["item_id"] for i in items]
     assert [r["result"] for r in results] == ["accepted"] * 2 + ["rejected"] + ["accepted"] * 3
+
+
+def test_a_record_its_correction_and_its_erasure_in_one_batch_apply_in_order(shared_hub):
+    with shared_hub.client() as client:
+        complaint = make_complaint(client.desk_code)
+        corrected = {**complaint, "subject": "Jalan berlubang"}
+        items = [
+            record_item(complaint),
+            record_item(complaint),
+            correction_item(corrected, 1, ["subject"]),
+            erasure_item(complaint["id"], 2),
+        ]
+        results = post_batch(client, batch(client.desk_code, items)).json()["results"]
+    assert [r["result"] for r in results] == ["accepted", "duplicate", "accepted", "accepted"]
+    assert len({r["provincial_id"] for r in results}) == 1
+    [row] = held(shared_hub, complaint["id"])
+    assert row["complaint"]["subject"] == "Jalan berlubang"
+    assert row["erased"] is True
+    assert all(body["reporter_nik"] is None for body in shared_hub.revisions(complaint["id"]))
+
+
+def test_an_expired_token_is_401(shared_hub):
+    from sqlalchemy import update
+
+    from desk_app.hub.store import HubStore, sha256_text, token, utcnow
+
+    with shared_hub.client() as client:
+        mine = sha256_text(client.headers["Authorization"].split()[1])
+        store = HubStore(shared_hub.data_dir, shared_hub.db_url)
+        try:
+            with store.engine.begin() as conn:  # the token's 15 minutes are over
+                conn.execute(
+                    update(token).where(token.c.token_sha256 == mine).values(expires_at=utcnow())
+                )
+        finally:
+            store.close()
+        answer = client.get("/api/v1/anchors")
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "unauthorized"
+    assert answer.headers["WWW-Authenticate"] == "Bearer"

@@ -55,6 +55,14 @@ def test_over_the_rate_limit_is_429_with_retry_after(start_hub):
         assert answer.json()["retry_after"] == int(answer.headers["Retry-After"])
 
 
+def test_latency_delays_every_answer(start_hub):
+    hub = start_hub(latency=400)
+    started = time.monotonic()
+    answer = httpx.post(f"{hub.url}/api/v1/token", json={"client_id": "x", "client_secret": "y"})
+    assert answer.status_code == 401
+    assert time.monotonic() - started >= 0.4
+
+
 def test_fault_rate_1_answers_500_and_holds_nothing(start_hub):
     hub = start_hub()
     with hub.client() as client:
@@ -72,8 +80,9 @@ def test_a_connection_dropped_after_the_commit_then_a_retry_doubles_nothing(star
     with hub.client() as client:
         complaints = [make_complaint(client.desk_code) for _ in range(3)]
         body = batch(client.desk_code, [record_item(c) for c in complaints])
-        with pytest.raises(httpx.TransportError):
+        with pytest.raises(httpx.TransportError) as dropped:
             post_batch(client, body)
+        assert not isinstance(dropped.value, httpx.TimeoutException)  # closed, not slow
         _each_once(hub, [c["id"] for c in complaints])  # committed, though never answered
         hub.restart(drop_after_commit=None)
         retry = post_batch(client, body)
