@@ -149,8 +149,7 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self, report) -> None:
         """After a run: the status bar's counts, and the list for the statuses it brought."""
-        if not report.error:
-            self.sync_status.set_note("")
+        self.sync_status.set_note("")  # a run happened: its outcome is in the overview
         self.sync_status.refresh()
         if report.statuses:
             self.complaints.model.refresh()

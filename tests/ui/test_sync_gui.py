@@ -365,3 +365,25 @@ def test_the_audit_anchors_are_checked_in_words_asking_for_the_secret_when_none_
         "The trail holds all {count} anchors the provincial system keeps.",
         report.anchors,
     ).format(count=report.anchors)
+
+
+def test_an_automatic_run_without_a_secret_says_so_on_screen_and_asks_nothing(
+    qtbot, make_window, desk, hub, no_keyring, monkeypatch, user_messages
+):
+    connect(desk, hub)
+    reset_credentials()  # a new session on a computer without a keyring: no secret at hand
+    settings.set_value(desk.db, "sync_auto_minutes", 10)
+    window, page = sync_window(qtbot, make_window, desk)
+
+    def no_dialog(cls, parent):
+        raise AssertionError("a timer must not open a dialog")
+
+    monkeypatch.setattr(SecretDialog, "ask", classmethod(no_dialog))
+    with qtbot.waitSignal(page.failed) as failed:
+        page.auto_timer.timeout.emit()
+    assert failed.args[0] == _("Automatic sync.") + " " + sync.SyncSecretNeeded().message()
+    assert page.message.text() == failed.args[0]
+    status = window.sync_status
+    qtbot.waitUntil(lambda: status.text().startswith(_("Sync stopped")))
+    assert sync.SyncSecretNeeded().message() in status.toolTip()
+    assert user_messages.errors == []

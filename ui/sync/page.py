@@ -166,8 +166,9 @@ def _hint(text: str = "") -> QLabel:
 
 class SyncPage(QWidget):
     """Signals: loaded() after the screen was read; saved(SyncConfig) after the connection was
-    set up; running_changed(bool); finished(SyncReport) after a run (also a stopped one);
-    failed(str) with the words shown when a run could not start or broke;
+    set up; running_changed(bool); finished(SyncReport) after a run (also a stopped one: its
+    error is in the report and the overview); failed(str) with the words shown when a run
+    could not start (no secret, busy) or broke;
     anchors_checked(AnchorReport); resent(int) after "Send again"."""
 
     loaded = Signal()
@@ -656,8 +657,6 @@ class SyncPage(QWidget):
         self.message.setText(text)
         self.refresh_lists()
         self.finished.emit(report)
-        if report.error:
-            self.failed.emit(report.error_text)
 
     def _run_failed(self, exc: BaseException) -> None:
         was_automatic = self.automatic

@@ -7,6 +7,8 @@ opens, every minute, and after each run; it never blocks the GUI thread.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel
 
@@ -18,6 +20,8 @@ from desk_app.services.desk import Desk
 from desk_app.services.sync import SyncOverview
 
 from ui.workers import Runner
+
+log = logging.getLogger(__name__)
 
 REFRESH_MS = 60_000
 # A run that stopped for one of these never got an answer from the province: offline.
@@ -61,7 +65,7 @@ class SyncStatusLabel(QLabel):
         actor = desk.actor
         self.shows_connection = actor is not None and actor.may(Action.RUN_SYNC)
         self.overview: SyncOverview | None = None
-        self.note = ""  # an automatic run's error, until the next run (IT only)
+        self.note = ""  # why a run could not start or broke, until the next run (IT only)
         self._reading = False
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
@@ -87,16 +91,19 @@ class SyncStatusLabel(QLabel):
         self.overview = ov
         self._show(ov)
 
-    def _failed(self, _exc: BaseException) -> None:
-        self._reading = False  # a locked database now: the next refresh reads again
+    def _failed(self, exc: BaseException) -> None:
+        """No box every minute: a busy database is read again at the next refresh."""
+        self._reading = False
+        log.warning("sync overview not read: %s", type(exc).__name__)
 
     def _show(self, ov: SyncOverview) -> None:
         text = waiting_text(ov)
         tip = ""
         if self.shows_connection:
             state, tip = connection_text(ov, self.desk.zone)
-            text = f"{state} · {text}"
             if self.note:
+                state = _("Sync stopped")
                 tip = f"{tip}\n{self.note}" if tip else self.note
+            text = f"{state} · {text}"
         self.setText(text)
         self.setToolTip(tip)
