@@ -387,3 +387,22 @@ def test_an_automatic_run_without_a_secret_says_so_on_screen_and_asks_nothing(
     qtbot.waitUntil(lambda: status.text().startswith(_("Sync stopped")))
     assert sync.SyncSecretNeeded().message() in status.toolTip()
     assert user_messages.errors == []
+
+
+def test_closing_the_window_during_a_run_cancels_it_and_loses_nothing(
+    qtbot, make_window, desk, start_hub, memory_keyring
+):
+    slow = start_hub(latency=600)
+    connect(desk, slow)
+    settings.set_value(desk.db, "sync_batch_size", 1)
+    for _i in range(5):
+        record(desk)
+    window, page = sync_window(qtbot, make_window, desk)
+    qtbot.mouseClick(page.send_button, LEFT)
+    qtbot.waitUntil(lambda: page.progress.value() >= 1, timeout=RUN_TIMEOUT)  # one sent
+    window.close()  # waits for the run, which stops at its next step
+    overview = sync.overview(desk)
+    assert overview.last_error == "cancelled" and not overview.running
+    assert 0 < overview.waiting < 5
+    assert overview.waiting + overview.sent == 5
+    assert len(slow.export()) == overview.sent
