@@ -71,7 +71,15 @@ def phase_text(step: SyncProgress) -> str:
 
 
 def report_text(report: SyncReport) -> str:
-    """What a run did, in words (its stop reason first when it stopped early)."""
+    """What a run did, in words (its stop reason first when it stopped early; a run that
+    stopped before doing anything says only why, and what still waits)."""
+    did = report.accepted + report.duplicate + report.rejected + report.conflict + report.statuses
+    if report.error and not did:
+        return (
+            _("Stopped: {reason}").format(reason=report.error_text)
+            + " "
+            + _("Still waiting: {pending}").format(pending=report.pending)
+        )
     counts = _(
         "Accepted: {accepted} · Already held: {duplicate} · Rejected: {rejected} · "
         "Conflicts: {conflict} · Status changes: {statuses} · Still waiting: {pending}"
@@ -84,7 +92,7 @@ def report_text(report: SyncReport) -> str:
         pending=report.pending,
     )
     if report.error:
-        return _("Stopped: {reason}").format(reason=report.error_text) + "\n" + counts
+        return _("Stopped: {reason}").format(reason=report.error_text) + " " + counts
     return _("Finished.") + " " + counts
 
 
@@ -307,9 +315,7 @@ class SyncPage(QWidget):
         sending_layout.addWidget(self.last_run)
         sending_layout.addLayout(run_row)
         sending_layout.addWidget(self.step_label)
-        sending_layout.addWidget(self.message)
         sending_layout.addLayout(anchors_row)
-        sending_layout.addWidget(self.anchors_result)
         sending_layout.addStretch(1)
 
         top = QHBoxLayout()
@@ -371,6 +377,9 @@ class SyncPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(hint)
         layout.addLayout(top)
+        # What a run or the anchor check said: the whole width, so that it wraps least.
+        layout.addWidget(self.message)
+        layout.addWidget(self.anchors_result)
         layout.addWidget(self.lists, 1)
 
         self.auto_timer = QTimer(self)
