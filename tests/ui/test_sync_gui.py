@@ -20,7 +20,6 @@ from tests.conftest import CLERK, IT, SUPERVISOR, make_form
 from tests.sync import conftest as sync_fixtures
 from tests.sync.desk_side import FAST, MemoryKeyring, connect, reset_credentials
 
-from ui.complaints.model import CHANGED_MARK
 from ui.sync import models as sync_models
 from ui.sync.secret_dialog import SecretDialog
 
@@ -315,7 +314,7 @@ def test_a_clerk_has_no_sync_tab_and_the_list_marks_a_status_the_province_change
     window.go_list()
     page = window.complaints
     model = page.model
-    marked = f"{CHANGED_MARK} {Status.VERIFIED.label}"
+    marked = Status.VERIFIED.label
 
     def row_of(complaint_id):
         return next(i for i in range(model.rowCount()) if model.row_at(i).id == complaint_id)

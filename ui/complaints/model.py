@@ -23,8 +23,9 @@ COLUMNS = list(zip(list_rows.HEADERS, SORT_KEYS, strict=True))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE = QColor("#b3261e")
 DUE_TODAY = QColor("#9a6700")
-CHANGED_ROW = QColor("#fff4c2")  # the row of such a complaint
-CHANGED_MARK = "●"  # before the status the province changed since this user last looked
+# A complaint whose status the province changed since this user last looked: its row in this
+# colour, its status in bold (not only a colour), a tooltip in words.
+CHANGED_ROW = QColor("#fff4c2")
 
 
 class ComplaintListModel(KeysetTableModel):
@@ -64,8 +65,6 @@ class ComplaintListModel(KeysetTableModel):
         column = index.column()
         changed = item.id in self.changed_ids
         if role == Qt.ItemDataRole.DisplayRole:
-            if changed and column == list_rows.STATUS:
-                return f"{CHANGED_MARK} {self._text(item, column)}"
             return self._text(item, column)
         if role == Qt.ItemDataRole.FontRole and changed and column == list_rows.STATUS:
             font = QFont()

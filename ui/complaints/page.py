@@ -38,7 +38,7 @@ from desk_app.services.desk import Desk
 
 from ui import messages
 from ui.complaints.correct import CorrectionDialog
-from ui.complaints.model import CHANGED_MARK, ComplaintListModel
+from ui.complaints.model import ComplaintListModel
 from ui.date_range import DateRangeFilter
 from ui.workers import Runner
 
@@ -200,7 +200,7 @@ class ComplaintsPage(QWidget):
             2: chars * 15,
             4: chars * 20,
             5: room(*(channel.label for channel in Channel), most=chars * 17),
-            6: bold_room(*(f"{CHANGED_MARK} {s.label}" for s in Status), most=chars * 15),
+            6: bold_room(*(status.label for status in Status), most=chars * 16),
             7: room(_("{date} (overdue)").format(date=sample_date), most=chars * 15),
         }
         for column, width in widths.items():
