@@ -598,7 +598,7 @@ class SyncClient:
                 if change.provincial_id and not row.provincial_id:
                     values["provincial_id"] = change.provincial_id
                 session.execute(update(C).where(C.id == change.complaint_id).values(**values))
-                after = {"status": change.status, "changed_at": change.changed_at}
+                after = {"status": change.status}
                 if change.agency:
                     after["disposed_to"] = change.agency
                 audit.append(
