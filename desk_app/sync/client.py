@@ -32,6 +32,7 @@ from pathlib import Path
 
 import uuid6
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from desk_app import files, paths, reference
 from desk_app.audit import chain as audit
@@ -155,12 +156,17 @@ class Lease:
         )
 
     def claim(self) -> None:
-        """Take the lease or raise SyncError("busy")."""
-        with self.db.writing() as session:
-            held = read_state(session, LOCK_KEY)
-            if held is not None and not self._stale(held):
-                raise p.SyncError("busy")
-            write_state(session, LOCK_KEY, self._value())
+        """Take the lease or raise SyncError("busy"). On SQLite the write transaction starts
+        with BEGIN IMMEDIATE, so two claims are serialised; on PostgreSQL two first claims at
+        once both insert the row and the second fails on its key: busy as well."""
+        try:
+            with self.db.writing() as session:
+                held = read_state(session, LOCK_KEY)
+                if held is not None and not self._stale(held):
+                    raise p.SyncError("busy")
+                write_state(session, LOCK_KEY, self._value())
+        except IntegrityError:
+            raise p.SyncError("busy") from None
 
     def _stale(self, held: str) -> bool:
         try:
@@ -598,7 +604,7 @@ class SyncClient:
                 if change.provincial_id and not row.provincial_id:
                     values["provincial_id"] = change.provincial_id
                 session.execute(update(C).where(C.id == change.complaint_id).values(**values))
-                after = {"status": change.status, "changed_at": change.changed_at}
+                after = {"status": change.status}
                 if change.agency:
                     after["disposed_to"] = change.agency
                 audit.append(

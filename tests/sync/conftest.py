@@ -7,6 +7,10 @@ or on a throwaway PostgreSQL, and sample protocol objects. Reusable by the clien
   (client_id, secret), token(...), client(code=None) -> httpx.Client with a bearer token,
   set_status(provincial_id, status, note=None, agency=None), export() -> list[dict],
   revisions(complaint_id), cli(*args), kill(sig=SIGKILL), restart(**options), stop().
+  add_desk, set_status, export and revisions work on the hub's database in this process (as
+  the `hub add-desk|set-status|export` commands do; `cli("export")` runs the real command).
+  restart() keeps the data folder, the database and the port, so a client keeps its URL; a
+  hub started with --port 0 prints its URL and the fixture reads it (no fixed ports).
 - `hub`: a fresh hub on SQLite for this test.
 - `hub_db`: parametrised over "sqlite" and "postgresql": None or a fresh PostgreSQL URL.
 - `backend_hub`: a fresh hub on each backend (two runs of the test).
@@ -17,8 +21,10 @@ or on a throwaway PostgreSQL, and sample protocol objects. Reusable by the clien
   and `tls_hub.verify` the context its own token()/client() use.
 - `postgres`: the session's PostgreSQL server (`new_database()` -> URL). Where it cannot be
   started the PostgreSQL runs skip with the reason, except with CI=true: then they fail.
-- `make_complaint(desk_code, **fields)`, `record_item(complaint)`, `batch(desk_code, items)`:
-  valid protocol objects (docs/sync-protocol.md §4, §6) to change in a test.
+- `make_complaint(desk_code, **fields)`, `record_item(complaint)`, `correction_item(complaint,
+  revision, changed)`, `erasure_item(complaint_id, revision)`, `batch(desk_code, items,
+  anchor=None)`: valid protocol objects (docs/sync-protocol.md §4, §6) to change in a test;
+  `post_batch(client, body)` sends one with its Idempotency-Key.
 """
 
 from __future__ import annotations

@@ -38,15 +38,24 @@ def subprocess_env() -> dict:
     return env
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: the hub gets SIGKILL when the thread that started it ends (the test process
-    dying, say), so none is left running. Start hubs from the test's own thread."""
+def _death_signal():
+    """Linux: a function for the child (before exec) that asks for SIGKILL when the thread
+    that started it ends (the test process dying, say), so no hub is left running. Bound
+    here, in the parent: the child runs no import (a fork while another thread holds the
+    import lock would hang there). Start hubs from the test's own thread."""
+    if sys.platform != "linux":
+        return None
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
+    kill = int(signal.SIGKILL)
+    return lambda: prctl(1, kill)  # PR_SET_PDEATHSIG
+
+
+_DIE_WITH_PARENT = _death_signal()
 
 
 def fresh_desk_code() -> str:
@@ -88,7 +97,7 @@ class Hub:
                 stderr=log,
                 env=subprocess_env(),
                 cwd=ROOT,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                preexec_fn=_DIE_WITH_PARENT,
             )
         finally:
             log.close()

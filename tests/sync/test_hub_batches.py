@@ -3,6 +3,8 @@ SQLite and on PostgreSQL, with plain httpx."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import httpx
 
 from tests.sync.conftest import (
@@ -265,3 +267,17 @@ def test_an_expired_token_is_401(shared_hub):
     assert answer.status_code == 401
     assert answer.json()["code"] == "unauthorized"
     assert answer.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_the_same_batch_sent_twice_at_once_is_applied_once(shared_hub):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with shared_hub.client() as client:
+        complaints = [make_complaint(client.desk_code) for _ in range(50)]
+        body = batch(client.desk_code, [record_item(c) for c in complaints])
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda _n: post_batch(client, body), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4
+    assert all(a.json() == answers[0].json() for a in answers)
+    counts = Counter(row["complaint_id"] for row in shared_hub.export())
+    assert [counts[c["id"]] for c in complaints] == [1] * 50

@@ -480,6 +480,7 @@ ACTION_LABELS = {
     "complaint.record": N_("Recorded"),
     "complaint.correct": N_("Corrected"),
     "privacy.erase": N_("Reporter's identity erased"),
+    "complaint.status": N_("Status from the provincial system"),
 }
 
 
