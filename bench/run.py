@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import sync_bench  # noqa: E402  (bench/sync_bench.py)
 from benchlib import (  # noqa: E402
     BENCH_DIR,
     DB_NAME,
@@ -554,7 +555,32 @@ SECTIONS = [
     ("b", "paging", bench_paging),
     ("c", "search", bench_search),
     ("d", "memory", bench_memory),
+    ("e", "sync", sync_bench.bench_sync),
 ]
+
+
+SUMMARY = OUT_DIR / "summary.json"
+
+
+def write_summary(figures: list[Figure]) -> None:
+    """bench/out/summary.json: every figure of this run by section and name (value, unit,
+    baseline, ratio, goal, met), merged over the figures of earlier runs of other sections."""
+    try:
+        summary = json.loads(SUMMARY.read_text("utf-8"))
+    except (OSError, ValueError):
+        summary = {}
+    for f in figures:
+        summary.setdefault(f.section, {})[f.name.strip()] = {
+            "value": round(f.value, 4),
+            "unit": f.unit,
+            "baseline": None if f.baseline is None else round(f.baseline, 4),
+            "baseline_name": f.baseline_name,
+            "ratio": None if f.ratio is None else round(f.ratio, 4),
+            "goal": f.goal,
+            "met": f.met,
+        }
+    SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+    SUMMARY.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", "utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -576,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = OUT_DIR / "scratch"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    needs_demo = any(key != "a" for key, _, _ in sections)
+    needs_demo = any(key not in ("a", "e") for key, _, _ in sections)
     data_dir, took = None, None
     if needs_demo:
         print(f"demo database: {args.rows:,} complaints in {OUT_DIR.relative_to(ROOT)}/")
@@ -595,6 +621,7 @@ def main(argv: list[str] | None = None) -> int:
             figures += function(ctx)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    write_summary(figures)
     print_table(
         figures,
         f"Meja Aduan core benchmarks, {args.rows:,} rows, SQLite {sqlite3.sqlite_version}, "

@@ -62,6 +62,7 @@ EVENT_LABELS = {
     "complaint.record": N_("The complaint was recorded."),
     "complaint.correct": N_("The complaint was corrected."),
     "privacy.erase": N_("The reporter's identity and attachments were erased."),
+    "complaint.status": N_("The provincial system changed the status."),
 }
 
 IDENTITY_MARKS = {
@@ -141,6 +142,10 @@ def event_text(event: dict, zone, ref: Reference) -> str:
         erased = [field_label(f) for f in before.get("fields_set", []) if isinstance(f, str)]
         if erased:
             changes.append(_("Erased: {fields}.").format(fields=", ".join(erased)))
+    elif action == "complaint.status" and "status" in after:
+        old = value_text("status", before.get("status"), zone, ref)
+        new = value_text("status", after.get("status"), zone, ref)
+        changes.append(f"{field_label('status')}: {old} → {new}")
     elif action == "complaint.correct":
         for name in [n for n in FIELD_LABELS if n in before or n in after]:
             old = value_text(name, before.get(name), zone, ref)

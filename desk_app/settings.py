@@ -277,6 +277,15 @@ SETTINGS: dict[str, Setting] = {
             high=200,
             why="the protocol allows at most 200 items a batch (docs/sync-protocol.md §4)",
         ),
+        # The IT officer's window syncs by itself every this many minutes (ui/sync/page.py);
+        # 0: only when asked. At most a day: a desk that syncs less often needs no timer.
+        NumberSetting(
+            "sync_auto_minutes",
+            0,
+            low=0,
+            high=1440,
+            why="0 is the explicit 'off'; more than a day apart is no longer automatic",
+        ),
     )
 }
 
@@ -303,6 +312,7 @@ LABELS = {
     "sync_client_id": N_("Provincial client id"),
     "sync_ca_bundle": N_("Province's CA certificate file"),
     "sync_batch_size": N_("Complaints per upload batch"),
+    "sync_auto_minutes": N_("Automatic sync every (minutes, 0: off)"),
 }
 
 

@@ -32,6 +32,8 @@ from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
 from ui.lock import SessionLock
 from ui.screen_fit import resize_within_screen
+from ui.sync.page import SyncPage
+from ui.sync.status import SyncStatusLabel
 from ui.workers import Runner
 
 # Settings every page reads from the desk value made at sign-in: a change rebuilds the window.
@@ -99,6 +101,8 @@ class MainWindow(QMainWindow):
         self.backups: BackupPage | None = None  # the IT officer's backups tab (ditto)
         self.privacy: PrivacyPage | None = None  # the supervisor's personal-data tab (ditto)
         self.settings_page: SettingsPage | None = None  # the IT officer's settings tab (ditto)
+        self.sync_page: SyncPage | None = None  # the IT officer's sync tab (ditto)
+        self.sync_status: SyncStatusLabel | None = None  # every signed-in role (ditto)
         self._offer_by_role(new_action, audit_action)
         self._settings = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
         self._restore_geometry()
@@ -119,6 +123,10 @@ class MainWindow(QMainWindow):
         user_label = QLabel(f"{actor.full_name or actor.username} · {actor.role.label}")
         user_label.setObjectName("user_label")
         self.statusBar().addPermanentWidget(user_label)
+        if self.sync_status is None:  # how many complaints wait to be sent; IT: online or not
+            self.sync_status = SyncStatusLabel(self.desk, self.runner)
+            self.statusBar().addPermanentWidget(self.sync_status)
+            self.sync_status.start()
         for page, action, needed in (
             (self.intake, new_action, Action.RECORD),
             (self.audit, audit_action, Action.AUDIT_VIEW),
@@ -138,9 +146,29 @@ class MainWindow(QMainWindow):
             self.settings_page = SettingsPage(self.desk, self.runner)
             self.settings_page.changed.connect(self._setting_changed)
             self.tabs.addTab(self.settings_page, _("Settings"))
+        if actor.may(Action.CONFIGURE_SYNC) and self.sync_page is None:
+            self.sync_page = SyncPage(self.desk, self.runner)
+            self.tabs.addTab(self.sync_page, _("Sync"))
+            self.sync_page.running_changed.connect(lambda _r: self.sync_status.refresh())
+            self.sync_page.finished.connect(self._sync_finished)
+            self.sync_page.failed.connect(self.sync_status.set_note)
+            if self.settings_page is not None:
+                self.settings_page.changed.connect(self._setting_changed)
         if actor.may(Action.PERSONAL_DATA) and self.privacy is None:
             self.privacy = PrivacyPage(self.desk, self.runner)
             self.tabs.addTab(self.privacy, _("Personal data"))
+
+    def _sync_finished(self, report) -> None:
+        """After a run: the status bar's counts, and the list for the statuses it brought."""
+        self.sync_status.set_note("")  # a run happened: its outcome is in the overview
+        self.sync_status.refresh()
+        if report.statuses:
+            self.complaints.model.refresh()
+            self.complaints.look_for_changes()
+
+    def _setting_changed(self, changed) -> None:
+        if changed.name == "sync_auto_minutes" and self.sync_page is not None:
+            self.sync_page.apply_auto_setting()
 
     def may(self, action: Action) -> bool:
         return self.desk.actor is not None and self.desk.actor.may(action)
@@ -169,6 +197,8 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.audit:
             self.audit.start()  # read when shown: the trail grows while other tabs are used
+        elif self.tabs.widget(index) is self.complaints:
+            self.complaints.look_for_changes()  # a sync may have brought statuses meanwhile
 
     def show_in_list(self, number: str) -> None:
         self.tabs.setCurrentWidget(self.complaints)
@@ -234,6 +264,8 @@ class MainWindow(QMainWindow):
         """Closing keeps what was typed: the draft is written before the window goes."""
         if not self.intake.form.get_form().is_blank() and self.intake.stack.currentIndex() == 0:
             self.intake.save_draft_now()
+        if self.sync_page is not None:
+            self.sync_page.cancel()  # a run under way stops at its next step
         self.runner.wait()
         self._settings.setValue("main/geometry", self.saveGeometry())
         self._settings.setValue("main/list_splitter", self.complaints.splitter.saveState())

@@ -1,7 +1,9 @@
 """The one way to run a service off the GUI thread.
 
 Writes go through a single-thread pool (one writer at a time, in order); reads may run in
-parallel. Results come back on the GUI thread through signals.
+parallel; a long job (a sync run: network and its own short writes, minutes at worst) has a
+single-thread pool of its own, so that it holds neither the writes nor the reads up. Results come
+back on the GUI thread through signals.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class Runner(QObject):
         self._writes.setMaxThreadCount(1)
         self._reads = QThreadPool(self)
         self._reads.setMaxThreadCount(2)
+        self._long = QThreadPool(self)
+        self._long.setMaxThreadCount(1)
         self._pending: set[_Signals] = set()
 
     def write(self, fn, *args, on_done=None, on_error=None) -> None:
@@ -56,6 +60,11 @@ class Runner(QObject):
 
     def read(self, fn, *args, on_done=None, on_error=None) -> None:
         self._start(self._reads, fn, args, on_done, on_error)
+
+    def long(self, fn, *args, on_done=None, on_error=None) -> None:
+        """Run a long job (the sync) that does its own locking and must not block the writes;
+        one at a time. Give it a way to be cancelled (a callable it checks)."""
+        self._start(self._long, fn, args, on_done, on_error)
 
     def _start(self, pool, fn, args, on_done, on_error) -> None:
         signals = _Signals()
@@ -98,7 +107,9 @@ class Runner(QObject):
         and for tests)."""
         finished = True
         for _round in range(20):  # a delivered result may start more work: wait for it too
-            finished = self._writes.waitForDone(msecs) and self._reads.waitForDone(msecs)
+            finished = all(
+                pool.waitForDone(msecs) for pool in (self._writes, self._reads, self._long)
+            )
             QCoreApplication.sendPostedEvents()
             if not self._pending or not finished:
                 break

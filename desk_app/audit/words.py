@@ -49,6 +49,18 @@ _OTHER_LABELS = {
     "timezone": N_("Time zone"),
     "contact": N_("Contact"),
     "training_desk": N_("Training desk"),
+    "disposed_to": N_("Sent to agency"),  # a status from the province (complaint.status)
+    # the sync (services/sync.py, desk_app/sync/client.py)
+    "server": N_("Server"),
+    "client_id": N_("Client id"),
+    "ca_bundle": N_("Own CA certificate"),
+    "secret_changed": N_("Secret changed"),
+    "items": N_("Items"),
+    "accepted": N_("Accepted"),
+    "duplicate": N_("Already held"),
+    "rejected": N_("Rejected"),
+    "conflict": N_("Conflicts"),
+    "version": N_("Version"),
 }
 FIELD_LABELS = {**privacy_report.FIELD_LABELS, **_OTHER_LABELS}
 
@@ -59,6 +71,9 @@ OBJECT_LABELS = {
     "setting": N_("Setting"),
     "backup": N_("Backup"),
     "export": N_("Export"),
+    "sync": N_("Provincial connection"),
+    "sync_batch": N_("Upload batch"),
+    "reference": N_("Reference data"),
 }
 
 BACKUP_KINDS = {
@@ -144,6 +159,8 @@ def value_text(
     try:
         if key == "role":
             return Role(value).label
+        if key == "disposed_to":
+            return ref.label("agency", value)
         if key == "kind" and value in BACKUP_KINDS:
             return _(BACKUP_KINDS[value])
         if key == "value" and object_type == "setting":

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uuid6
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from desk_app import files, paths, reference
 from desk_app.audit import chain as audit
@@ -54,6 +55,24 @@ LOOK_KEY = "look:"  # + user name: when they last looked at the list
 LEASE = dt.timedelta(minutes=5)
 
 OPEN, ANSWERED, FAILED = "open", "answered", "failed"
+
+_STATE_OF = {
+    p.ACCEPTED: outbox.SENT,
+    p.DUPLICATE: outbox.SENT,
+    p.REJECTED: outbox.REJECTED,
+    p.CONFLICT: outbox.CONFLICT,
+}
+_ITEM_COLUMNS = ("state", "result", "provincial_id", "errors", "sent_at", "last_error")
+_UPDATE_ITEM = (
+    update(OB.__table__)
+    .where(OB.__table__.c.item_id == bindparam("b_item_id"))
+    .values({c: bindparam(c) for c in (*_ITEM_COLUMNS, "next_attempt_at")})
+)
+_UPDATE_PROVINCIAL_ID = (
+    update(C.__table__)
+    .where(C.__table__.c.id == bindparam("b_id"))
+    .values(provincial_id=bindparam("provincial_id"))
+)
 PHASES = ("connect", "upload", "statuses", "reference", "done")
 
 
@@ -137,12 +156,17 @@ class Lease:
         )
 
     def claim(self) -> None:
-        """Take the lease or raise SyncError("busy")."""
-        with self.db.writing() as session:
-            held = read_state(session, LOCK_KEY)
-            if held is not None and not self._stale(held):
-                raise p.SyncError("busy")
-            write_state(session, LOCK_KEY, self._value())
+        """Take the lease or raise SyncError("busy"). On SQLite the write transaction starts
+        with BEGIN IMMEDIATE, so two claims are serialised; on PostgreSQL two first claims at
+        once both insert the row and the second fails on its key: busy as well."""
+        try:
+            with self.db.writing() as session:
+                held = read_state(session, LOCK_KEY)
+                if held is not None and not self._stale(held):
+                    raise p.SyncError("busy")
+                write_state(session, LOCK_KEY, self._value())
+        except IntegrityError:
+            raise p.SyncError("busy") from None
 
     def _stale(self, held: str) -> bool:
         try:
@@ -177,6 +201,36 @@ def lease_held(db) -> bool:
     with db.reading() as session:
         held = read_state(session, LOCK_KEY)
     return held is not None and not lease._stale(held)
+
+
+def _settle_conflicts(
+    item_rows: list[dict], answer: p.BatchAnswer, mine: dict, kinds: dict
+) -> list[str]:
+    """A record item answered "conflict" (the hub held an older content of the complaint: its
+    first sending was committed there, then the complaint was corrected before the desk heard
+    the answer) is settled when a correction of the same complaint in the same batch was
+    applied: the province now holds the desk's version. It is marked sent, with the provincial
+    id the conflict named. Returns the settled items' complaint ids."""
+    settled: list[str] = []
+    applied = {
+        mine[r.item_id]
+        for r in answer.results
+        if r.item_id in mine
+        and kinds.get(r.item_id) == outbox.CORRECTION
+        and r.result in (p.ACCEPTED, p.DUPLICATE)
+    }
+    if not applied:
+        return settled
+    for row in item_rows:
+        item_id = row["b_item_id"]
+        if (
+            row["result"] == p.CONFLICT
+            and kinds.get(item_id) == outbox.RECORD
+            and mine[item_id] in applied
+        ):
+            row["state"] = outbox.SENT
+            settled.append(mine[item_id])
+    return settled
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -418,41 +472,60 @@ class SyncClient:
             )
 
     def _apply(self, batch_id: str, answer: p.BatchAnswer) -> None:
-        """The hub's answer, applied in one transaction."""
+        """The hub's answer, applied in one transaction (executemany: no per-row flushes)."""
         now = self.desk.now()
         counts = dict.fromkeys(p.RESULTS, 0)
         with self.desk.db.writing() as session:
             if session.scalar(select(B.state).where(B.batch_id == batch_id)) != OPEN:
                 return  # applied already (cannot happen with one sync at a time; harmless)
-            rows = {
-                r.item_id: r for r in session.scalars(select(OB).where(OB.batch_id == batch_id))
-            }
+            held = session.execute(
+                select(OB.item_id, OB.complaint_id, OB.kind).where(OB.batch_id == batch_id)
+            ).all()
+            mine = {r.item_id: r.complaint_id for r in held}
+            kinds = {r.item_id: r.kind for r in held}
+            item_rows, complaint_rows = [], []
             for res in answer.results:
-                row = rows.get(res.item_id)
-                if row is None:
+                complaint_id = mine.get(res.item_id)
+                if complaint_id is None:
                     continue
                 counts[res.result] += 1
                 self.result.count(res.result)
-                state = {
-                    p.ACCEPTED: outbox.SENT,
-                    p.DUPLICATE: outbox.SENT,
-                    p.REJECTED: outbox.REJECTED,
-                    p.CONFLICT: outbox.CONFLICT,
-                }[res.result]
                 errors = [{"field": e.field, "code": e.code} for e in res.errors]
-                row.state = state
-                row.result = res.result
-                row.provincial_id = res.provincial_id
-                row.errors = json.dumps(errors) if errors else None
-                row.sent_at = now
-                row.last_error = None
-                row.next_attempt_at = None
+                item_rows.append(
+                    {
+                        "b_item_id": res.item_id,
+                        "state": _STATE_OF[res.result],
+                        "result": res.result,
+                        "provincial_id": res.provincial_id,
+                        "errors": json.dumps(errors) if errors else None,
+                        "sent_at": now,
+                        "last_error": None,
+                        "next_attempt_at": None,
+                    }
+                )
                 if res.provincial_id and res.result in (p.ACCEPTED, p.DUPLICATE):
-                    session.execute(
-                        update(C)
-                        .where(C.id == row.complaint_id)
-                        .values(provincial_id=res.provincial_id)
+                    complaint_rows.append(
+                        {"b_id": complaint_id, "provincial_id": res.provincial_id}
                     )
+            for complaint_id in _settle_conflicts(item_rows, answer, mine, kinds):
+                counts[p.CONFLICT] -= 1  # the province holds the desk's version after all
+                counts[p.DUPLICATE] += 1
+                self.result.conflict -= 1
+                self.result.duplicate += 1
+                provincial = next(
+                    (
+                        r["provincial_id"]
+                        for r in item_rows
+                        if mine[r["b_item_id"]] == complaint_id and r["provincial_id"]
+                    ),
+                    None,
+                )
+                if provincial:
+                    complaint_rows.append({"b_id": complaint_id, "provincial_id": provincial})
+            if item_rows:
+                session.execute(_UPDATE_ITEM, item_rows)
+            if complaint_rows:
+                session.execute(_UPDATE_PROVINCIAL_ID, complaint_rows)
             session.execute(
                 update(B)
                 .where(B.batch_id == batch_id)
@@ -464,7 +537,7 @@ class SyncClient:
                 "sync.batch",
                 "sync_batch",
                 batch_id,
-                after={"items": len(rows), **counts},
+                after={"items": len(mine), **counts},
             )
 
     def _fail_batch(self, batch_id: str, code: str) -> None:
@@ -531,7 +604,7 @@ class SyncClient:
                 if change.provincial_id and not row.provincial_id:
                     values["provincial_id"] = change.provincial_id
                 session.execute(update(C).where(C.id == change.complaint_id).values(**values))
-                after = {"status": change.status, "changed_at": change.changed_at}
+                after = {"status": change.status}
                 if change.agency:
                     after["disposed_to"] = change.agency
                 audit.append(

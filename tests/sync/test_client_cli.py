@@ -71,6 +71,37 @@ def test_setup_then_sync_exits_0_when_nothing_is_left(data_dir, hub, capsys, mem
     assert "0" in out and "2" in out
 
 
+def test_a_rejected_sync_leaves_no_personal_data_in_the_log_or_the_outbox(data_dir, hub):
+    """The sync's own records (log, outbox errors, batch events) hold codes, never values."""
+    setup(data_dir, hub)
+    record(data_dir, 1)
+    desk = open_desk(data_dir)
+    with desk.db.writing() as session:  # refused for its NIK: the hub names the field only
+        session.execute(update(models.Complaint).values(reporter_nik="1403019999999999"))
+    desk.close()
+    assert run_cli(data_dir, "sync", user=IT.username) == 1
+    form = make_form()
+    secrets = ("1403019999999999", form.reporter_name, form.reporter_email, "Siti")
+    logs = [p for p in (data_dir / "logs").rglob("*") if p.is_file()]
+    assert logs, "the CLI writes its log in the data folder"
+    for path in logs:
+        logged = path.read_text("utf-8", "replace")
+        assert not [s for s in secrets if s in logged], path.name
+    desk = open_desk(data_dir)
+    try:
+        with desk.db.reading() as session:
+            kept = session.execute(
+                text(
+                    "SELECT errors, last_error FROM outbox UNION ALL "
+                    "SELECT after, reason FROM audit_event WHERE action LIKE 'sync.%'"
+                )
+            ).all()
+    finally:
+        desk.close()
+    assert "reporter_nik" in str(kept)
+    assert not [s for s in secrets if s in str(kept)]
+
+
 def test_sync_exits_1_with_a_summary_when_items_are_rejected(data_dir, hub, capsys):
     setup(data_dir, hub)
     record(data_dir, 1)

@@ -5,7 +5,6 @@ once at the hub, every one sent at the desk."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import httpx
 import keyring
 import keyring.backends.fail
 import pytest
-import trustme
 
 from desk_app.services import intake, sync
 from desk_app.sync import client as sync_client
@@ -265,61 +263,12 @@ def test_a_cancelled_run_stops_between_requests_and_keeps_what_was_sent(desk, hu
 # -- TLS ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def tls_hub(tmp_path):
-    """The hub's app (desk_app.hub.app.create_app) on uvicorn with a certificate from a test
-    CA, in a thread: `desk-app hub serve` has no TLS options."""
-    import socket
-
-    import uvicorn
-
-    from desk_app.hub.app import create_app
-    from desk_app.hub.store import HubStore
-
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    cert_file, key_file, ca_file = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
-    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    cert.private_key_pem.write_to_path(str(key_file))
-    ca.cert_pem.write_to_path(str(ca_file))
-    folder = tmp_path / "tls-hub"
-    folder.mkdir()
-    store = HubStore(folder, None)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(store),
-        log_level="warning",
-        lifespan="off",
-        ssl_certfile=str(cert_file),
-        ssl_keyfile=str(key_file),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])))
-    thread.start()
-    while not server.started and thread.is_alive():
-        thread.join(0.05)
-
-    class TlsHub:
-        url = f"https://127.0.0.1:{port}"
-        ca_bundle = str(ca_file)
-
-        def add_desk(self, code):
-            return store.add_desk(code)
-
-        def export(self):
-            return list(store.export())
-
-    yield TlsHub()
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-    store.close()
+# The hub's own tls_hub fixture (tests/sync/conftest.py): `desk-app hub serve --tls-cert
+# --tls-key` with a certificate from a trustme CA.
 
 
 def test_tls_with_the_provinces_ca_is_accepted(desk, tls_hub):
-    connect(desk, tls_hub, ca_bundle=tls_hub.ca_bundle)
+    connect(desk, tls_hub, ca_bundle=str(tls_hub.ca_file))
     ids = record_many(desk, 2)
     report = sync.run(desk.acting(IT))
     assert report.ok

@@ -189,7 +189,8 @@ def test_statuses_come_back_with_history_and_the_clerks_list_shows_what_changed(
     sync.mark_looked(clerk)
     provincial = lookup.get_complaint(desk, first.id).complaint.provincial_id
     hub.set_status(provincial, "verified")
-    hub.set_status(provincial, "disposed", note="Diteruskan ke Dinas PU", agency="DINKES")
+    agency = make_form().agency
+    hub.set_status(provincial, "disposed", note="Diteruskan ke Dinas PU", agency=agency)
     report = sync.run(desk.acting(IT))
     assert report.statuses == 2
     c = lookup.get_complaint(desk, first.id).complaint
@@ -201,6 +202,11 @@ def test_statuses_come_back_with_history_and_the_clerks_list_shows_what_changed(
         "disposed",
     ]
     assert status_events[-1].reason == "Diteruskan ke Dinas PU"
+    assert ("disposed_to", None, agency) in status_events[-1].changes
+    from desk_app.audit.words import value_text
+
+    shown = value_text("disposed_to", agency, zone=desk.zone, ref=desk.reference)
+    assert shown == desk.reference.label("agency", agency) != agency
     assert sync.changed_since_last_look(clerk) == {first.id}
     assert sync.changed_since_last_look(desk.acting(SUPERVISOR)) == {first.id}  # never looked
     sync.mark_looked(clerk)

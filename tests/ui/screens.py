@@ -122,6 +122,12 @@ def _setup_wizard(desk, parent):
     return SetupWizard(desk, parent)
 
 
+def _sync_secret(desk, parent):
+    from ui.sync.secret_dialog import SecretDialog
+
+    return SecretDialog(parent)
+
+
 # name -> build(desk acting as a supervisor, parent): every dialog of ui/ but message boxes
 # (those are built by ui/messages.py alone and tested there).
 DIALOGS: dict[str, Callable[[Desk, QWidget | None], QWidget]] = {
@@ -135,6 +141,7 @@ DIALOGS: dict[str, Callable[[Desk, QWidget | None], QWidget]] = {
     "erasure": _erasure,
     "refusal": _refusal,
     "setup_wizard": _setup_wizard,
+    "sync_secret": _sync_secret,
 }
 
 

@@ -70,6 +70,11 @@ ACTION_LABELS = {
     "privacy.export": N_("Personal data exported"),
     "privacy.erase": N_("Identity erased"),
     "privacy.erase_request": N_("Erasure request"),
+    "complaint.status": N_("Status from the provincial system"),
+    "sync.configure": N_("Provincial connection set up"),
+    "sync.batch": N_("Batch uploaded"),
+    "sync.send_again": N_("Refused items queued again"),
+    "reference.refresh": N_("Reference data refreshed"),
 }
 
 

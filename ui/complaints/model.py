@@ -6,10 +6,11 @@ Each page is read on a worker; results from an older query are dropped.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from desk_app import list_rows
 from desk_app.domain.calendar import DeadlineState
+from desk_app.i18n import _
 from desk_app.services import lookup
 from desk_app.services.desk import Desk
 
@@ -22,6 +23,9 @@ COLUMNS = list(zip(list_rows.HEADERS, SORT_KEYS, strict=True))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE = QColor("#b3261e")
 DUE_TODAY = QColor("#9a6700")
+# A complaint whose status the province changed since this user last looked: its row in this
+# colour, its status in bold (not only a colour), a tooltip in words.
+CHANGED_ROW = QColor("#fff4c2")
 
 
 class ComplaintListModel(KeysetTableModel):
@@ -38,6 +42,17 @@ class ComplaintListModel(KeysetTableModel):
             parent,
         )
         self._today = desk.today()
+        # Complaints whose status the province changed since this user last looked (this
+        # session keeps them marked: the look that found them is already recorded).
+        self.changed_ids: set[str] = set()
+
+    def mark_changed(self, ids: set[str]) -> None:
+        """Mark these complaints as changed by the province (bold, "(changed)", a tooltip)."""
+        if ids - self.changed_ids:
+            self.changed_ids |= ids
+            if self._rows:
+                last = self.index(len(self._rows) - 1, self.columnCount() - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
 
     def set_query(self, query: lookup.ListQuery) -> None:
         self._today = self.desk.today()  # deadlines are judged against today, even overnight
@@ -48,8 +63,20 @@ class ComplaintListModel(KeysetTableModel):
             return None
         item = self._rows[index.row()]
         column = index.column()
+        changed = item.id in self.changed_ids
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(item, column)
+        if role == Qt.ItemDataRole.FontRole and changed and column == list_rows.STATUS:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and changed:
+            return QBrush(CHANGED_ROW)
+        if role == Qt.ItemDataRole.ToolTipRole and changed and column in (0, list_rows.STATUS):
+            return _(
+                "The province changed the status of this complaint to “{status}” since "
+                "you last looked."
+            ).format(status=self._text(item, list_rows.STATUS))
         if role == ID_ROLE:
             return item.id
         if role == Qt.ItemDataRole.ForegroundRole and column == 7:

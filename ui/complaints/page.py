@@ -8,6 +8,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,7 +33,7 @@ from desk_app.domain.validation import format_phone
 from desk_app.errors import DeskError
 from desk_app.formatting import date_text, datetime_text, identity_text
 from desk_app.i18n import N_, _, ngettext
-from desk_app.services import corrections, lookup
+from desk_app.services import corrections, lookup, sync
 from desk_app.services.desk import Desk
 
 from ui import messages
@@ -50,6 +51,14 @@ def load_detail(
     """One complaint and its history, in one read (runs on a worker)."""
     detail = lookup.get_complaint(desk, key)
     return detail, corrections.history(desk, detail.complaint.id)
+
+
+def look_for_changes(desk: Desk) -> set[str]:
+    """The complaints whose status the province changed since this user last looked, and
+    this look recorded (runs on a worker: it writes)."""
+    changed = sync.changed_since_last_look(desk)
+    sync.mark_looked(desk)
+    return changed
 
 
 class ComplaintsPage(QWidget):
@@ -177,6 +186,13 @@ class ComplaintsPage(QWidget):
         def room(*texts: str, most: int = 10_000) -> int:
             return min(max(metrics.horizontalAdvance(text) for text in texts) + 16, most)
 
+        bold = self.table.font()
+        bold.setBold(True)  # a status the province changed is bold (model.py)
+        bold_metrics = QFontMetrics(bold)
+
+        def bold_room(*texts: str, most: int) -> int:
+            return min(max(bold_metrics.horizontalAdvance(text) for text in texts) + 16, most)
+
         sample_date = "00/00/0000"
         widths = {
             0: room(f"{self.desk.desk_code}-000000-0000-W"),
@@ -184,7 +200,7 @@ class ComplaintsPage(QWidget):
             2: chars * 15,
             4: chars * 20,
             5: room(*(channel.label for channel in Channel), most=chars * 17),
-            6: room(*(status.label for status in Status), most=chars * 15),
+            6: bold_room(*(status.label for status in Status), most=chars * 16),
             7: room(_("{date} (overdue)").format(date=sample_date), most=chars * 15),
         }
         for column, width in widths.items():
@@ -195,6 +211,22 @@ class ComplaintsPage(QWidget):
 
     def start(self) -> None:
         self.apply_filters()
+        self.look_for_changes()
+
+    def look_for_changes(self) -> None:
+        """Mark what the province changed since this user last looked (a sync brings it)."""
+        if self.desk.actor is None:
+            return
+        self.runner.write(
+            look_for_changes,
+            self.desk,
+            on_done=self.model.mark_changed,
+            on_error=self._look_failed,
+        )
+
+    def _look_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, DeskError):  # a busy database: the marks come with the next look
+            messages.show_error(self, exc)
 
     def current_query(self) -> lookup.ListQuery:
         date_from, date_to = self.dates.bounds()
@@ -450,6 +482,7 @@ ACTION_LABELS = {
     "complaint.record": N_("Recorded"),
     "complaint.correct": N_("Corrected"),
     "privacy.erase": N_("Reporter's identity erased"),
+    "complaint.status": N_("Status from the provincial system"),
 }
 
 

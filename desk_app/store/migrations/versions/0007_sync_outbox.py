@@ -107,6 +107,7 @@ def downgrade() -> None:
             "kind", existing_type=sa.String(length=16), type_=sa.String(length=32)
         )
     op.execute("UPDATE outbox SET kind = 'upload'")
-    with op.batch_alter_table("complaint", schema=None) as batch_op:
-        batch_op.drop_column("status_changed_at")
-        batch_op.drop_column("provincial_id")
+    # Not batch mode: recreating the complaint table would trip the foreign keys that point at
+    # it and drop its full-text triggers. SQLite (3.35+) and PostgreSQL drop a column in place.
+    op.execute("ALTER TABLE complaint DROP COLUMN status_changed_at")
+    op.execute("ALTER TABLE complaint DROP COLUMN provincial_id")

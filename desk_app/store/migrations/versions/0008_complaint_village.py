@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("complaint") as batch:
-        batch.drop_column("village")
+    # Not batch mode: recreating the complaint table would trip the foreign keys that point at
+    # it and drop its full-text triggers (as 0007's downgrade says). Dropped in place.
+    op.drop_column("complaint", "village")

@@ -1,0 +1,155 @@
+"""The client's edges against the real hub: attachments by SHA-256 (sent once, before the
+batch), one new token on a 401 and no retry of a bad secret, a batch halved on 413, a batch
+whose content changed between a lost answer and its resend (409), a token of another desk."""
+
+from __future__ import annotations
+
+import keyring
+import pytest
+
+from desk_app.services import attachments, corrections, intake, lookup, sync
+from desk_app.sync import protocol as p
+from desk_app.sync.transport import HttpTransport
+from tests.conftest import CLERK, IT, SUPERVISOR, make_form
+from tests.sync.desk_side import FAST, MemoryKeyring, connect, items, reset_credentials, states
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch):
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    monkeypatch.setattr(sync, "RETRY_POLICY", FAST)
+    yield
+    keyring.set_keyring(previous)
+    reset_credentials()
+
+
+class Counting(HttpTransport):
+    """HttpTransport that counts what it sent, by call."""
+
+    calls: list[str] = []
+
+    def put_attachment(self, sha256, data):
+        Counting.calls.append("put_attachment")
+        return super().put_attachment(sha256, data)
+
+    def missing_attachments(self, sha256s):
+        Counting.calls.append("missing_attachments")
+        return super().missing_attachments(sha256s)
+
+    def post_batch(self, batch):
+        Counting.calls.append(f"post_batch:{len(batch.items)}")
+        return super().post_batch(batch)
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    Counting.calls = []
+
+    def factory(server, client_id, secret, *, ca_bundle, cancelled):
+        return Counting(
+            server, client_id, secret, ca_bundle=ca_bundle, cancelled=cancelled, policy=FAST
+        )
+
+    monkeypatch.setattr(sync, "make_transport", factory)
+    return Counting.calls
+
+
+def test_attachments_go_first_by_sha256_and_only_once(desk, hub, tmp_path, counting):
+    connect(desk, hub)
+    scan = tmp_path / "surat.pdf"
+    scan.write_bytes(b"%PDF-1.4 surat pengaduan " * 100)
+    clerk = desk.acting(CLERK)
+    first = attachments.add_file(clerk, scan)
+    a = intake.record_complaint(clerk, make_form(attachments=[first]))
+    report = sync.run(desk.acting(IT))
+    assert report.accepted == 1
+    assert counting[:3] == ["missing_attachments", "put_attachment", "post_batch:1"]
+    stored = hub.data_dir / "attachments" / first["sha256"][:2] / first["sha256"]
+    assert stored.read_bytes() == scan.read_bytes()
+    [held] = hub.export()
+    assert held["complaint"]["attachments"] == [
+        {"sha256": first["sha256"], "size": int(first["size"]), "filename": "surat.pdf"}
+    ]
+    # The same file with another complaint: asked for, not sent again.
+    counting.clear()
+    b = intake.record_complaint(clerk, make_form(attachments=[first]))
+    assert sync.run(desk.acting(IT)).accepted == 1
+    assert "put_attachment" not in counting and "missing_attachments" in counting
+    assert {i.complaint_id for i in items(desk)} == {a.id, b.id}
+
+
+def test_an_expired_token_is_renewed_once(desk, hub):
+    client_id, secret = hub.add_desk("PKU01")
+    transport = HttpTransport(hub.url, client_id, secret, policy=FAST)
+    try:
+        transport.token()
+        transport._token = "expired-or-revoked"
+        assert transport.statuses(0).next_cursor == 0  # 401, a new token, then the answer
+        assert transport.requests == 4  # token, 401, token, answer
+    finally:
+        transport.close()
+
+
+def test_a_wrong_secret_is_refused_once_and_not_retried(desk, hub):
+    client_id, _secret = hub.add_desk("PKU01")
+    sync.configure(desk.acting(IT), hub.url, client_id, "not-the-secret")
+    intake.record_complaint(desk.acting(CLERK), make_form())
+    report = sync.run(desk.acting(IT))
+    assert (report.error, report.status, report.pending) == ("unauthorized", 401, 1)
+    assert "not-the-secret" not in report.error_text
+    assert hub.export() == []
+
+
+def test_a_batch_refused_as_too_large_is_halved(desk, hub, monkeypatch, counting):
+    """The hub answers 413 for more than 200 items or 16 MiB; here anything over 2 items is
+    refused that way (the hub's limit cannot be reached with the client's cap of 200)."""
+    connect(desk, hub)
+    for _ in range(5):
+        intake.record_complaint(desk.acting(CLERK), make_form())
+    real = Counting.post_batch
+
+    def picky(self, batch):
+        if len(batch.items) > 2:
+            Counting.calls.append(f"refused:{len(batch.items)}")
+            raise p.Refused("too_large", 413)
+        return real(self, batch)
+
+    monkeypatch.setattr(Counting, "post_batch", picky)
+    report = sync.run(desk.acting(IT))
+    assert report.ok and report.accepted == 5
+    assert counting[0] == "refused:5" and "refused:3" in counting
+    assert all(int(c.split(":")[1]) <= 2 for c in counting if c.startswith("post_batch"))
+    assert {b.state for b in sync.batches(desk.acting(IT))} == {"failed", "answered"}
+    assert len(hub.export()) == 5
+
+
+def test_a_complaint_corrected_while_its_answer_was_lost_ends_as_the_desks_version(desk, start_hub):
+    """The hub committed the record, the answer was lost; the supervisor corrected the
+    complaint; the resend with the same key now differs (409): the items go under a new key,
+    the record meets the older content held (conflict) and the correction brings the hub to
+    the desk's version, so nothing is left for the IT officer."""
+    hub = start_hub(drop_after_commit=1)
+    connect(desk, hub)
+    r = intake.record_complaint(desk.acting(CLERK), make_form())
+    assert sync.run(desk.acting(IT)).error == "unreachable"
+    form = corrections.form_of(desk.acting(SUPERVISOR), r.id)
+    form = type(form)(**{**form.to_dict(), "subject": "Jalan amblas, bukan berlubang"})
+    corrections.correct_complaint(desk.acting(SUPERVISOR), r.id, form, "salah ketik")
+    hub.restart(drop_after_commit=None)
+    report = sync.run(desk.acting(IT))
+    assert report.ok, report
+    assert states(desk) == {"sent": 2}
+    [held] = hub.export()
+    assert held["complaint"]["subject"] == "Jalan amblas, bukan berlubang"
+    assert lookup.get_complaint(desk, r.id).complaint.provincial_id == held["provincial_id"]
+    assert [b.state for b in sync.batches(desk.acting(IT))] == ["answered", "failed"]
+
+
+def test_a_token_of_another_desk_is_refused_before_anything_is_sent(desk, hub):
+    client_id, secret = hub.add_desk("BKS01")
+    sync.configure(desk.acting(IT), hub.url, client_id, secret)
+    intake.record_complaint(desk.acting(CLERK), make_form())
+    report = sync.run(desk.acting(IT))
+    assert (report.error, report.pending) == ("wrong_desk", 1)
+    assert hub.export() == []
