@@ -531,52 +531,43 @@ def _restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _deadline(desk, c) -> str:
-    from desk_app import deadlines
-    from desk_app.formatting import date_text
-
-    note = deadlines.extension_note(c.report_type, c.category, desk.reference)
-    return f"{date_text(c.due_date)} ({note})" if note else date_text(c.due_date)
+# What `desk-app show` prints, in the presenter's order (labels and values from there).
+SHOW_KEYS = (
+    "tracking_no",
+    "status",
+    "report_type",
+    "channel",
+    "received_at",
+    "due_date",
+    "reporter_name",
+    "reporter_nik",
+    "reporter_phone",
+    "reporter_email",
+    "reporter_address",
+    "anonymous",
+    "confidential",
+    "subject",
+    "category",
+    "agency",
+    "region",
+    "district",
+    "village",
+    "event_date",
+    "recorded_by",
+    "attachments",
+    "linked_to",
+)
 
 
 def describe(desk, detail) -> str:
-    """A complaint as readable text (used by `desk-app show`)."""
-    from desk_app.domain.complaint import Channel, ReportType, Status
-    from desk_app.domain.validation import format_phone
-    from desk_app.formatting import date_text, datetime_text, identity_text
+    """A complaint as readable text (used by `desk-app show`): desk_app.presenter's lines."""
+    from desk_app import presenter
 
-    c = detail.complaint
-    hidden = detail.masked
-    phone = format_phone(c.reporter_phone) if c.reporter_phone else None
-    ref = desk.reference
-    yes_no = {True: _("yes"), False: _("no"), None: "-"}
-    lines = [
-        (_("Tracking number"), c.tracking_no),
-        (_("Status"), Status(c.status).label),
-        (_("Report type"), ReportType(c.report_type).label),
-        (_("Channel"), Channel(c.channel).label),
-        (_("Received"), datetime_text(c.received_at, desk.zone)),
-        (_("Deadline"), _deadline(desk, c)),
-        (_("Reporter"), identity_text(c.reporter_name, masked=hidden, empty="-")),
-        (_("NIK"), identity_text(c.reporter_nik, masked=hidden, empty="-")),
-        (_("Phone"), identity_text(phone, masked=hidden, empty="-")),
-        (_("E-mail"), identity_text(c.reporter_email, masked=hidden, empty="-")),
-        (_("Address"), identity_text(c.reporter_address, masked=hidden, empty="-")),
-        (_("Anonymous"), yes_no[c.anonymous]),
-        (_("Confidential"), yes_no[c.confidential]),
-        (_("Subject"), c.subject),
-        (_("Category"), ref.label("category", c.category)),
-        (_("Agency"), ref.label("agency", c.agency)),
-        (_("Region"), ref.label("region", c.region)),
-        (_("District"), ref.district_label(c.district) or "-"),
-        (_("Event date"), date_text(c.event_date) or "-"),
-        (_("Attachments"), ", ".join(a.filename for a in detail.attachments) or "-"),
-    ]
-    if detail.linked_number:
-        lines.append((_("Linked to"), detail.linked_number))
-    width = max(len(k) for k, _v in lines)
-    text = "\n".join(f"{k.ljust(width)}  {v}" for k, v in lines)
-    return f"{text}\n\n{c.description}"
+    view = presenter.present(desk, detail)
+    lines = view.pick(SHOW_KEYS)
+    width = max(len(line.label) for line in lines)
+    text = "\n".join(f"{line.label.ljust(width)}  {line.text}" for line in lines)
+    return f"{text}\n\n{view.description}"
 
 
 def self_test() -> int:

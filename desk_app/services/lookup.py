@@ -241,6 +241,7 @@ class ComplaintDetail:
     linked_number: str | None = None
     linked_from: list[str] = field(default_factory=list)
     masked: bool = False  # the reporter's identity fields were blanked for this actor
+    recorded_by_name: str = ""  # the recording user's full name ("" when unknown)
 
 
 def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
@@ -271,6 +272,9 @@ def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
         linked_from = list(
             session.scalars(select(C.tracking_no).where(C.linked_to == row.id).order_by(C.seq))
         )
+        officer = session.scalar(
+            select(models.User.full_name).where(models.User.username == row.recorded_by)
+        )
         session.expunge_all()
     masked = not may_see_identity(
         desk.actor,
@@ -281,4 +285,4 @@ def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
     if masked:
         for name, blank in visibility.IDENTITY_BLANKS.items():
             setattr(row, name, blank)
-    return ComplaintDetail(row, attachments, linked, linked_from, masked)
+    return ComplaintDetail(row, attachments, linked, linked_from, masked, officer or "")

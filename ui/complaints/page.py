@@ -23,14 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app import deadlines
+from desk_app import presenter
 from desk_app.audit import words
-from desk_app.domain.calendar import deadline_state
-from desk_app.domain.complaint import Channel, ReportType, Status
+from desk_app.domain.complaint import Channel, Status
 from desk_app.domain.roles import Action
-from desk_app.domain.validation import format_phone
 from desk_app.errors import DeskError
-from desk_app.formatting import date_text, datetime_text, identity_text
+from desk_app.formatting import datetime_text
 from desk_app.i18n import N_, _, ngettext
 from desk_app.services import corrections, lookup
 from desk_app.services.desk import Desk
@@ -345,105 +343,63 @@ class ComplaintsPage(QWidget):
         self.search.selectAll()
 
 
+# What the detail pane shows under the number and subject, in the presenter's order.
+DETAIL_KEYS = (
+    "status",
+    "due_date",
+    "report_type",
+    "channel",
+    "received_at",
+    "recorded_by",
+    *presenter.IDENTITY,
+    "anonymous",
+    "confidential",
+    "category",
+    "agency",
+    "region",
+    "district",
+    "village",
+    "event_date",
+    "event_place",
+    "loss",
+    "remedy",
+    "complained_before",
+    "attachments",
+    "linked_to",
+    "linked_from",
+)
+_STATE_STYLE = {"overdue": "color:#b3261e;font-weight:bold", "due_today": "font-weight:bold"}
+
+
 def detail_html(
     desk: Desk,
     detail: lookup.ComplaintDetail,
     entries: list[corrections.HistoryEntry] | None = None,
 ) -> str:
-    """One complaint as HTML for the detail pane (everything escaped), with its history when
-    `entries` are given."""
-    c = detail.complaint
-    hidden = detail.masked
-    phone = format_phone(c.reporter_phone) if c.reporter_phone else None
-    ref = desk.reference
+    """One complaint as HTML for the detail pane (everything escaped; labels and values from
+    desk_app.presenter), with its history when `entries` are given."""
+    view = presenter.present(desk, detail)
     e = html.escape
-    yes_no = {True: _("yes"), False: _("no"), None: "—"}
-    state = deadline_state(c.due_date, desk.today())
-    due = date_text(c.due_date)
-    if c.status not in ("completed", "archived", "not_authority"):
-        if state.value == "overdue":
-            late = e(_("{date} (overdue)").format(date=due))
-            due = f"<span style='color:#b3261e'><b>{late}</b></span>"
-        elif state.value == "due_today":
-            today = _("{date} (due today)").format(date=due)
-            due = f"<b>{e(today)}</b>"
-    note = deadlines.extension_note(c.report_type, c.category, ref)  # UU 14/2008: +7
-    if note:
-        due = f"{due} ({e(note)})"
-    rows = [
-        (_("Status"), e(Status(c.status).label)),
-        (_("Deadline"), due),
-        (_("Report type"), e(ReportType(c.report_type).label)),
-        (_("Channel"), e(Channel(c.channel).label)),
-        (_("Received"), e(datetime_text(c.received_at, desk.zone))),
-        (_("Recorded by"), e(c.recorded_by)),
-        (_("Reporter"), e(identity_text(c.reporter_name, masked=hidden))),
-        (_("NIK"), e(identity_text(c.reporter_nik, masked=hidden))),
-        (_("Phone"), e(identity_text(phone, masked=hidden))),
-        (_("E-mail"), e(identity_text(c.reporter_email, masked=hidden))),
-        (_("Address"), e(identity_text(c.reporter_address, masked=hidden))),
-        (_("Anonymous"), e(yes_no[c.anonymous])),
-        (_("Confidential"), e(yes_no[c.confidential])),
-        (_("Category"), e(ref.label("category", c.category))),
-        (_("Agency"), e(ref.label("agency", c.agency))),
-        (_("Region"), e(ref.label("region", c.region))),
-        (_("District"), e(ref.district_label(c.district) or "—")),
-        (
-            _("Event"),
-            e(" — ".join(x for x in (date_text(c.event_date), c.event_place) if x) or "—"),
-        ),
-        (_("Loss suffered"), e(c.loss or "—")),
-        (_("Remedy asked"), e(c.remedy or "—")),
-        (_("Already complained to the agency?"), e(yes_no[c.complained_before])),
-        (
-            _("Attachments"),
-            "<br>".join(e(f"{a.filename} (SHA-256 {a.sha256[:12]}…)") for a in detail.attachments)
-            or "—",
-        ),
-    ]
-    if detail.linked_number:
-        rows.append((_("Linked to"), e(detail.linked_number)))
-    if detail.linked_from:
-        rows.append((_("Linked from"), e(", ".join(detail.linked_from))))
-    table = "".join(
-        f"<tr><td style='color:#555;padding-right:12px'>{e(k)}</td><td>{v}</td></tr>"
-        for k, v in rows
-    )
-    description = e(c.description).replace("\n", "<br>")
+    rows = []
+    for line in view.pick(DETAIL_KEYS):
+        value = e(line.text)
+        if line.key == "attachments" and view.fingerprints:
+            value = "<br>".join(e(f) for f in view.fingerprints)
+        elif line.state:
+            value = f"<span style='{_STATE_STYLE[line.state]}'>{value}</span>"
+        rows.append(
+            f"<tr><td style='color:#555;padding-right:12px'>{e(line.label)}</td>"
+            f"<td>{value}</td></tr>"
+        )
+    description = e(view.description).replace("\n", "<br>")
     return (
-        f"<h2 style='margin:0'>{e(c.tracking_no)}</h2>"
-        f"<h3 style='margin-top:4px'>{e(c.subject)}</h3>"
-        f"<p>{description}</p><table>{table}</table>"
+        f"<h2 style='margin:0'>{e(view.tracking_no)}</h2>"
+        f"<h3 style='margin-top:4px'>{e(view.subject)}</h3>"
+        f"<p>{description}</p><table>{''.join(rows)}</table>"
         + (history_html(desk, entries) if entries else "")
     )
 
 
-# The history names fields as the intake form and the detail do (their existing messages).
-FIELD_LABELS = {
-    "report_type": N_("Report type"),
-    "channel": N_("&Channel"),
-    "received_at": N_("Recei&ved"),
-    "anonymous": N_("Anonymo&us?"),
-    "confidential": N_("C&onfidential?"),
-    "reporter_name": N_("Reporter"),
-    "reporter_nik": N_("NI&K"),
-    "reporter_phone": N_("Phone / &WhatsApp"),
-    "reporter_email": N_("E-&mail"),
-    "reporter_address": N_("&Address"),
-    "subject": N_("Su&bject"),
-    "description": N_("Descr&iption"),
-    "category": N_("Categor&y"),
-    "agency": N_("A&gency"),
-    "region": N_("&Regency/city"),
-    "district": N_("&District"),
-    "event_date": N_("&Event date"),
-    "event_place": N_("Event &place"),
-    "loss": N_("Loss suffered"),
-    "remedy": N_("Remedy asked"),
-    "complained_before": N_("Already complained to the agency?"),
-    "attachments": N_("Attachments"),
-    "due_date": N_("Deadline"),
-}
 ACTION_LABELS = {
     "complaint.record": N_("Recorded"),
     "complaint.correct": N_("Corrected"),
@@ -452,8 +408,8 @@ ACTION_LABELS = {
 
 
 def field_label(name: str) -> str:
-    label = FIELD_LABELS.get(name)
-    return _(label).replace("&", "").rstrip("?") if label else name
+    """The history names fields as the detail does (desk_app.presenter)."""
+    return presenter.label(name) if name in presenter.FIELD_LABELS else name
 
 
 def value_text(desk: Desk, name: str, value: Any) -> str:
