@@ -179,6 +179,24 @@ class FlagSetting(Setting):
         return "yes" if value else "no"
 
 
+@dataclass(frozen=True)
+class ChoiceSetting(Setting):
+    """One of `choices` (their stored form)."""
+
+    choices: tuple[str, ...] = ()
+
+    rule = N_("it must be one of: {choices}.")
+
+    def rule_values(self) -> dict[str, object]:
+        return {"choices": ", ".join(self.choices)}
+
+    def parse(self, text: str) -> str:
+        value = str(text).strip().lower()
+        if value not in self.choices:
+            raise self.refuse()
+        return value
+
+
 # -- the settings ------------------------------------------------------------------------------
 
 SETTINGS: dict[str, Setting] = {
@@ -193,6 +211,12 @@ SETTINGS: dict[str, Setting] = {
         TextSetting("office", "", max_length=120),
         RegionSetting("region", ""),  # Kemendagri code, e.g. 14.03
         TextSetting("contact", "", max_length=120),
+        # Whom a reporter asks about their personal data (UU 27/2022): on every receipt.
+        TextSetting("privacy_contact", "", max_length=160),
+        # Receipts (desk_app/receipts): the paper the desk's receipt printer takes, and
+        # whether saving a complaint prints its receipt at once.
+        ChoiceSetting("receipt_layout", "a5", choices=("80mm", "a5", "a4")),
+        FlagSetting("receipt_auto_print", False),
         # Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT.
         ZoneSetting("timezone", "Asia/Jakarta"),
         NumberSetting(
@@ -246,6 +270,9 @@ LABELS = {
     "office": N_("Office"),
     "region": N_("Regency/city"),
     "contact": N_("Contact on receipts"),
+    "privacy_contact": N_("Personal-data contact on receipts"),
+    "receipt_layout": N_("Receipt paper (80mm, a5 or a4)"),
+    "receipt_auto_print": N_("Print the receipt after saving"),
     "timezone": N_("Time zone"),
     "duplicate_window_days": N_("Possible duplicates: days looked back"),
     "retention_years": N_("Personal data kept (years)"),
