@@ -89,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_accounts.add_parsers(parser, sub)  # --user, init, users, passwd
     cli_reference.add_parser(sub)  # reference list, reference import
     _privacy_parser(sub)
+    _printing_parsers(sub)
     cli_holidays.add_parser(sub, _day)
     return parser
 
@@ -180,6 +181,69 @@ def _search(desk, args: argparse.Namespace) -> int:
         cursor = page.cursor
         if cursor is None:
             break
+    return EXIT_OK
+
+
+# -- receipts and the register -----------------------------------------------------------------
+
+
+def _printing_parsers(sub) -> None:
+    receipt = sub.add_parser(
+        "receipt", help=_("write a complaint's receipt as PDF (a copy with --copy: supervisor)")
+    )
+    receipt.add_argument("number", metavar="NUMBER")
+    receipt.add_argument("--layout", choices=("80mm", "a5", "a4"), default=None)
+    receipt.add_argument(
+        "--copy", action="store_true", help=_("a reprint, marked as a copy (supervisor)")
+    )
+    receipt.add_argument("--out", metavar="FILE.pdf", required=True)
+    register = sub.add_parser(
+        "register", help=_("write the register of complaints received in a date range")
+    )
+    register.add_argument(
+        "--from", dest="date_from", type=_day, metavar="DD/MM/YYYY", required=True
+    )
+    register.add_argument(
+        "--to", dest="date_to", type=_day, metavar="DD/MM/YYYY", help=_("the last day (default: the first)")
+    )
+    register.add_argument(
+        "--out", metavar="FILE", required=True, help=_("FILE.pdf, or FILE.xlsx for a workbook")
+    )
+
+
+def _receipt(desk, args: argparse.Namespace) -> int:
+    from desk_app import files, settings
+    from desk_app.services import printing
+
+    layout = args.layout or settings.get(desk.db, "receipt_layout")
+    if args.copy:
+        printed = printing.reprint_receipt(desk, args.number, layout)
+    else:
+        printed = printing.first_receipt(desk, args.number, layout)
+    files.write_private(args.out, printed.pdf)
+    print(args.out)
+    return EXIT_OK
+
+
+def _register(desk, args: argparse.Namespace) -> int:
+    from desk_app import files
+    from desk_app.services import printing
+
+    fmt = "xlsx" if str(args.out).lower().endswith(".xlsx") else "pdf"
+    try:
+        made = printing.daily_register(desk, args.date_from, args.date_to, fmt)
+    except printing.RegisterRangeInvalid as exc:
+        _err(exc.message())
+        return EXIT_USAGE
+    files.write_private(args.out, made.data)
+    print(args.out)
+    _err(
+        i18n.ngettext(
+            "The register holds {count} complaint.",
+            "The register holds {count} complaints.",
+            len(made.content.rows),
+        ).format(count=len(made.content.rows))
+    )
     return EXIT_OK
 
 
@@ -402,6 +466,10 @@ def _run_command(args: argparse.Namespace) -> int:
             return _privacy(desk, args)
         elif args.command == "holidays":
             return cli_holidays.run(desk, args)
+        elif args.command == "receipt":
+            return _receipt(desk, args)
+        elif args.command == "register":
+            return _register(desk, args)
         elif args.command == "reference":
             return cli_reference.run(desk, args)
     finally:
