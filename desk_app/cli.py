@@ -204,7 +204,11 @@ def _printing_parsers(sub) -> None:
         "--from", dest="date_from", type=_day, metavar="DD/MM/YYYY", required=True
     )
     register.add_argument(
-        "--to", dest="date_to", type=_day, metavar="DD/MM/YYYY", help=_("the last day (default: the first)")
+        "--to",
+        dest="date_to",
+        type=_day,
+        metavar="DD/MM/YYYY",
+        help=_("the last day (default: the first)"),
     )
     register.add_argument(
         "--out", metavar="FILE", required=True, help=_("FILE.pdf, or FILE.xlsx for a workbook")

@@ -55,6 +55,16 @@ class RegisterRangeInvalid(DeskError):
     )
 
 
+class PrinterFailed(DeskError):
+    """Raised by the GUI's printing when the printer cannot start the job."""
+
+    code = "printer_failed"
+    template = N_(
+        "The printer could not be started. Check that it is switched on, connected and has "
+        "paper, then print again."
+    )
+
+
 @dataclass(frozen=True)
 class Printed:
     """A document ready for the printer or a file. `copy`: 0 for the first receipt, n for the

@@ -23,20 +23,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app import presenter
+from desk_app import presenter, settings
 from desk_app.audit import words
 from desk_app.domain.complaint import Channel, Status
 from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.formatting import datetime_text
 from desk_app.i18n import N_, _, ngettext
-from desk_app.services import corrections, lookup
+from desk_app.services import corrections, lookup, printing
 from desk_app.services.desk import Desk
 
 from ui import messages
 from ui.complaints.correct import CorrectionDialog
 from ui.complaints.model import ComplaintListModel
 from ui.date_range import DateRangeFilter
+from ui.printing.jobs import Printing
+from ui.printing.register_dialog import RegisterDialog
 from ui.workers import Runner
 
 SEARCH_DELAY_MS = 250
@@ -124,9 +126,18 @@ class ComplaintsPage(QWidget):
         self.correct_button = QPushButton(_("&Correct…"))
         self.correct_button.setObjectName("correct")
         self.correct_button.clicked.connect(self.open_correction)
+        self.printing = Printing(runner, self)
+        self.reprint_button = QPushButton(_("Re&print receipt…"))
+        self.reprint_button.setObjectName("reprint")
+        self.reprint_button.setToolTip(_("A copy marked SALINAN, numbered and recorded."))
+        self.reprint_button.clicked.connect(self.reprint_receipt)
+        self.register_button = QPushButton(_("Print re&gister…"))
+        self.register_button.setObjectName("register")
+        self.register_button.clicked.connect(self.print_register)
         detail_bar = QHBoxLayout()
         detail_bar.setContentsMargins(0, 0, 0, 0)
         detail_bar.addStretch()
+        detail_bar.addWidget(self.reprint_button)
         detail_bar.addWidget(self.correct_button)
         detail_pane = QWidget()
         detail_layout = QVBoxLayout(detail_pane)
@@ -134,6 +145,7 @@ class ComplaintsPage(QWidget):
         detail_layout.addLayout(detail_bar)
         detail_layout.addWidget(self.detail, 1)
         self._offer_correction()  # once the button has a parent (setVisible on an orphan shows it)
+        self._offer_printing()
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(detail_pane)
@@ -144,6 +156,7 @@ class ComplaintsPage(QWidget):
         under = QHBoxLayout()
         under.addWidget(self.message, 1)
         under.addWidget(self.count)
+        under.addWidget(self.register_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(under)
@@ -252,6 +265,7 @@ class ComplaintsPage(QWidget):
         self.detail.clear()
         self.current = None
         self._offer_correction()
+        self._offer_printing()
 
     def _row_changed(self, current, _previous) -> None:
         if not current.isValid():
@@ -280,9 +294,43 @@ class ComplaintsPage(QWidget):
         self.current = detail
         self.detail.setHtml(detail_html(self.desk, detail, entries))
         self._offer_correction()
+        self._offer_printing()
         self.detail_shown.emit(detail.complaint.tracking_no)
 
     # -- corrections ----------------------------------------------------------------------
+
+    # -- printing (supervisors) -------------------------------------------------------------
+
+    def _offer_printing(self) -> None:
+        actor = self.desk.actor
+        self.reprint_button.setVisible(actor is not None and actor.may(Action.REPRINT_RECEIPT))
+        self.reprint_button.setEnabled(self.current is not None)
+        self.register_button.setVisible(actor is not None and actor.may(Action.PRINT_REGISTER))
+
+    def reprint_receipt(self) -> None:
+        if self.current is None:
+            return
+        desk, number = self.desk, self.current.complaint.tracking_no
+
+        def make() -> tuple[str, bytes, str]:  # runs on a worker
+            layout = settings.get(desk.db, "receipt_layout")
+            made = printing.reprint_receipt(desk, number, layout)
+            return _("Copy of receipt {number}").format(number=number), made.pdf, layout
+
+        what = _("A copy of receipt {number} was sent to the printer.").format(number=number)
+        self.printing.run(make, what=what)
+
+    def print_register(self) -> None:
+        chosen = RegisterDialog.ask(self, self.desk.today())
+        if chosen is None:
+            return
+        desk, (first, last) = self.desk, chosen
+
+        def make() -> tuple[str, bytes, str]:  # runs on a worker
+            made = printing.daily_register(desk, first, last, "pdf")
+            return made.content.title.capitalize(), made.data, "register"
+
+        self.printing.run(make, what=_("The register was sent to the printer."))
 
     def _offer_correction(self) -> None:
         """Enable "Correct…" when the actor may correct the complaint shown; a role that may
