@@ -139,9 +139,9 @@ def bench_save(ctx: Context) -> list[Figure]:
         }
         conn.execute(insert_complaint, [row[c] for c in columns])
         conn.execute(
-            "INSERT INTO outbox (complaint_id, kind, created_at, attempts) "
-            "VALUES (?, 'upload', ?, 0)",
-            (cid, stamp),
+            "INSERT INTO outbox (item_id, complaint_id, kind, revision, state, created_at, "
+            "attempts) VALUES (?, ?, 'record', 0, 'waiting', ?, 0)",
+            (str(uuid6.uuid7()), cid, stamp),
         )
         # The audit event the save writes: the previous seal, then an HMAC over the new event.
         last = conn.execute(

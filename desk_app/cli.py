@@ -18,10 +18,12 @@ from desk_app import (
     cli_accounts,
     cli_holidays,
     cli_reference,
+    cli_sync,
     i18n,
     paths,
 )
 from desk_app.errors import DeskError, ImportFailed, MalformedNumber, MistypedNumber
+from desk_app.hub import commands as hub_commands
 from desk_app.i18n import _
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -71,12 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     conf.add_argument("value", nargs="?", metavar="VALUE")
     audit = sub.add_parser("audit", help=_("check the audit trail"))
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    audit_sub.add_parser(
+    verify = audit_sub.add_parser(
         "verify",
         help=_(
             "check that no audit event was changed, deleted, inserted or moved, and that "
             "complaints and users are what the trail says"
         ),
+    )
+    verify.add_argument(
+        "--anchors",
+        action="store_true",
+        help=_("also check the trail against the anchors the provincial system keeps"),
     )
     key_export = audit_sub.add_parser(
         "key-export", help=_("write the audit key's recovery file (IT officer, once)")
@@ -91,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     _privacy_parser(sub)
     _printing_parsers(sub)
     cli_holidays.add_parser(sub, _day)
+    cli_sync.add_parser(sub)
+    hub_commands.add_parser(sub)  # hub serve, add-desk, export, set-status
     return parser
 
 
@@ -371,6 +380,8 @@ def main(argv: list[str] | None = None, gui: Callable[[str | None], int] | None 
                 _err(_("The desk window is not part of this installation; give a command."))
                 return EXIT_USAGE
             return gui(args.data_dir)
+        if args.command == "hub":  # the province's side: no desk, no desk user
+            return hub_commands.run(args)
         return _run_command(args)
     except (MistypedNumber, MalformedNumber) as exc:
         _err(exc.message())
@@ -476,6 +487,8 @@ def _run_command(args: argparse.Namespace) -> int:
             return _register(desk, args)
         elif args.command == "reference":
             return cli_reference.run(desk, args)
+        elif args.command == "sync":
+            return cli_sync.run(desk, args)
     finally:
         desk.close()
     return EXIT_OK
@@ -559,7 +572,10 @@ def _audit(desk, args: argparse.Namespace, mark) -> int:
         print(audit.import_key(desk, args.file))
         _err(_("The audit key is back in place; `desk-app audit verify` checks the trail."))
         return EXIT_OK
-    return _audit_verify(desk, mark)
+    code = _audit_verify(desk, mark)
+    if getattr(args, "anchors", False):
+        code = max(code, cli_sync.verify_anchors(desk))
+    return code
 
 
 def _audit_verify(desk, mark) -> int:

@@ -37,6 +37,7 @@ COMMAND_ACTIONS = {
     "holidays": Action.CONFIGURE_DESK,
     "receipt": Action.PRINT_RECEIPT,  # --copy: the service checks REPRINT_RECEIPT
     "register": Action.PRINT_REGISTER,
+    "sync": Action.RUN_SYNC,  # `sync setup` needs CONFIGURE_SYNC too (services/sync.py)
 }
 
 

@@ -29,6 +29,8 @@ from desk_app.reference import Reference
 FIELD_LABELS = {
     "tracking_no": N_("Tracking number"),
     "status": N_("Status"),
+    "status_changed_at": N_("Status changed"),
+    "provincial_id": N_("Provincial number"),
     "report_type": N_("Report type"),
     "channel": N_("Channel"),
     "received_at": N_("Received"),
@@ -62,7 +64,7 @@ FIELD_LABELS = {
     "attachments": N_("Attachments"),
 }
 
-TIMES = ("received_at", "created_at", "updated_at")
+TIMES = ("received_at", "status_changed_at", "created_at", "updated_at")
 DATES = ("event_date", "due_date")
 YES_NO = ("anonymous", "confidential", "complained_before")
 CHOICES = {"report_type": ReportType, "channel": Channel, "status": Status}

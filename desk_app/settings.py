@@ -260,6 +260,18 @@ SETTINGS: dict[str, Setting] = {
         NumberSetting("backup_keep_manual_days", 90, low=1, high=3650, why="retention.py"),
         NumberSetting("backup_keep_pre_restore_days", 30, low=1, high=3650, why="retention.py"),
         NumberSetting("backup_keep_pre_migration_days", 30, low=1, high=3650, why="retention.py"),
+        # The provincial connection (services/sync.py; `desk-app sync setup`). The secret is
+        # never a setting: it lives in the OS keyring (desk_app/sync/credentials.py).
+        TextSetting("sync_server", "", max_length=200),
+        TextSetting("sync_client_id", "", max_length=120),
+        TextSetting("sync_ca_bundle", "", max_length=400),
+        NumberSetting(
+            "sync_batch_size",
+            100,
+            low=1,
+            high=200,
+            why="the protocol allows at most 200 items a batch (docs/sync-protocol.md §4)",
+        ),
     )
 }
 
@@ -284,6 +296,10 @@ LABELS = {
     "backup_keep_manual_days": N_("Manual backups kept (days)"),
     "backup_keep_pre_restore_days": N_("Copies before a restore kept (days)"),
     "backup_keep_pre_migration_days": N_("Copies before an upgrade kept (days)"),
+    "sync_server": N_("Provincial server address"),
+    "sync_client_id": N_("Provincial client id"),
+    "sync_ca_bundle": N_("Province's CA certificate file"),
+    "sync_batch_size": N_("Complaints per upload batch"),
 }
 
 

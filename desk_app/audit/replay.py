@@ -31,10 +31,12 @@ from desk_app.store.models import AuditEvent, Complaint, User
 
 BATCH = 1000
 MAX_LISTED = 50
-COMPLAINT_ACTIONS = ("complaint.record", "complaint.correct", "privacy.erase")
+COMPLAINT_ACTIONS = ("complaint.record", "complaint.correct", "privacy.erase", "complaint.status")
 USER_ACTIONS = ("user.create", "user.role", "user.disable", "user.enable", "user.password_reset")
 USER_FIELDS = ("role", "full_name", "disabled")
-NOT_COMPARED = frozenset({"seq", "updated_at", "attachments"})
+# provincial_id is set by an upload's answer (one "sync.batch" event per batch, not one per
+# complaint); status_changed_at goes with each "complaint.status" event's status.
+NOT_COMPARED = frozenset({"seq", "updated_at", "attachments", "provincial_id", "status_changed_at"})
 _COMPLAINT_COLUMNS = [c for c in Complaint.__table__.c if c.name not in NOT_COMPARED]
 
 

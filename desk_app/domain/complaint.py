@@ -65,9 +65,10 @@ class Channel(Choice):
 
 
 class Status(Choice):
+    """The case status: "recorded" at the desk, then as the province sets it (sync protocol
+    §9). Whether the complaint has been uploaded is the outbox's upload state, not a status."""
+
     RECORDED = "recorded"
-    QUEUED = "queued"
-    SUBMITTED = "submitted"
     VERIFIED = "verified"
     POSTPONED = "postponed"
     NOT_AUTHORITY = "not_authority"
@@ -75,13 +76,12 @@ class Status(Choice):
     DISPOSED = "disposed"
     FOLLOWED_UP = "followed_up"
     COMPLETED = "completed"
+    REOPENED = "reopened"
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
         return {
             "recorded": N_("Recorded"),
-            "queued": N_("Queued for upload"),
-            "submitted": N_("Submitted"),
             "verified": N_("Verified"),
             "postponed": N_("Postponed"),
             "not_authority": N_("Not our authority"),
@@ -89,6 +89,7 @@ class Status(Choice):
             "disposed": N_("Sent to agency"),
             "followed_up": N_("Followed up"),
             "completed": N_("Completed"),
+            "reopened": N_("Reopened"),
         }
 
 

@@ -1,8 +1,10 @@
 """Correcting a recorded complaint, and its history.
 
 Who may correct (DESIGN.md §6, Action.CORRECT): a supervisor always; a clerk only the entries
-they recorded, and only before upload (status still "recorded" or "queued"). The check runs
-before the write transaction and again inside it, on the row as it is then.
+they recorded, and only before upload (no record item of the complaint was sent: the outbox
+says, not the case status). The check runs before the write transaction and again inside it,
+on the row as it is then. A correction of a complaint the province may already hold queues a
+correction item (desk_app.sync.outbox) in the same transaction.
 
 A correction is validated with the intake rules, changes only the fields that differ from the
 stored complaint and writes ONE audit event "complaint.correct" with the reason and the
@@ -38,11 +40,11 @@ from desk_app.services.desk import Desk
 from desk_app.services.intake import IDENTITY_FIELDS, IDENTITY_MARK, audit_files, form_values
 from desk_app.store import models
 from desk_app.store.faults import storage_error
+from desk_app.sync import outbox
 
 C = models.Complaint
 
 ACTION = Action.CORRECT.value  # "complaint.correct", the audit event's action
-NOT_UPLOADED = ("recorded", "queued")
 IDENTITY_CHANGED_MARK = "[identitas diubah]"  # after, when a filled identity field was changed
 REASON_MAX = 500
 
@@ -147,19 +149,18 @@ def _file(a: models.Attachment) -> dict[str, str]:
 # -- who may correct ---------------------------------------------------------------------------
 
 
-def may_correct(desk: Desk, *, recorded_by: str, status: str) -> bool:
-    """Would correct_complaint() allow the desk's actor to correct such a complaint? (The GUI
-    asks this to offer the button; the service checks again.)"""
+def may_correct(desk: Desk, *, recorded_by: str, uploaded: bool) -> bool:
+    """Would correct_complaint() allow the desk's actor to correct such a complaint?
+    `uploaded`: lookup.ComplaintDetail.uploaded. (The GUI asks this to offer the button; the
+    service checks again.)"""
     actor = desk.actor
     if actor is None:
         return False
-    return actor.may(
-        Action.CORRECT, own=recorded_by == actor.username, uploaded=status not in NOT_UPLOADED
-    )
+    return actor.may(Action.CORRECT, own=recorded_by == actor.username, uploaded=uploaded)
 
 
-def _facts(desk: Desk, row) -> tuple[bool, bool]:
-    return row.recorded_by == desk.user, row.status not in NOT_UPLOADED
+def _facts(session, desk: Desk, row) -> tuple[bool, bool]:
+    return row.recorded_by == desk.user, outbox.uploaded(session, row.id)
 
 
 # -- correcting --------------------------------------------------------------------------------
@@ -198,13 +199,12 @@ def correct_complaint(
     for _attempt in range(3):
         with desk.db.reading() as session:
             row = session.execute(
-                select(C.recorded_by, C.status, C.anonymous, C.confidential).where(
-                    C.id == complaint_id
-                )
+                select(C.id, C.recorded_by, C.anonymous, C.confidential).where(C.id == complaint_id)
             ).first()
-        if row is None:
+            facts = _facts(session, desk, row) if row is not None else None
+        if row is None or facts is None:
             raise NotFound(number=complaint_id)
-        own, uploaded = _facts(desk, row)
+        own, uploaded = facts
         require(
             desk, desk.actor, Action.CORRECT, own=own, uploaded=uploaded, complaint=complaint_id
         )
@@ -236,7 +236,7 @@ def _correct(
             row = session.scalar(select(C).where(C.id == complaint_id))
             if row is None:
                 raise NotFound(number=complaint_id)
-            if _facts(desk, row) != checked:
+            if _facts(session, desk, row) != checked:
                 raise _Moved()
             if not visibility.may_see_identity(
                 desk.actor,
@@ -326,6 +326,7 @@ def _correct(
                 reason=reason,
             )
             fields = tuple(changed) + (("attachments",) if added else ())
+            outbox.queue_change(session, row.id, outbox.CORRECTION, fields, now)
             return Changed(fields, row.tracking_no)
     except OperationalError as exc:
         raise storage_error(exc) from None

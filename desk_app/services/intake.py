@@ -56,6 +56,20 @@ _INSERT_ATTACHMENT = insert(models.Attachment.__table__)
 _INSERT_OUTBOX = insert(models.Outbox.__table__)
 
 
+def outbox_record(complaint_id: str, now: dt.datetime) -> dict:
+    """The outbox row that uploads a new complaint (a record item, protocol §4): written in the
+    complaint's own transaction, so there is never one without the other."""
+    return dict(
+        item_id=str(uuid6.uuid7()),
+        complaint_id=complaint_id,
+        kind="record",
+        revision=0,
+        state="waiting",
+        attempts=0,
+        created_at=now,
+    )
+
+
 def next_sequence(session, desk_code: str, day: dt.date) -> int:
     """Allocate the next daily sequence under the transaction's write lock."""
     return session.execute(_NEXT_SEQUENCE, {"desk_code": desk_code, "day": day}).scalar_one()
@@ -162,7 +176,7 @@ def _write(session, desk: Desk, valid: ValidComplaint, now: dt.datetime, link_to
     ]
     if files:
         session.execute(_INSERT_ATTACHMENT, [dict(complaint_id=row["id"], **f) for f in files])
-    session.execute(_INSERT_OUTBOX, [dict(complaint_id=row["id"], kind="upload", created_at=now)])
+    session.execute(_INSERT_OUTBOX, [outbox_record(row["id"], now)])
     audit.append(
         session,
         desk,

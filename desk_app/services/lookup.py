@@ -32,6 +32,7 @@ from desk_app.services.visibility import identity_visible_sql as _identity_visib
 from desk_app.services.visibility import may_see_identity
 from desk_app.store import models
 from desk_app.store.search import fts_table, match_all
+from desk_app.sync import outbox
 
 C = models.Complaint
 
@@ -241,6 +242,7 @@ class ComplaintDetail:
     linked_number: str | None = None
     linked_from: list[str] = field(default_factory=list)
     masked: bool = False  # the reporter's identity fields were blanked for this actor
+    uploaded: bool = False  # its record reached the province (the outbox says; sync/outbox.py)
     recorded_by_name: str = ""  # the recording user's full name ("" when unknown)
 
 
@@ -272,6 +274,7 @@ def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
         linked_from = list(
             session.scalars(select(C.tracking_no).where(C.linked_to == row.id).order_by(C.seq))
         )
+        uploaded = outbox.uploaded(session, row.id)
         officer = session.scalar(
             select(models.User.full_name).where(models.User.username == row.recorded_by)
         )
@@ -285,4 +288,6 @@ def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
     if masked:
         for name, blank in visibility.IDENTITY_BLANKS.items():
             setattr(row, name, blank)
-    return ComplaintDetail(row, attachments, linked, linked_from, masked, officer or "")
+    return ComplaintDetail(
+        row, attachments, linked, linked_from, masked, uploaded, recorded_by_name=officer or ""
+    )

@@ -53,6 +53,7 @@ from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
 from desk_app.store.faults import storage_error
+from desk_app.sync import outbox
 
 log = logging.getLogger(__name__)
 C = models.Complaint
@@ -382,6 +383,9 @@ def _erase(
             session.execute(delete(A).where(A.complaint_id == complaint_id))
             freed |= files
         session.execute(update(C).where(C.seq == row.seq).values(**IDENTITY_BLANKS, updated_at=now))
+        # The province holds what the desk sent: the erasure goes there too (UU 27/2022).
+        erased = [*IDENTITY_BLANKS, *([ATTACHMENTS] if files else [])]
+        outbox.queue_change(session, complaint_id, outbox.ERASURE, erased, now)
         audit.append(
             session,
             desk,

@@ -227,11 +227,46 @@ def _value(row: models.Complaint, column: str) -> object:
     return value
 
 
-def outbound_row(row: models.Complaint, actor: Actor | None) -> dict:
-    """A complaint as it leaves the desk for `actor`: every export column, the reporter's
-    identity blanked where the identity rule (services.lookup) hides it from that actor.
-    Every way out of the desk (export; later the upload) goes through here."""
-    return visibility.mask(actor, {c: _value(row, c) for c in EXPORT_COLUMNS})
+# What the province receives of a complaint (docs/sync-protocol.md §6): the export's columns
+# without the desk's own bookkeeping (its case status, its internal link), plus the files.
+PROVINCE_COLUMNS = [c for c in EXPORT_COLUMNS if c not in ("status", "linked_to")]
+_PROVINCE_OPTIONAL = ("village",)  # desa/kelurahan, where the desk records it
+
+
+def _utc(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat() + "Z"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def outbound_row(
+    row: models.Complaint,
+    actor: Actor | None,
+    *,
+    audience: str = visibility.ACTOR,
+    attachments: list[models.Attachment] | None = None,
+) -> dict:
+    """A complaint as it leaves the desk: the ONE outbound view, for two audiences.
+
+    `audience` ACTOR (export): every export column, the reporter's identity blanked where the
+    identity rule hides it from `actor`. PROVINCE (upload): the protocol's complaint object,
+    identity as recorded with the anonim/rahasia flags, times in UTC with a Z, and the files as
+    {sha256, size, filename} (`attachments`, else the row's own). visibility.outbound decides
+    what the identity fields hold, so the rule lives in one place.
+    """
+    if audience == visibility.PROVINCE:
+        values = {c: _utc(getattr(row, c)) for c in PROVINCE_COLUMNS}
+        for name in _PROVINCE_OPTIONAL:
+            if hasattr(row, name):
+                values[name] = getattr(row, name)
+        files = row.attachments if attachments is None else attachments
+        values["attachments"] = [
+            {"sha256": a.sha256, "size": a.size, "filename": a.filename} for a in files
+        ]
+        return visibility.outbound(audience, actor, values)
+    return visibility.outbound(audience, actor, {c: _value(row, c) for c in EXPORT_COLUMNS})
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The one identity rule: who may see the reporter of an anonim or rahasia complaint.
 
 Every query that returns complaint data applies it (the list and every kind of search, one
-complaint's detail, `desk-app show`, the possible-duplicate hint, exports, the privacy tools and
-what later comes: receipts, the register, upload): in SQL with `identity_visible_sql` (a search
-by NIK, phone or name must not even *find* a hidden reporter's complaint), and on each row with
-`may_see_identity` / `mask` (the fields are blanked before they leave the core).
+complaint's detail, `desk-app show`, the possible-duplicate hint, exports, the privacy tools,
+receipts, the register, and the upload through `outbound`): in SQL with
+`identity_visible_sql` (a search by NIK, phone or name must not even *find* a hidden
+reporter's complaint), and on each row with `may_see_identity` / `mask` (the fields are
+blanked before they leave the core).
 
 The grant itself lives in domain.roles (Action.VIEW_IDENTITY): supervisors see every reporter,
 a clerk the reporters of the complaints they recorded, IT nobody's. Nobody signed in sees
@@ -77,3 +78,27 @@ def mask(actor: Actor | None, values: dict) -> dict:
     if not hidden_from(actor, values):
         return values
     return {**values, **{k: v for k, v in IDENTITY_BLANKS.items() if k in values}}
+
+
+# -- what leaves the desk ----------------------------------------------------------------------
+
+# The two audiences of the one outbound view (services/transfer.outbound_row): a person at the
+# desk (an export: the rule above masks) and the province (an upload: docs/sync-protocol.md §7).
+ACTOR, PROVINCE = "actor", "province"
+
+
+def outbound(audience: str, actor: Actor | None, values: dict) -> dict:
+    """`values` (complaint columns with the anonim/rahasia flags) as they may leave the desk.
+
+    For ACTOR the identity rule masks what `actor` may not see. For PROVINCE the identity goes
+    as recorded (after an erasure: blank) with both flags, whoever runs the sync: the flags
+    bind the province (what its administrators, the agency and the public may see, §7), and
+    the IT officer who uploads never sees item content (only tracking numbers and field names).
+    """
+    if audience == PROVINCE:
+        if "anonymous" not in values or "confidential" not in values:
+            raise ValueError("an upload carries both flags")
+        return values
+    if audience != ACTOR:
+        raise ValueError(f"unknown audience: {audience}")
+    return mask(actor, values)

@@ -61,6 +61,10 @@ class Complaint(Base):
     remedy: Mapped[str] = mapped_column(Text, default="")
     complained_before: Mapped[bool | None] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(32), default="recorded")
+    # Set by the sync (migration 0007): the province's number once a record item was
+    # accepted; when the province last changed `status` (the clerk's "changed since I looked").
+    provincial_id: Mapped[str | None] = mapped_column(String(64))
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     due_date: Mapped[dt.date] = mapped_column(Date)
     linked_to: Mapped[str | None] = mapped_column(ForeignKey("complaint.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -104,16 +108,67 @@ class DayCounter(Base):
 
 
 class Outbox(Base):
-    """Transactional outbox: written in the same transaction as the complaint it uploads."""
+    """Transactional outbox: one row per item the province must receive (protocol §4), written
+    in the same transaction as the change it carries (a recording, a correction, an erasure).
+
+    `state`: waiting (not yet answered), sent (accepted or duplicate), rejected, conflict; and
+    resent (a rejected item replaced by a new attempt). The upload state lives here, apart from
+    the complaint's case status. `batch_id` is set, and committed, before the first attempt,
+    so a retry after a crash sends the same Idempotency-Key. `last_error` and `errors` hold
+    codes and field names only, never a value that was sent. `fields`: the changed fields of a
+    correction or the erased fields of an erasure (JSON list).
+    """
 
     __tablename__ = "outbox"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(String(36), unique=True)
     complaint_id: Mapped[str] = mapped_column(ForeignKey("complaint.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # record | correction | erasure
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    fields: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    batch_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    result: Mapped[str | None] = mapped_column(String(16))
+    provincial_id: Mapped[str | None] = mapped_column(String(64))
+    errors: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_outbox_state_seq", "state", "seq"),)
+
+
+class SyncBatch(Base):
+    """One upload batch: `batch_id` is its Idempotency-Key. `state`: open (made, not yet
+    answered: a restart sends it again as it is), answered, failed (refused as a whole: its
+    items went back to waiting)."""
+
+    __tablename__ = "sync_batch"
+
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    items: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    conflict: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncState(Base):
+    """The sync's own small facts, by key: the status cursor, reference-set versions, the
+    last run, the running sync's lease, each user's last look at the list. No secret."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class Draft(Base):

@@ -29,7 +29,19 @@ def record_as(desk, who: Actor, **overrides) -> intake.Recorded:
 
 
 def set_status(desk, complaint_id: str, status: str) -> None:
+    """ "sent": its record item was uploaded (the outbox's upload state); "in_batch": its record
+    item went into a batch not yet answered; else the case status the province set."""
     with desk.db.writing() as session:
+        if status in ("sent", "in_batch"):
+            session.execute(
+                update(models.Outbox)
+                .where(models.Outbox.complaint_id == complaint_id)
+                .values(
+                    state="sent" if status == "sent" else "waiting",
+                    batch_id="01900000-0000-7000-8000-000000000000",
+                )
+            )
+            return
         session.execute(
             update(models.Complaint)
             .where(models.Complaint.id == complaint_id)
@@ -74,7 +86,7 @@ def test_form_of_hides_the_identity_from_who_may_not_see_it(desk):
     assert (form.reporter_name, form.reporter_nik, form.reporter_phone) == ("", "", "")
 
 
-@pytest.mark.parametrize("status", ["recorded", "queued", "submitted", "completed"])
+@pytest.mark.parametrize("status", ["recorded", "in_batch", "sent", "completed"])
 @pytest.mark.parametrize("recorded_by", [CLERK, OTHER_CLERK])
 def test_supervisor_corrects_anything(desk, status, recorded_by):
     rec = record_as(desk, recorded_by)
@@ -84,7 +96,7 @@ def test_supervisor_corrects_anything(desk, status, recorded_by):
     assert stored(desk, rec.id).agency == "DISDIK"
 
 
-@pytest.mark.parametrize("status", ["recorded", "queued"])
+@pytest.mark.parametrize("status", ["recorded", "in_batch"])
 def test_clerk_corrects_own_entry_before_upload(desk, status):
     rec = record_as(desk, CLERK)
     set_status(desk, rec.id, status)
@@ -94,7 +106,7 @@ def test_clerk_corrects_own_entry_before_upload(desk, status):
 
 @pytest.mark.parametrize(
     "who, status",
-    [(CLERK, "submitted"), (CLERK, "completed"), (OTHER_CLERK, "recorded"), (IT, "recorded")],
+    [(CLERK, "sent"), (OTHER_CLERK, "recorded"), (IT, "recorded")],
 )
 def test_refused_corrections_are_denied_and_audited(desk, who, status):
     rec = record_as(desk, CLERK)
@@ -111,10 +123,46 @@ def test_refused_corrections_are_denied_and_audited(desk, who, status):
 
 def test_may_correct_matches_the_service(desk):
     clerk, supervisor = desk.acting(CLERK), desk.acting(SUPERVISOR)
-    assert corrections.may_correct(clerk, recorded_by="ani", status="queued")
-    assert not corrections.may_correct(clerk, recorded_by="ani", status="submitted")
-    assert not corrections.may_correct(clerk, recorded_by="budi", status="recorded")
-    assert corrections.may_correct(supervisor, recorded_by="budi", status="completed")
+    assert corrections.may_correct(clerk, recorded_by="ani", uploaded=False)
+    assert not corrections.may_correct(clerk, recorded_by="ani", uploaded=True)
+    assert not corrections.may_correct(clerk, recorded_by="budi", uploaded=False)
+    assert corrections.may_correct(supervisor, recorded_by="budi", uploaded=True)
+
+
+def test_a_clerk_may_not_correct_once_the_outbox_says_sent_whatever_the_status(desk):
+    """The upload fact comes from the outbox: a complaint the province has (record item sent)
+    is uploaded although its case status is still "recorded"."""
+    rec = record_as(desk, CLERK)
+    set_status(desk, rec.id, "sent")
+    assert lookup.get_complaint(desk, rec.id).complaint.status == "recorded"
+    assert lookup.get_complaint(desk, rec.id).uploaded
+    with pytest.raises(PermissionDenied):
+        correct_as(desk, CLERK, rec.id, subject="Diubah setelah terkirim")
+
+
+def test_a_correction_after_upload_queues_a_correction_item_in_its_transaction(desk):
+    rec = record_as(desk, CLERK)
+    set_status(desk, rec.id, "sent")
+    correct_as(desk, SUPERVISOR, rec.id, agency="DISDIK")
+    with desk.db.reading() as session:
+        items = session.execute(
+            select(models.Outbox.kind, models.Outbox.revision, models.Outbox.fields)
+            .where(models.Outbox.complaint_id == rec.id)
+            .order_by(models.Outbox.seq)
+        ).all()
+    assert [(k, r) for k, r, _f in items] == [("record", 0), ("correction", 1)]
+    assert json.loads(items[1][2]) == ["agency"]
+
+
+def test_a_correction_before_upload_queues_nothing_more(desk):
+    """The record item not yet sent carries the complaint as it is when it goes."""
+    rec = record_as(desk, CLERK)
+    correct_as(desk, CLERK, rec.id, subject="Jalan amblas")
+    with desk.db.reading() as session:
+        kinds = session.scalars(
+            select(models.Outbox.kind).where(models.Outbox.complaint_id == rec.id)
+        ).all()
+    assert kinds == ["record"]
 
 
 @pytest.mark.parametrize("reason", ["", "   "])

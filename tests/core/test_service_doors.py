@@ -40,6 +40,7 @@ from desk_app.services import (
     printing,
     privacy,
     reference_data,
+    sync,
     transfer,
 )
 from desk_app.services.desk import check_integrity
@@ -106,7 +107,36 @@ def _region_list(w: World):
     return path
 
 
+def _unconfigured(call):
+    """A sync call on a desk with no provincial connection: past the door, it says so."""
+
+    def run(d, w: World):
+        try:
+            call(d, w)
+        except (sync.SyncNotConfigured, sync.SyncSecretNeeded):
+            pass
+
+    return run
+
+
 DOORS: dict[str, Door] = {
+    "sync.configure": Door(
+        Action.CONFIGURE_SYNC,
+        lambda d, w: sync.configure(d, "http://127.0.0.1:9", "desk-pku01", None),
+    ),
+    "sync.config": Door(Action.CONFIGURE_SYNC, lambda d, w: sync.config(d)),
+    "sync.remember_secret_for_session": Door(
+        Action.RUN_SYNC, _unconfigured(lambda d, w: sync.remember_secret_for_session(d, "x"))
+    ),
+    "sync.overview": Door(SIGNED_IN, lambda d, w: sync.overview(d)),
+    "sync.run": Door(Action.RUN_SYNC, _unconfigured(lambda d, w: sync.run(d))),
+    "sync.batches": Door(Action.RUN_SYNC, lambda d, w: sync.batches(d)),
+    "sync.batch_items": Door(Action.RUN_SYNC, lambda d, w: sync.batch_items(d, "x")),
+    "sync.rejected": Door(Action.RUN_SYNC, lambda d, w: sync.rejected(d)),
+    "sync.send_again": Door(Action.RUN_SYNC, lambda d, w: sync.send_again(d, ["x"])),
+    "sync.check_anchors": Door(Action.RUN_SYNC, _unconfigured(lambda d, w: sync.check_anchors(d))),
+    "sync.changed_since_last_look": Door(Action.VIEW, lambda d, w: sync.changed_since_last_look(d)),
+    "sync.mark_looked": Door(Action.VIEW, lambda d, w: sync.mark_looked(d)),
     "audit.list_events": Door(
         Action.AUDIT_VIEW, lambda d, w: audit.list_events(d, audit.AuditQuery())
     ),

@@ -54,7 +54,7 @@ def _candidates() -> list[DuplicateCandidate]:
             tracking_no="PKU01-260316-0004-2",
             received_at=when - dt.timedelta(days=1),
             subject="Air PDAM keruh",
-            status="queued",
+            status="verified",
             reasons=("similar text about the same agency",),
         ),
     ]

@@ -341,7 +341,7 @@ class ComplaintsPage(QWidget):
         )
         c = self.current.complaint if self.current is not None else None
         may = c is not None and corrections.may_correct(
-            self.desk, recorded_by=c.recorded_by, status=c.status
+            self.desk, recorded_by=c.recorded_by, uploaded=self.current.uploaded
         )
         self.correct_button.setEnabled(may)
         if c is None or may:

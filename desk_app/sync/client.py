@@ -1,0 +1,592 @@
+"""One sync run (docs/sync-protocol.md): upload what the outbox holds, then pull statuses, then
+refresh reference sets. Called by services/sync.py (which checks who runs it).
+
+Guarantees, and where they are kept:
+- A batch's id (its Idempotency-Key) and its items are committed to the outbox BEFORE the first
+  attempt (_make_batch); an unanswered batch stays "open" and the next run, after a crash or a
+  cut, sends it again first with the same key, so the hub applies it once.
+- Each answer is applied locally in one transaction (_apply): the items' results, the
+  complaints' provincial ids, the batch's counts and one "sync.batch" audit event.
+- Items of one complaint go in the order they were made: waiting items are taken in outbox
+  order, and a run stops at the first batch that cannot be sent.
+- A status page and its cursor commit together (_apply_statuses): a page read twice changes
+  nothing twice. Each change writes a "complaint.status" audit event (the complaint's history).
+- One sync at a time per database: a lease row in sync_state claimed under the write lock
+  (BEGIN IMMEDIATE on SQLite, a row lock on PostgreSQL); a lease whose process is gone (same
+  host) or whose time ran out is taken over.
+- Cancellable between requests (transport asks `cancelled` before each attempt; here before
+  each batch).
+Nothing logged or kept here holds a value that was sent: codes, ids and counts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uuid6
+from sqlalchemy import delete, func, select, update
+
+from desk_app import files, paths, reference
+from desk_app.audit import chain as audit
+from desk_app.services import visibility
+from desk_app.store import models
+from desk_app.sync import outbox
+from desk_app.sync import protocol as p
+from desk_app.sync.transport import Transport
+
+log = logging.getLogger(__name__)
+
+OB, B, S, C = models.Outbox, models.SyncBatch, models.SyncState, models.Complaint
+A, E = models.Attachment, models.AuditEvent
+
+LOCK_KEY = "lock"
+CURSOR_KEY = "status_cursor"
+LAST_RUN_KEY = "last_run"
+REFERENCE_KEY = "reference:"  # + set name: the version held
+LOOK_KEY = "look:"  # + user name: when they last looked at the list
+LEASE = dt.timedelta(minutes=5)
+
+OPEN, ANSWERED, FAILED = "open", "answered", "failed"
+PHASES = ("connect", "upload", "statuses", "reference", "done")
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str
+    done: int
+    total: int
+
+
+@dataclass
+class RunResult:
+    """What one run did. `error`: a SyncError code when it stopped early (None: it finished)."""
+
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    conflict: int = 0
+    batches: int = 0
+    statuses: int = 0
+    references: list[str] = field(default_factory=list)
+    error: str | None = None
+    status: int | None = None  # the HTTP status of a refusal
+    pending: int = 0  # items still waiting after the run
+
+    def count(self, result: str) -> None:
+        setattr(self, result, getattr(self, result) + 1)
+
+
+# -- small facts -------------------------------------------------------------------------------
+
+
+def read_state(session, key: str) -> str | None:
+    return session.scalar(select(S.value).where(S.key == key))
+
+
+def write_state(session, key: str, value: str) -> None:
+    session.merge(models.SyncState(key=key, value=value))
+
+
+def audit_anchor(session) -> p.Anchor | None:
+    """The newest audit event's number, hash and time (§8)."""
+    row = session.execute(select(E.seq, E.hash, E.at).order_by(E.seq.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return p.Anchor(row.seq, row.hash, p.utc_text(row.at))
+
+
+# -- the lease: one sync at a time -------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+class Lease:
+    """The running sync's row: {owner, pid, host, until}. Claimed in a write transaction."""
+
+    def __init__(self, db, now: Callable[[], dt.datetime]) -> None:
+        self.db = db
+        self.now = now
+        self.owner = str(uuid6.uuid7())
+
+    def _value(self) -> str:
+        until = self.now() + LEASE
+        return json.dumps(
+            {
+                "owner": self.owner,
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "until": until.isoformat(),
+            }
+        )
+
+    def claim(self) -> None:
+        """Take the lease or raise SyncError("busy")."""
+        with self.db.writing() as session:
+            held = read_state(session, LOCK_KEY)
+            if held is not None and not self._stale(held):
+                raise p.SyncError("busy")
+            write_state(session, LOCK_KEY, self._value())
+
+    def _stale(self, held: str) -> bool:
+        try:
+            data = json.loads(held)
+            if data.get("owner") == self.owner:
+                return True
+            if dt.datetime.fromisoformat(data["until"]) < self.now():
+                return True
+            return data.get("host") == socket.gethostname() and not _pid_alive(int(data["pid"]))
+        except (ValueError, KeyError, TypeError):
+            return True
+
+    def renew(self, session) -> None:
+        held = read_state(session, LOCK_KEY)
+        if held is None or json.loads(held).get("owner") != self.owner:
+            raise p.SyncError("busy")  # taken over: stop before writing anything more
+        write_state(session, LOCK_KEY, self._value())
+
+    def release(self) -> None:
+        try:
+            with self.db.writing() as session:
+                held = read_state(session, LOCK_KEY)
+                if held is not None and json.loads(held).get("owner") == self.owner:
+                    session.execute(delete(S).where(S.key == LOCK_KEY))
+        except Exception as exc:  # noqa: BLE001 - the lease runs out by itself
+            log.warning("sync lease not released: %s", type(exc).__name__)
+
+
+def lease_held(db) -> bool:
+    """A sync runs now on this database (a live lease)."""
+    lease = Lease(db, lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    with db.reading() as session:
+        held = read_state(session, LOCK_KEY)
+    return held is not None and not lease._stale(held)
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+
+class SyncClient:
+    """One run against `transport` for the desk (services/sync.py made both)."""
+
+    def __init__(
+        self,
+        desk,
+        transport: Transport,
+        *,
+        batch_size: int = p.DEFAULT_BATCH_ITEMS,
+        progress: Callable[[Progress], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        reference_dir: Path | None = None,
+    ) -> None:
+        self.desk = desk
+        self.transport = transport
+        self.batch_size = max(1, min(batch_size, p.MAX_BATCH_ITEMS))
+        self.progress = progress or (lambda _p: None)
+        self.cancelled = cancelled or (lambda: False)
+        self.reference_dir = reference_dir
+        self.lease = Lease(desk.db, desk.now)
+        self.result = RunResult()
+
+    # -- entry --
+
+    def run(self) -> RunResult:
+        self.lease.claim()
+        try:
+            try:
+                self._run()
+            except p.SyncError as exc:
+                self.result.error = exc.code
+                self.result.status = exc.status
+                log.info("sync stopped: %s (%s)", exc.code, exc.status)
+            self.result.pending = self._pending()
+            self._record_run()
+        finally:
+            self.lease.release()
+        return self.result
+
+    def _run(self) -> None:
+        self._tick("connect", 0, 1)
+        token = self.transport.token()
+        if token.desk_code and token.desk_code != self.desk.desk_code:
+            raise p.SyncError("wrong_desk")
+        self._upload()
+        self._pull_statuses()
+        self._refresh_reference()
+        self._tick("done", 1, 1)
+
+    def _tick(self, phase: str, done: int, total: int) -> None:
+        if self.cancelled():
+            raise p.Cancelled()
+        self.progress(Progress(phase, done, total))
+
+    def _pending(self) -> int:
+        with self.desk.db.reading() as session:
+            return session.scalar(select(func.count()).where(OB.state == outbox.WAITING)) or 0
+
+    def _record_run(self) -> None:
+        r = self.result
+        value = {
+            "at": p.utc_text(self.desk.now()),
+            "error": r.error,
+            "accepted": r.accepted,
+            "duplicate": r.duplicate,
+            "rejected": r.rejected,
+            "conflict": r.conflict,
+            "statuses": r.statuses,
+            "pending": r.pending,
+        }
+        try:
+            with self.desk.db.writing() as session:
+                write_state(session, LAST_RUN_KEY, json.dumps(value))
+        except Exception as exc:  # noqa: BLE001 - the run's own work is committed already
+            log.warning("last sync run not recorded: %s", type(exc).__name__)
+
+    # -- upload --
+
+    def _upload(self) -> None:
+        with self.desk.db.reading() as session:
+            total = session.scalar(select(func.count()).where(OB.state == outbox.WAITING)) or 0
+        done = 0
+        self._tick("upload", done, total)
+        sent_any = False
+        reused_once = False
+        while True:
+            batch_id = self._open_batch() or self._make_batch()
+            if batch_id is None:
+                break
+            try:
+                done += self._send(batch_id)
+            except p.Refused as exc:
+                if exc.status == 413 and self.batch_size > 1:
+                    self.batch_size = max(1, self.batch_size // 2)
+                    self._fail_batch(batch_id, exc.code)
+                    continue
+                if exc.code == "idempotency_key_reused" and not reused_once:
+                    # The items' content changed since the key was made (a correction between
+                    # a crash and this retry): send them again under a new key, once.
+                    reused_once = True
+                    self._fail_batch(batch_id, exc.code)
+                    continue
+                self._note_batch_error(batch_id, exc.code)
+                raise
+            except p.SyncError as exc:
+                self._note_batch_error(batch_id, exc.code)
+                raise
+            sent_any = True
+            self.result.batches += 1
+            self._tick("upload", done, max(total, done))
+        if not sent_any:
+            with self.desk.db.reading() as session:
+                anchor = audit_anchor(session)
+            if anchor is not None:
+                self.transport.put_anchor(anchor)
+
+    def _open_batch(self) -> str | None:
+        with self.desk.db.reading() as session:
+            return session.scalar(
+                select(B.batch_id).where(B.state == OPEN).order_by(B.created_at, B.batch_id)
+            )
+
+    def _make_batch(self) -> str | None:
+        """Give up to batch_size waiting items a new batch id, committed before any attempt."""
+        now = self.desk.now()
+        with self.desk.db.writing() as session:
+            self.lease.renew(session)
+            seqs = list(
+                session.scalars(
+                    select(OB.seq)
+                    .where(OB.state == outbox.WAITING, OB.batch_id.is_(None))
+                    .order_by(OB.seq)
+                    .limit(self.batch_size)
+                )
+            )
+            if not seqs:
+                return None
+            batch_id = str(uuid6.uuid7())
+            session.add(
+                models.SyncBatch(
+                    batch_id=batch_id,
+                    created_at=now,
+                    items=len(seqs),
+                    state=OPEN,
+                    attempts=0,
+                    accepted=0,
+                    duplicate=0,
+                    rejected=0,
+                    conflict=0,
+                )
+            )
+            session.execute(update(OB).where(OB.seq.in_(seqs)).values(batch_id=batch_id))
+        return batch_id
+
+    def _items(self, batch_id: str) -> tuple[list[p.Item], list[A]]:
+        """The batch's items as the protocol sends them, built from the complaints as they are
+        now (the province view: services/transfer.outbound_row), and their attachments."""
+        from desk_app.services.transfer import outbound_row
+
+        with self.desk.db.reading() as session:
+            rows = (
+                session.execute(select(OB).where(OB.batch_id == batch_id).order_by(OB.seq))
+                .scalars()
+                .all()
+            )
+            ids = list({r.complaint_id for r in rows})
+            complaints = {c.id: c for c in session.scalars(select(C).where(C.id.in_(ids)))}
+            by_complaint: dict[str, list[A]] = {}
+            for a in session.scalars(select(A).where(A.complaint_id.in_(ids)).order_by(A.seq)):
+                by_complaint.setdefault(a.complaint_id, []).append(a)
+            items = []
+            for r in rows:
+                fields = tuple(json.loads(r.fields)) if r.fields else ()
+                if r.kind == outbox.ERASURE:
+                    items.append(
+                        p.Item(
+                            r.item_id,
+                            r.kind,
+                            r.complaint_id,
+                            r.revision,
+                            fields=fields,
+                            erased_at=p.utc_text(r.created_at),
+                        )
+                    )
+                    continue
+                view = outbound_row(
+                    complaints[r.complaint_id],
+                    None,
+                    audience=visibility.PROVINCE,
+                    attachments=by_complaint.get(r.complaint_id, []),
+                )
+                items.append(p.Item(r.item_id, r.kind, r.complaint_id, r.revision, view, fields))
+            files = [a for r in rows for a in by_complaint.get(r.complaint_id, [])]
+            session.expunge_all()
+        return items, files
+
+    def _send_attachments(self, files: list[A]) -> None:
+        from desk_app.services.attachments import stored_path
+
+        wanted = list(dict.fromkeys(a.sha256 for a in files))
+        if not wanted:
+            return
+        missing = set(self.transport.missing_attachments(wanted))
+        for sha in wanted:
+            if sha not in missing:
+                continue
+            try:
+                data = stored_path(self.desk, sha).read_bytes()
+            except OSError:
+                log.warning("attachment file missing at the desk: %s", sha[:12])
+                continue  # the hub answers the item attachment_missing: the IT officer sees it
+            self.transport.put_attachment(sha, data)
+
+    def _send(self, batch_id: str) -> int:
+        items, files = self._items(batch_id)
+        if not items:  # its items went elsewhere (send_again, a split): nothing to send
+            self._fail_batch(batch_id, "empty")
+            return 0
+        self._send_attachments(files)
+        with self.desk.db.reading() as session:
+            anchor = audit_anchor(session)
+        batch = p.Batch(batch_id, self.desk.desk_code, tuple(items), anchor)
+        self._count_attempt(batch_id)
+        answer = self.transport.post_batch(batch)
+        self._apply(batch_id, answer)
+        return len(items)
+
+    def _count_attempt(self, batch_id: str) -> None:
+        with self.desk.db.writing() as session:
+            self.lease.renew(session)
+            session.execute(update(B).where(B.batch_id == batch_id).values(attempts=B.attempts + 1))
+            session.execute(
+                update(OB).where(OB.batch_id == batch_id).values(attempts=OB.attempts + 1)
+            )
+
+    def _apply(self, batch_id: str, answer: p.BatchAnswer) -> None:
+        """The hub's answer, applied in one transaction."""
+        now = self.desk.now()
+        counts = dict.fromkeys(p.RESULTS, 0)
+        with self.desk.db.writing() as session:
+            if session.scalar(select(B.state).where(B.batch_id == batch_id)) != OPEN:
+                return  # applied already (cannot happen with one sync at a time; harmless)
+            rows = {
+                r.item_id: r for r in session.scalars(select(OB).where(OB.batch_id == batch_id))
+            }
+            for res in answer.results:
+                row = rows.get(res.item_id)
+                if row is None:
+                    continue
+                counts[res.result] += 1
+                self.result.count(res.result)
+                state = {
+                    p.ACCEPTED: outbox.SENT,
+                    p.DUPLICATE: outbox.SENT,
+                    p.REJECTED: outbox.REJECTED,
+                    p.CONFLICT: outbox.CONFLICT,
+                }[res.result]
+                errors = [{"field": e.field, "code": e.code} for e in res.errors]
+                row.state = state
+                row.result = res.result
+                row.provincial_id = res.provincial_id
+                row.errors = json.dumps(errors) if errors else None
+                row.sent_at = now
+                row.last_error = None
+                row.next_attempt_at = None
+                if res.provincial_id and res.result in (p.ACCEPTED, p.DUPLICATE):
+                    session.execute(
+                        update(C)
+                        .where(C.id == row.complaint_id)
+                        .values(provincial_id=res.provincial_id)
+                    )
+            session.execute(
+                update(B)
+                .where(B.batch_id == batch_id)
+                .values(state=ANSWERED, sent_at=now, last_error=None, **counts)
+            )
+            audit.append(
+                session,
+                self.desk,
+                "sync.batch",
+                "sync_batch",
+                batch_id,
+                after={"items": len(rows), **counts},
+            )
+
+    def _fail_batch(self, batch_id: str, code: str) -> None:
+        """The batch was refused as a whole and nothing of it was applied: its items wait for
+        a new batch (a new key)."""
+        with self.desk.db.writing() as session:
+            session.execute(
+                update(B).where(B.batch_id == batch_id).values(state=FAILED, last_error=code)
+            )
+            session.execute(
+                update(OB)
+                .where(OB.batch_id == batch_id, OB.state == outbox.WAITING)
+                .values(batch_id=None)
+            )
+
+    def _note_batch_error(self, batch_id: str, code: str) -> None:
+        """The batch stays open (the next run sends it again, same key); its items say why."""
+        now = self.desk.now()
+        try:
+            with self.desk.db.writing() as session:
+                attempts = session.scalar(select(B.attempts).where(B.batch_id == batch_id)) or 1
+                wait = min(p.RETRY_CAP * 2**attempts, 3600)
+                session.execute(
+                    update(B).where(B.batch_id == batch_id).values(last_error=code[:64])
+                )
+                session.execute(
+                    update(OB)
+                    .where(OB.batch_id == batch_id, OB.state == outbox.WAITING)
+                    .values(
+                        last_error=code[:64],
+                        next_attempt_at=now + dt.timedelta(seconds=wait),
+                    )
+                )
+        except Exception as exc:  # noqa: BLE001 - the reason is kept at the next run
+            log.warning("sync batch error not recorded: %s", type(exc).__name__)
+
+    # -- statuses --
+
+    def _pull_statuses(self) -> None:
+        with self.desk.db.reading() as session:
+            cursor = int(read_state(session, CURSOR_KEY) or 0)
+        while True:
+            self._tick("statuses", self.result.statuses, self.result.statuses + 1)
+            page = self.transport.statuses(cursor, p.STATUS_PAGE)
+            self._apply_statuses(page)
+            cursor = page.next_cursor
+            if not page.more or not page.changes:
+                break
+
+    def _apply_statuses(self, page: p.StatusPage) -> None:
+        now = self.desk.now()
+        with self.desk.db.writing() as session:
+            self.lease.renew(session)
+            for change in page.changes:
+                if change.status not in p.STATUSES:
+                    log.warning("unknown status from the province ignored (seq %d)", change.seq)
+                    continue
+                row = session.execute(
+                    select(C.status, C.provincial_id).where(C.id == change.complaint_id)
+                ).first()
+                if row is None:
+                    continue  # not this desk's (the hub sends only ours; a restore may differ)
+                values: dict = {"status": change.status, "status_changed_at": now}
+                if change.provincial_id and not row.provincial_id:
+                    values["provincial_id"] = change.provincial_id
+                session.execute(update(C).where(C.id == change.complaint_id).values(**values))
+                after = {"status": change.status, "changed_at": change.changed_at}
+                if change.agency:
+                    after["disposed_to"] = change.agency
+                audit.append(
+                    session,
+                    self.desk,
+                    "complaint.status",
+                    "complaint",
+                    change.complaint_id,
+                    before={"status": row.status},
+                    after=after,
+                    reason=change.note[:500] or None,
+                )
+                self.result.statuses += 1
+            write_state(session, CURSOR_KEY, str(page.next_cursor))
+
+    # -- reference data --
+
+    def _refresh_reference(self) -> None:
+        sets = [s for s in self.transport.reference_sets() if s.name in p.REFERENCE_SETS]
+        for i, ref in enumerate(sets):
+            self._tick("reference", i, len(sets))
+            key = REFERENCE_KEY + ref.name
+            with self.desk.db.reading() as session:
+                held = read_state(session, key)
+            if held == ref.version:
+                continue
+            data = self.transport.reference_set(ref.name)
+            self._keep_reference(ref, held, data)
+            self.result.references.append(ref.name)
+
+    def _keep_reference(self, ref: p.ReferenceVersion, held: str | None, data: dict) -> None:
+        """Keep the set in the data folder (reference/<name>.json) and audit the change; the
+        regions set in the form `desk-app reference import` keeps (the codes), which the desk
+        reads over its shipped list from the next start."""
+        folder = self.reference_dir or (paths.data_dir() / reference.OVERRIDE_FOLDER)
+        if ref.name == "regions":
+            kept = {
+                "source": {**(data.get("source") or {}), "version": ref.version},
+                "codes": reference.shipped_codes(data) if "regions" in data else data.get("codes"),
+            }
+        else:
+            kept = {**data, "version": ref.version}
+        with self.desk.db.writing() as session:
+            self.lease.renew(session)
+            audit.append(
+                session,
+                self.desk,
+                "reference.refresh",
+                "reference",
+                ref.name,
+                before={"version": held},
+                after={"version": ref.version},
+            )
+            write_state(session, REFERENCE_KEY + ref.name, ref.version)
+            folder.mkdir(parents=True, exist_ok=True)
+            files.write_private(
+                folder / f"{ref.name}.json", json.dumps(kept, ensure_ascii=False, indent=1)
+            )

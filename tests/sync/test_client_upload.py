@@ -1,0 +1,246 @@
+"""The desk's sync client against the REAL training hub (a subprocess on 127.0.0.1): upload,
+duplicate, rejected-then-fixed, conflict, correction and erasure after upload, status pull-back
+with history, reference refresh, the audit anchors."""
+
+from __future__ import annotations
+
+import json
+
+import keyring
+import pytest
+from sqlalchemy import text, update
+
+from desk_app.services import corrections, intake, lookup, privacy, sync
+from desk_app.store import models
+from tests.conftest import CLERK, IT, SERVICE, SUPERVISOR, make_form
+from tests.sync.desk_side import (
+    FAST,
+    MemoryKeyring,
+    after,
+    connect,
+    events,
+    items,
+    reset_credentials,
+    states,
+)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch):
+    ring = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(ring)
+    monkeypatch.setattr(sync, "RETRY_POLICY", FAST)
+    yield ring
+    keyring.set_keyring(previous)
+    reset_credentials()
+
+
+APPEND_ONLY_TRIGGERS = ("audit_event_no_update", "audit_event_no_delete")  # migration 0002
+
+
+def record(desk, **overrides) -> intake.Recorded:
+    return intake.record_complaint(desk.acting(CLERK), make_form(**overrides))
+
+
+def held(hub) -> dict[str, dict]:
+    return {c["complaint_id"] if "complaint_id" in c else c["id"]: c for c in hub.export()}
+
+
+def test_upload_sends_every_waiting_complaint_once_and_marks_it_sent(desk, hub):
+    connect(desk, hub)
+    recorded = [record(desk) for _ in range(3)]
+    report = sync.run(desk.acting(IT))
+    assert (report.accepted, report.error, report.pending) == (3, None, 0)
+    assert report.ok
+    assert states(desk) == {"sent": 3}
+    exported = hub.export()
+    assert sorted(c["complaint_id"] for c in exported) == sorted(r.id for r in recorded)
+    for r in recorded:
+        detail = lookup.get_complaint(desk, r.id)
+        assert detail.uploaded and detail.complaint.provincial_id
+        assert detail.complaint.status == "recorded"  # the case status is the province's
+    [batch] = sync.batches(desk.acting(IT))
+    assert (batch.items, batch.accepted, batch.state) == (3, 3, "answered")
+    views = sync.batch_items(desk.acting(IT), batch.batch_id)
+    assert {v.tracking_no for v in views} == {r.tracking_no for r in recorded}
+    assert all(v.result == "accepted" and v.provincial_id for v in views)
+    # Nothing left: a second run sends nothing, only the audit anchor.
+    again = sync.run(desk.acting(IT))
+    assert (again.accepted, again.batches, again.ok) == (0, 0, True)
+    assert len(hub.export()) == 3
+
+
+def test_the_service_identity_syncs_too(desk, hub):
+    connect(desk, hub)
+    record(desk)
+    assert sync.run(desk.acting(SERVICE)).accepted == 1
+
+
+def test_a_batch_sent_again_after_the_answer_was_lost_is_a_duplicate_not_a_second_record(desk, hub):
+    """The hub committed, the desk did not hear: the same record item in a new batch is
+    answered "duplicate" with the same provincial id."""
+    connect(desk, hub)
+    r = record(desk)
+    sync.run(desk.acting(IT))
+    first = lookup.get_complaint(desk, r.id).complaint.provincial_id
+    with desk.db.writing() as session:  # forget the answer, as a desk restored from backup
+        session.execute(
+            update(models.Outbox).values(
+                state="waiting", batch_id=None, result=None, provincial_id=None
+            )
+        )
+    report = sync.run(desk.acting(IT))
+    assert (report.accepted, report.duplicate) == (0, 1)
+    assert items(desk)[0].provincial_id == first
+    assert len(hub.export()) == 1
+
+
+def test_a_rejected_complaint_is_corrected_and_sent_again_as_a_new_item(desk, hub):
+    connect(desk, hub)
+    r = record(desk)
+    with desk.db.writing() as session:  # an agency code the province does not know
+        session.execute(
+            update(models.Complaint).where(models.Complaint.id == r.id).values(agency="NOPE")
+        )
+    report = sync.run(desk.acting(IT))
+    assert (report.rejected, report.ok) == (1, False)
+    [view] = sync.rejected(desk.acting(IT))
+    assert view.tracking_no == r.tracking_no and view.state == "rejected"
+    assert view.errors and "NOPE" not in json.dumps(view.errors)  # never the value sent
+    label, problem = view.errors[0]
+    assert problem == sync.field_problem("unknown_code")
+    # Not corrected yet: send_again would only be rejected again, so it queues nothing.
+    assert sync.send_again(desk.acting(IT), [view.item_id]) == 0
+    form = corrections.form_of(desk.acting(SUPERVISOR), r.id)
+    form = type(form)(**{**form.to_dict(), "agency": make_form().agency})
+    corrections.correct_complaint(desk.acting(SUPERVISOR), r.id, form, "kode OPD salah")
+    [view] = sync.rejected(desk.acting(IT))
+    assert view.corrected_since
+    assert sync.send_again(desk.acting(IT), [view.item_id]) == 1
+    assert sync.rejected(desk.acting(IT)) == []
+    report = sync.run(desk.acting(IT))
+    assert (report.accepted, report.ok) == (1, True)
+    assert [i.state for i in items(desk, r.id)] == ["resent", "sent"]
+    assert [c["complaint"]["agency"] for c in hub.export()] == [make_form().agency]
+
+
+def test_a_record_held_with_other_content_is_a_conflict_the_it_officer_sees(desk, hub):
+    connect(desk, hub)
+    r = record(desk)
+    sync.run(desk.acting(IT))
+    with desk.db.writing() as session:  # changed behind the outbox's back, then resent
+        session.execute(
+            update(models.Complaint)
+            .where(models.Complaint.id == r.id)
+            .values(subject="Subjek lain")
+        )
+        session.execute(update(models.Outbox).values(state="waiting", batch_id=None, result=None))
+    report = sync.run(desk.acting(IT))
+    assert report.conflict == 1 and not report.ok
+    [view] = sync.rejected(desk.acting(IT))
+    assert view.state == "conflict" and view.provincial_id
+    assert any(problem == sync.field_problem("differs") for _l, problem in view.errors)
+    # send again: the desk's version goes as a correction
+    assert sync.send_again(desk.acting(IT), [view.item_id]) == 1
+    report = sync.run(desk.acting(IT))
+    assert report.accepted == 1
+    assert [c["complaint"]["subject"] for c in hub.export()] == ["Subjek lain"]
+
+
+def test_a_correction_after_upload_reaches_the_hub(desk, hub):
+    connect(desk, hub)
+    r = record(desk)
+    sync.run(desk.acting(IT))
+    form = corrections.form_of(desk.acting(SUPERVISOR), r.id)
+    form = type(form)(**{**form.to_dict(), "subject": "Jalan amblas di depan SD"})
+    corrections.correct_complaint(desk.acting(SUPERVISOR), r.id, form, "salah ketik")
+    assert [(i.kind, i.revision, i.state) for i in items(desk, r.id)] == [
+        ("record", 0, "sent"),
+        ("correction", 1, "waiting"),
+    ]
+    report = sync.run(desk.acting(IT))
+    assert (report.accepted, report.ok) == (1, True)
+    [held_row] = hub.export()
+    assert held_row["complaint"]["subject"] == "Jalan amblas di depan SD"
+    assert held_row["revision"] == 1 and len(hub.revisions(r.id)) == 2
+
+
+def test_an_erasure_after_upload_blanks_the_identity_at_the_hub(desk, hub):
+    connect(desk, hub)
+    nik = make_form().reporter_nik
+    r = record(desk)
+    sync.run(desk.acting(IT))
+    assert hub.export()[0]["complaint"]["reporter_nik"] == nik
+    privacy.erase_subject(desk, nik=nik, reason="permintaan pelapor", older_than_years=0)
+    assert [i.kind for i in items(desk, r.id)] == ["record", "erasure"]
+    report = sync.run(desk.acting(IT))
+    assert (report.accepted, report.ok) == (1, True)
+    [held_row] = hub.export()
+    assert not held_row["complaint"]["reporter_nik"] and not held_row["complaint"]["reporter_name"]
+    assert nik not in json.dumps(hub.revisions(r.id))
+
+
+def test_statuses_come_back_with_history_and_the_clerks_list_shows_what_changed(desk, hub):
+    connect(desk, hub)
+    first, second = record(desk), record(desk)
+    sync.run(desk.acting(IT))
+    clerk = desk.acting(CLERK)
+    sync.mark_looked(clerk)
+    provincial = lookup.get_complaint(desk, first.id).complaint.provincial_id
+    hub.set_status(provincial, "verified")
+    hub.set_status(provincial, "disposed", note="Diteruskan ke Dinas PU", agency="DINKES")
+    report = sync.run(desk.acting(IT))
+    assert report.statuses == 2
+    c = lookup.get_complaint(desk, first.id).complaint
+    assert c.status == "disposed" and c.status_changed_at is not None
+    history = corrections.history(desk, first.id)
+    status_events = [h for h in history if h.action == "complaint.status"]
+    assert [ch[2] for h in status_events for ch in h.changes if ch[0] == "status"] == [
+        "verified",
+        "disposed",
+    ]
+    assert status_events[-1].reason == "Diteruskan ke Dinas PU"
+    assert sync.changed_since_last_look(clerk) == {first.id}
+    assert sync.changed_since_last_look(desk.acting(SUPERVISOR)) == {first.id}  # never looked
+    sync.mark_looked(clerk)
+    assert sync.changed_since_last_look(clerk) == set()
+    # The cursor was kept: the next run applies nothing twice.
+    assert sync.run(desk.acting(IT)).statuses == 0
+    assert len(events(desk, "complaint.status")) == 2
+    assert lookup.get_complaint(desk, second.id).complaint.status == "recorded"
+    # The audit trail still matches the tables (a status change is a recorded change).
+    from desk_app.services import audit
+
+    assert audit.verify(desk.acting(IT)).ok
+
+
+def test_reference_sets_are_refreshed_when_their_version_differs_and_audited(desk, hub, data_dir):
+    connect(desk, hub)
+    report = sync.run(desk.acting(IT))
+    assert set(report.references) == {"categories", "agencies", "regions"}
+    for name in report.references:
+        kept = json.loads((data_dir / "reference" / f"{name}.json").read_text("utf-8"))
+        assert kept["source"]
+    refreshed = events(desk, "reference.refresh")
+    assert {e.object_id for e in refreshed} == {"categories", "agencies", "regions"}
+    assert all(after(e)["version"] for e in refreshed)
+    # The same versions: nothing fetched, nothing audited.
+    assert sync.run(desk.acting(IT)).references == ()
+    assert len(events(desk, "reference.refresh")) == 3
+
+
+def test_every_batch_carries_the_audit_anchor_and_a_cut_trail_is_caught(desk, hub):
+    connect(desk, hub)
+    record(desk)
+    sync.run(desk.acting(IT))  # the anchor goes with the batch
+    sync.run(desk.acting(IT))  # nothing to send: the anchor alone
+    report = sync.check_anchors(desk.acting(IT))
+    assert report.ok and report.anchors == 2
+    with desk.db.writing() as session:  # cut the trail back past the anchors
+        for trigger in APPEND_ONLY_TRIGGERS:
+            session.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
+        session.execute(text("DELETE FROM audit_event WHERE seq > 3"))
+    report = sync.check_anchors(desk.acting(IT))
+    assert not report.ok
+    assert {kind for _no, kind in report.problems} == {"missing"}
