@@ -42,6 +42,7 @@ from benchlib import (  # noqa: E402
     open_acting,
     print_table,
     sample_form,
+    write_summary,
 )
 
 SAVE_GOAL = 2.0  # x the raw sqlite3 save
@@ -549,12 +550,16 @@ def bench_memory(ctx: Context) -> list[Figure]:
     ]
 
 
+from receipts_bench import bench_receipts  # noqa: E402
+
 SECTIONS = [
     ("a", "save", bench_save),
     ("b", "paging", bench_paging),
     ("c", "search", bench_search),
     ("d", "memory", bench_memory),
+    ("e", "receipts and the register", bench_receipts),
 ]
+NO_DEMO = ("a", "e")  # sections that make their own scratch desk
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -576,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = OUT_DIR / "scratch"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    needs_demo = any(key != "a" for key, _, _ in sections)
+    needs_demo = any(key not in NO_DEMO for key, _, _ in sections)
     data_dir, took = None, None
     if needs_demo:
         print(f"demo database: {args.rows:,} complaints in {OUT_DIR.relative_to(ROOT)}/")
@@ -600,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Meja Aduan core benchmarks, {args.rows:,} rows, SQLite {sqlite3.sqlite_version}, "
         f"Python {sys.version.split()[0]} (medians; ratio = app / baseline)",
     )
+    write_summary(figures)
     return 0
 
 

@@ -29,7 +29,7 @@ LEAD = SIZE * 1.25
 PAD = 1.4 * mm
 # Share of the width per column: No., number, received, channel, type, reporter, subject,
 # category, agency, deadline, status.
-SHARES = (3.7, 15, 10, 8, 8, 12, 19.5, 10, 11, 8.5, 7.1)
+SHARES = (3.7, 15, 8.6, 7.4, 7.6, 11, 19, 9.4, 17, 8.5, 7.1)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ address, a long name without spaces), so nothing ever runs off the paper."""
 
 from __future__ import annotations
 
+import functools
+
 from desk_app.receipts.fonts import width
 
 
@@ -22,6 +24,11 @@ def _cut(word: str, font: str, size: float, room: float) -> list[str]:
 
 def wrap(text: str, font: str, size: float, room: float) -> list[str]:
     """`text` as lines no wider than `room` points (its own line breaks kept)."""
+    return list(_wrap(str(text), font, size, room))
+
+
+@functools.lru_cache(maxsize=4096)  # a register repeats its channels, categories and agencies
+def _wrap(text: str, font: str, size: float, room: float) -> tuple[str, ...]:
     lines: list[str] = []
     for paragraph in str(text).splitlines() or [""]:
         current = ""
@@ -38,7 +45,7 @@ def wrap(text: str, font: str, size: float, room: float) -> list[str]:
                 *done, current = _cut(word, font, size, room)
                 lines.extend(done)
         lines.append(current)
-    return lines
+    return tuple(lines)
 
 
 def fit_size(text: str, font: str, size: float, room: float) -> float:
