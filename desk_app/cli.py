@@ -660,7 +660,8 @@ def describe(desk, detail) -> str:
 
 def self_test() -> int:
     """In a temporary folder: set a desk up, add a clerk, sign in as the clerk, record and read
-    back one complaint, check the database. The same doors as a real desk: no shortcut."""
+    back one complaint, render its receipt, check the database. The same doors as a real desk:
+    no shortcut."""
     import secrets
 
     from desk_app.domain.roles import Role
@@ -692,6 +693,14 @@ def self_test() -> int:
             back = lookup.get_complaint(clerk, recorded.tracking_no).complaint
             if back.id != recorded.id or back.subject != form.subject:
                 _err("self-test: read-back mismatch")
+                return EXIT_ERROR
+            # The receipt: reportlab, the shipped fonts and the QR code are in this bundle.
+            from desk_app.services import printing
+
+            if not printing.first_receipt(clerk, recorded.tracking_no, "80mm").pdf.startswith(
+                b"%PDF"
+            ):
+                _err("self-test: no receipt")
                 return EXIT_ERROR
         finally:
             desk.close()

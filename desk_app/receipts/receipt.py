@@ -131,7 +131,7 @@ class _Flow:
         lead = size * 1.3
         for i, (label, value) in enumerate(lines):
             labels = wrap(label, REGULAR, size * 0.92, label_w)
-            values = wrap(value, BOLD if i == 0 else REGULAR, size, value_w)
+            values = wrap(value, REGULAR, size, value_w)
             rows = max(len(labels), len(values))
             top = self.y - 1.6
             if self.c is not None:

@@ -15,7 +15,7 @@ from PySide6.QtPrintSupport import QPrinter
 
 from desk_app import settings
 from desk_app.receipts import raster
-from desk_app.services import intake
+from desk_app.services import intake, printing
 from tests.conftest import CLERK, SUPERVISOR, make_form
 
 from ui.printing import paper
@@ -93,6 +93,7 @@ def test_the_desk_option_prints_without_asking(qtbot, make_window, desk, pdf_pri
 
 def test_a_supervisor_reprints_from_the_detail(qtbot, make_window, desk, pdf_printer):
     recorded = intake.record_complaint(desk.acting(CLERK), make_form())
+    printing.first_receipt(desk.acting(CLERK), recorded.tracking_no, "80mm")
     window = make_window(desk.acting(SUPERVISOR))
     page = window.complaints
     window.go_list()
@@ -102,6 +103,18 @@ def test_a_supervisor_reprints_from_the_detail(qtbot, make_window, desk, pdf_pri
         qtbot.mouseClick(page.reprint_button, Qt.MouseButton.LeftButton)
     assert pdf_printer["previews"] == [(f"Salinan tanda terima {recorded.tracking_no}", 1)]
     assert _qr(pdf_printer["files"][0]) == [recorded.tracking_no]
+
+
+def test_a_receipt_never_printed_comes_out_as_the_first(qtbot, make_window, desk, pdf_printer):
+    recorded = intake.record_complaint(desk.acting(CLERK), make_form())
+    window = make_window(desk.acting(SUPERVISOR))
+    page = window.complaints
+    window.go_list()
+    qtbot.waitUntil(lambda: recorded.tracking_no in page.detail.toPlainText(), timeout=10_000)
+    with qtbot.waitSignal(page.printing.printed, timeout=20_000):
+        qtbot.mouseClick(page.reprint_button, Qt.MouseButton.LeftButton)
+    assert pdf_printer["previews"] == [(f"Tanda terima {recorded.tracking_no}", 1)]
+    assert printing.receipt_printed(desk, recorded.tracking_no)
 
 
 def test_a_clerk_is_not_offered_reprints_or_the_register(qtbot, make_window, desk):

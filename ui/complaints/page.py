@@ -129,7 +129,12 @@ class ComplaintsPage(QWidget):
         self.printing = Printing(runner, self)
         self.reprint_button = QPushButton(_("Re&print receipt…"))
         self.reprint_button.setObjectName("reprint")
-        self.reprint_button.setToolTip(_("A copy marked SALINAN, numbered and recorded."))
+        self.reprint_button.setToolTip(
+            _(
+                "A copy marked SALINAN, numbered and recorded (the first receipt when none "
+                "was printed yet)."
+            )
+        )
         self.reprint_button.clicked.connect(self.reprint_receipt)
         self.register_button = QPushButton(_("Print re&gister…"))
         self.register_button.setObjectName("register")
@@ -314,6 +319,9 @@ class ComplaintsPage(QWidget):
 
         def make() -> tuple[str, bytes, str]:  # runs on a worker
             layout = settings.get(desk.db, "receipt_layout")
+            if not printing.receipt_printed(desk, number):  # none yet: this is the first
+                made = printing.first_receipt(desk, number, layout)
+                return _("Receipt {number}").format(number=number), made.pdf, layout
             made = printing.reprint_receipt(desk, number, layout)
             return _("Copy of receipt {number}").format(number=number), made.pdf, layout
 
