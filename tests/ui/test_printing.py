@@ -133,7 +133,7 @@ def test_a_supervisor_prints_the_register_of_a_range(qtbot, make_window, desk, p
     window.go_list()
     from ui.printing.register_dialog import RegisterDialog
 
-    chosen = (dt.date(2026, 3, 24), dt.date(2026, 3, 24))
+    chosen = (dt.date(2026, 3, 24), dt.date(2026, 3, 24), "pdf")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(RegisterDialog, "ask", staticmethod(lambda parent, today: chosen))
         with qtbot.waitSignal(page.printing.printed, timeout=20_000):
@@ -142,3 +142,27 @@ def test_a_supervisor_prints_the_register_of_a_range(qtbot, make_window, desk, p
     assert pdf_printer["files"][0].stat().st_size > 0
     assert numbers  # three complaints on one page
     assert pdf_printer["previews"][0][1] == 1
+
+
+def test_the_register_saved_as_a_workbook(qtbot, make_window, desk, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.printing.register_dialog import RegisterDialog
+
+    when = dt.datetime(2026, 3, 24, 2, 5)
+    number = intake.record_complaint(desk, make_form(), now=when).tracking_no
+    window = make_window(desk.acting(SUPERVISOR))
+    window.go_list()
+    target = tmp_path / "register.xlsx"
+    day = dt.date(2026, 3, 24)
+    monkeypatch.setattr(
+        RegisterDialog, "ask", staticmethod(lambda parent, today: (day, day, "xlsx"))
+    )
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.mouseClick(window.complaints.register_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(target.exists, timeout=10_000)
+    window.runner.wait()
+    cells = {c.value for row in load_workbook(target).worksheets[0].iter_rows() for c in row}
+    assert number in cells

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app import presenter, settings
+from desk_app import files, presenter, settings
 from desk_app.audit import words
 from desk_app.domain.complaint import Channel, Status
 from desk_app.domain.roles import Action
@@ -332,13 +333,38 @@ class ComplaintsPage(QWidget):
         chosen = RegisterDialog.ask(self, self.desk.today())
         if chosen is None:
             return
-        desk, (first, last) = self.desk, chosen
+        desk, (first, last, fmt) = self.desk, chosen
+        if fmt == "xlsx":
+            self._save_register(first, last)
+            return
 
         def make() -> tuple[str, bytes, str]:  # runs on a worker
             made = printing.daily_register(desk, first, last, "pdf")
             return made.content.title.capitalize(), made.data, "register"
 
         self.printing.run(make, what=_("The register was sent to the printer."))
+
+    def _save_register(self, first: dt.date, last: dt.date) -> None:
+        name = f"register-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the register"), name, _("Excel workbook (*.xlsx)")
+        )
+        if not path:
+            return
+        desk = self.desk
+
+        def save() -> str:  # runs on a worker
+            made = printing.daily_register(desk, first, last, "xlsx")
+            files.write_private(path, made.data)
+            return path
+
+        self.runner.write(
+            save,
+            on_done=lambda saved: messages.status(
+                _("The register was saved as {file}.").format(file=saved), 8000
+            ),
+            on_error=lambda exc: messages.show_error(self, exc),
+        )
 
     def _offer_correction(self) -> None:
         """Enable "Correct…" when the actor may correct the complaint shown; a role that may

@@ -33,6 +33,9 @@ class RegisterDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Preview…"))
+        self.excel = buttons.addButton(_("Save as &Excel…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.excel.clicked.connect(lambda: self._check("xlsx"))
+        self.format = "pdf"
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -43,17 +46,21 @@ class RegisterDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(buttons)
 
-    def _check(self) -> None:
+    def _check(self, fmt: str = "pdf") -> None:
         first, last = self.range()
         if first > last:
             self.note.setText(_("The start date is after the end date."))
             return
+        self.format = fmt
         self.accept()
 
     def range(self) -> tuple[dt.date, dt.date]:
         return self.date_from.date().toPython(), self.date_to.date().toPython()
 
     @classmethod
-    def ask(cls, parent, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    def ask(cls, parent, today: dt.date) -> tuple[dt.date, dt.date, str] | None:
+        """(first day, last day, "pdf" to preview and print or "xlsx" to save), or None."""
         dialog = cls(today, parent)
-        return dialog.range() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return (*dialog.range(), dialog.format)
