@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 LOCALES := $(wildcard resources/locale/*/LC_MESSAGES/meja_aduan.po)
 MOS := $(LOCALES:.po=.mo)
 
-.PHONY: run test test-fast lint format i18n extract bench bundle self-test system-deps clean
+.PHONY: run test test-fast lint format i18n extract bench bundle self-test system-deps clean openapi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ format: $(VENV)/.installed
 extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location -o resources/locale/meja_aduan.pot desk_app ui
 	$(BIN)/pybabel update -i resources/locale/meja_aduan.pot -d resources/locale -D meja_aduan --no-fuzzy-matching
+
+# The sync protocol's OpenAPI file, generated from the training hub (docs/sync-protocol.md).
+openapi: $(VENV)/.installed
+	$(BIN)/python scripts/write_openapi.py
 
 bench: $(VENV)/.installed i18n
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py --gui

@@ -423,6 +423,7 @@ def _run_command(args: argparse.Namespace) -> int:
     from desk_app.services.desk import open_desk
 
     desk = open_desk(args.data_dir)
+    i18n.follow_desk(desk.language)  # the desk's language unless --lang chose one
     if desk.bad_settings:  # the desk still opens; say which stored value is wrong, every time
         from desk_app import settings
 

@@ -97,8 +97,7 @@ def value_text(name: str, value: Any, *, zone, ref: Reference, empty: str = EMPT
         if name == "district":
             return ref.district_label(value) or str(value)
         if name == "village":
-            district = str(value).rsplit(".", 1)[0]
-            return ref.villages_of(district).get(value, str(value))
+            return ref.village_label(str(value)) or str(value)
         if name == "reporter_phone":
             return format_phone(str(value))
     except (ValueError, TypeError, AttributeError, KeyError):

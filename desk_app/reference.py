@@ -110,6 +110,12 @@ class Reference:
             return ""
         return self.districts_of(code[: code.rfind(".")]).get(code, code)
 
+    def village_label(self, code: str | None) -> str:
+        """The desa/kelurahan's name ("" for none; the code when the list does not know it)."""
+        if not code:
+            return ""
+        return self.villages_of(code[: code.rfind(".")]).get(code, code)
+
     def sla_days(self, category: str) -> int:
         found = self.categories.get(category)
         return found.sla_working_days if found else DEFAULT_SLA_WORKING_DAYS
@@ -144,6 +150,8 @@ class Reference:
             return (region.name, region.short, *region.aliases) if region else ()
         if kind == "district":
             return (self.district_label(code), *self.district_aliases.get(code, ()))
+        if kind == "village":
+            return (self.village_label(code),)
         found = self.agencies.get(code)
         return (found.name,) if found else ()
 

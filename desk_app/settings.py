@@ -181,21 +181,30 @@ class FlagSetting(Setting):
 
 @dataclass(frozen=True)
 class ChoiceSetting(Setting):
-    """One of `choices` (their stored form)."""
+    """One of a few values (`choices`: value and its name, shown as it is: a language's own
+    name needs no translation). Typed as the value or the name, in any case."""
 
-    choices: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()
 
     rule = N_("it must be one of: {choices}.")
 
     def rule_values(self) -> dict[str, object]:
-        return {"choices": ", ".join(self.choices)}
+        return {"choices": ", ".join(f"{value} ({name})" for value, name in self.choices)}
 
     def parse(self, text: str) -> str:
-        value = str(text).strip().lower()
-        if value not in self.choices:
-            raise self.refuse()
-        return value
+        typed = str(text).strip().casefold()
+        for value, name in self.choices:
+            if typed in (value.casefold(), name.casefold()):
+                return value
+        raise self.refuse()
 
+    def name_of(self, value: str) -> str:
+        """The value's name for people ("Bahasa Indonesia"); the value itself when unknown."""
+        return dict(self.choices).get(value, value)
+
+
+# The languages the desk speaks (desk_app.i18n.LANGUAGES), each named in itself.
+LANGUAGE_NAMES = (("id", "Bahasa Indonesia"), ("en", "English"))
 
 # -- the settings ------------------------------------------------------------------------------
 
@@ -215,10 +224,14 @@ SETTINGS: dict[str, Setting] = {
         TextSetting("privacy_contact", "", max_length=160),
         # Receipts (desk_app/receipts): the paper the desk's receipt printer takes, and
         # whether saving a complaint prints its receipt at once.
-        ChoiceSetting("receipt_layout", "a5", choices=("80mm", "a5", "a4")),
+        ChoiceSetting(
+            "receipt_layout", "a5", choices=(("80mm", "80 mm"), ("a5", "A5"), ("a4", "A4"))
+        ),
         FlagSetting("receipt_auto_print", False),
         # Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT.
         ZoneSetting("timezone", "Asia/Jakarta"),
+        # The language of the window (and of the CLI's messages when no --lang is given).
+        ChoiceSetting("language", "id", choices=LANGUAGE_NAMES),
         NumberSetting(
             "duplicate_window_days",
             90,
@@ -286,6 +299,7 @@ LABELS = {
     "receipt_layout": N_("Receipt paper (80mm, a5 or a4)"),
     "receipt_auto_print": N_("Print the receipt after saving"),
     "timezone": N_("Time zone"),
+    "language": N_("Language"),
     "duplicate_window_days": N_("Possible duplicates: days looked back"),
     "retention_years": N_("Personal data kept (years)"),
     "idle_lock_minutes": N_("Lock after idle minutes"),

@@ -10,7 +10,7 @@ import sys
 from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from desk_app import logs, paths
+from desk_app import i18n, logs, paths
 from desk_app.domain.roles import Action
 from desk_app.errors import DatabaseDamaged, DeskError, DeskReadOnly
 from desk_app.i18n import _
@@ -158,6 +158,8 @@ def _run(app: QApplication, data_dir: str | None) -> int:
             if offer_newest_backup(data_dir):
                 return _run(app, data_dir)
             return 1
+    i18n.follow_desk(desk.language)  # the desk's language unless --lang chose one
+    qt_language.apply_locale()
     from desk_app.services import accounts
     from desk_app.services.desk import check_integrity
 

@@ -354,13 +354,15 @@ class SessionLock(QObject):
         self.replace_window(actor)
         return True
 
-    def replace_window(self, actor: Actor) -> None:
-        """A new main window for `actor` (its role's pages), then this one closes. The draft
-        written at lock time (and again at close) is offered back if the new role records."""
+    def replace_window(self, actor: Actor, desk=None):
+        """A new main window for `actor` (its role's pages) on `desk` (default: this one's; the
+        settings tab passes the reloaded desk), then this one closes; returns the new window.
+        The draft written at lock time (and again at close) is offered back if the new role
+        records."""
         from ui.main_window import MainWindow
 
         old = self.window
-        new = MainWindow(self.desk.acting(actor))
+        new = MainWindow((desk or self.desk).acting(actor))
         new.restoreGeometry(old.saveGeometry())
         _keep(new)
         new.show()  # before the old one closes, or closing the last window would quit
@@ -371,6 +373,7 @@ class SessionLock(QObject):
         if actor.may(Action.RECORD):
             QTimer.singleShot(0, new.intake.offer_restore)
         QTimer.singleShot(0, new.intake.form.focus_first)
+        return new
 
 
 # Windows opened by a switch of user have no other owner: kept here (deleted ones are dropped

@@ -1,20 +1,28 @@
 """The main window a clerk lives in all day: intake and the complaint list, side by side as
-tabs, with the keys to move between them."""
+tabs, with the keys to move between them.
+
+Settings IT changes apply without a restart. The window's desk is a frozen value that every page
+and worker holds, and every text is set where a widget is made (there is no retranslateUi), so
+after a change to the desk's identity, zone or language the window is built again on
+`desk.reloaded()` for the same signed-in user: the way a switch of user already replaces it
+(ui/lock.py), with the draft written and offered back. Everything then shows the new values,
+times in the new zone and texts in the new language; nothing is retranslated by hand.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
-from desk_app import __version__, paths, settings
+from desk_app import __version__, i18n, paths, settings
 from desk_app.domain.roles import Action
 from desk_app.i18n import _
 from desk_app.services import reference_data
 from desk_app.services.desk import Desk
 from desk_app.settings import zone_abbreviation
 
-from ui import messages
+from ui import messages, qt_language
 from ui.admin.audit_page import AuditPage
 from ui.admin.backup_page import BackupPage
 from ui.admin.privacy_page import PrivacyPage
@@ -25,6 +33,9 @@ from ui.intake.page import IntakePage
 from ui.lock import SessionLock
 from ui.screen_fit import resize_within_screen
 from ui.workers import Runner
+
+# Settings every page reads from the desk value made at sign-in: a change rebuilds the window.
+REBUILT_BY = frozenset({"desk_code", "desk_name", "office", "region", "timezone", "language"})
 
 
 class MainWindow(QMainWindow):
@@ -72,11 +83,10 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+2"), self, self.go_list)
         QShortcut(QKeySequence("Ctrl+3"), self, self.go_audit)
 
-        desk_label = QLabel(
-            _("Desk {code} · {zone}").format(
-                code=desk.desk_code, zone=zone_abbreviation(desk.zone.key)
-            )
+        desk_text = _("Desk {code} · {zone}").format(
+            code=desk.desk_code, zone=zone_abbreviation(desk.zone.key)
         )
+        desk_label = QLabel(f"{desk.office} · {desk_text}" if desk.office else desk_text)
         desk_label.setObjectName("desk_label")
         self.statusBar().addPermanentWidget(desk_label)
         if desk.bad_settings:  # a bad stored value: the default is in use until IT repairs it
@@ -126,6 +136,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.backups, _("Backups"))
         if actor.may(Action.CONFIGURE_DESK) and self.settings_page is None:
             self.settings_page = SettingsPage(self.desk, self.runner)
+            self.settings_page.changed.connect(self._setting_changed)
             self.tabs.addTab(self.settings_page, _("Settings"))
         if actor.may(Action.PERSONAL_DATA) and self.privacy is None:
             self.privacy = PrivacyPage(self.desk, self.runner)
@@ -175,6 +186,36 @@ class MainWindow(QMainWindow):
             + "\n"
             + "\n".join(reference_data.source_line(s) for s in self.desk.reference.sources),
         )
+
+    # -- settings changed by IT ----------------------------------------------------------
+
+    def _setting_changed(self, result) -> None:
+        if not result.changed:
+            return
+        if result.name == "idle_lock_minutes":
+            minutes = settings.get(self.desk.db, "idle_lock_minutes")
+            self.session_lock.watcher.set_interval(minutes * 60_000)
+        elif result.name in REBUILT_BY:
+            # After the save's own slot has returned: the old window closes in apply_settings.
+            QTimer.singleShot(0, lambda: self.apply_settings(result.name))
+
+    def apply_settings(self, name: str = "") -> QMainWindow:
+        """Build this window again on the desk's settings as stored now (same user, same
+        size), its settings tab open on `name`; this one closes. Returns the new window (also
+        emitted as session_lock.replaced)."""
+        desk = self.desk.reloaded()
+        if desk.language != i18n.language():
+            i18n.install(desk.language)
+            qt_language.apply_locale()  # dates and Qt's own dialogs of the new window
+        new = self.session_lock.replace_window(desk.actor, desk=desk)
+        if new.settings_page is not None:
+            new.settings_page.want(name)
+            new.tabs.setCurrentWidget(new.settings_page)
+            new.settings_page.table.setFocus()
+        if name:
+            note = _("{setting} saved: the window shows it now.")
+            new.statusBar().showMessage(note.format(setting=settings.label(name)), 15_000)
+        return new
 
     # -- window state ------------------------------------------------------------------
 

@@ -13,8 +13,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import (
+    QCoreApplication,
+    QIdentityProxyModel,
+    QLibraryInfo,
+    QLocale,
+    Qt,
+    QTranslator,
+)
+from PySide6.QtWidgets import QFileDialog, QFileSystemModel
 
 from desk_app import i18n
 from desk_app.i18n import N_
@@ -175,6 +182,63 @@ def install() -> CatalogTranslator:
         QCoreApplication.instance().installTranslator(_installed)
     apply_locale()
     return _installed
+
+
+class LocalDates(QIdentityProxyModel):
+    """The file dialog's "Date Modified" column in the desk's language: QFileSystemModel writes
+    it with QLocale::system() (the computer's language), not the default locale apply_locale()
+    sets, so an Indonesian dialog on an English Windows said "2 Dec 2026". The dialog's own
+    views read the dates through this proxy (QFileDialog.setProxyModel; Qt's dialog only)."""
+
+    DATE_COLUMN = 3
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == self.DATE_COLUMN:
+            source = self.sourceModel()
+            if isinstance(source, QFileSystemModel):
+                modified = source.lastModified(self.mapToSource(index))
+                return QLocale().toString(modified, QLocale.FormatType.ShortFormat)
+        return super().data(index, role)
+
+
+def _ask(parent, caption: str, directory: str, name_filter: str, *, save=False, many=False):
+    """A file dialog of the desk's kind (file_dialog_options), run modally; (files, filter)."""
+    options = file_dialog_options()
+    if not options & QFileDialog.Option.DontUseNativeDialog:  # the system's dialog and dates
+        if save:
+            return QFileDialog.getSaveFileName(parent, caption, directory, name_filter)
+        if many:
+            return QFileDialog.getOpenFileNames(parent, caption, directory, name_filter)
+        return QFileDialog.getOpenFileName(parent, caption, directory, name_filter)
+    dialog = QFileDialog(parent, caption, directory, name_filter)
+    dialog.setOptions(options)
+    dialog.setProxyModel(LocalDates(dialog))
+    if save:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    else:
+        mode = QFileDialog.FileMode.ExistingFiles if many else QFileDialog.FileMode.ExistingFile
+        dialog.setFileMode(mode)
+    chosen = dialog.selectedFiles() if dialog.exec() == QFileDialog.DialogCode.Accepted else []
+    name_filter = dialog.selectedNameFilter()
+    dialog.deleteLater()
+    if many:
+        return chosen, name_filter
+    return (chosen[0] if chosen else ""), name_filter
+
+
+def open_file_name(parent, caption: str, directory: str = "", name_filter: str = ""):
+    """Like QFileDialog.getOpenFileName, in the desk's language (dates too): (path, filter)."""
+    return _ask(parent, caption, directory, name_filter)
+
+
+def open_file_names(parent, caption: str, directory: str = "", name_filter: str = ""):
+    """Like QFileDialog.getOpenFileNames, in the desk's language: (paths, filter)."""
+    return _ask(parent, caption, directory, name_filter, many=True)
+
+
+def save_file_name(parent, caption: str, directory: str = "", name_filter: str = ""):
+    """Like QFileDialog.getSaveFileName, in the desk's language: (path, filter)."""
+    return _ask(parent, caption, directory, name_filter, save=True)
 
 
 def file_dialog_options() -> QFileDialog.Option:

@@ -74,7 +74,7 @@ class EventRow:
             from desk_app.audit.words import field_label, in_reading_order
 
             shown = in_reading_order(self.fields)[:_SUMMARY_FIELDS]
-            names = ", ".join(field_label(f) for f in shown)
+            names = ", ".join(field_label(f, self.object_type, self.object_id) for f in shown)
             extra = len(self.fields) - _SUMMARY_FIELDS
             if extra > 0:
                 names += " " + _("+{count} more").format(count=extra)

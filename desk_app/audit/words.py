@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from desk_app import privacy_report
+from desk_app import privacy_report, settings
 from desk_app.domain.roles import Role
 from desk_app.formatting import EMPTY, date_text, datetime_text
 from desk_app.i18n import N_, _
@@ -79,16 +79,26 @@ def _utc(text: str) -> dt.datetime:
     return value
 
 
-def field_label(key: str) -> str:
-    """The label of a before/after key; an unknown key is shown as it is."""
+def field_label(key: str, object_type: str = "", object_id: str = "") -> str:
+    """The label of a before/after key; an unknown key is shown as it is. The "value" of a
+    setting's event is that setting, named in words ("Lock after idle minutes")."""
+    if key == "value" and object_type == "setting":
+        return settings.label(object_id)
     label = FIELD_LABELS.get(key)
     return _(label) if label else key
 
 
+def object_name(object_type: str, object_id: str) -> str:
+    """Which object, for people: a setting by its name in words, others by their id."""
+    if object_type == "setting":
+        return settings.label(object_id)
+    return object_id
+
+
 def object_text(object_type: str, object_id: str) -> str:
-    """ "Complaint 0190…", "Setting idle_lock_minutes": the kind of object in words."""
+    """ "Complaint 0190…", "Setting Lock after idle minutes": the kind of object in words."""
     label = OBJECT_LABELS.get(object_type)
-    return f"{_(label) if label else object_type} {object_id}"
+    return f"{_(label) if label else object_type} {object_name(object_type, object_id)}"
 
 
 def in_reading_order(keys) -> list[str]:
@@ -110,6 +120,11 @@ def _setting_value(name: str, value: Any, ref: Reference) -> str:
         return _(value)
     if name == "region":
         return ref.label("region", value)
+    if name == "timezone" and value in settings.ZONE_ABBREVIATIONS:
+        return f"{value} ({settings.ZONE_ABBREVIATIONS[value]})"
+    setting = settings.SETTINGS.get(name)
+    if isinstance(setting, settings.ChoiceSetting):
+        return setting.name_of(str(value))
     return str(value)
 
 

@@ -157,6 +157,7 @@ class ComplaintForm:
     agency: str = ""
     region: str = ""
     district: str = ""
+    village: str = ""  # desa/kelurahan, of the district (optional)
     event_date: str = ""  # dd/mm/yyyy as typed
     event_place: str = ""
     loss: str = ""
@@ -198,6 +199,7 @@ class ValidComplaint:
     agency: str
     region: str
     district: str | None
+    village: str | None
     event_date: dt.date | None
     event_place: str
     loss: str
@@ -304,6 +306,7 @@ def validate(form: ComplaintForm, reference=None, today: dt.date | None = None) 
     agency = form.agency.strip()
     region = form.region.strip()
     district = form.district.strip() or None
+    village = form.village.strip() or None
     if not category:
         errors["category"] = _("Choose a category.")
     elif reference is not None and category not in reference.categories:
@@ -318,6 +321,10 @@ def validate(form: ComplaintForm, reference=None, today: dt.date | None = None) 
         errors["region"] = _("Choose a regency or city from the list.")
     elif reference is not None and district and district not in reference.districts_of(region):
         errors["district"] = _("This district is not in the chosen regency or city.")
+    if village and not district:
+        errors["village"] = _("Choose the district first, then its village.")
+    elif reference is not None and village and village not in reference.villages_of(district):
+        errors["village"] = _("This village is not in the chosen district.")
 
     event_date = None
     if form.event_date.strip():
@@ -349,6 +356,7 @@ def validate(form: ComplaintForm, reference=None, today: dt.date | None = None) 
         agency=agency,
         region=region,
         district=district,
+        village=village,
         event_date=event_date,
         event_place=form.event_place.strip(),
         loss=form.loss.strip(),

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from desk_app import __version__, paths
+from desk_app import paths
 from desk_app.hub import codes
 from desk_app.hub.faults import DROP_HEADER, Faults
 from desk_app.hub.store import HubStore, Item, KeyReused, NotOwned
@@ -249,7 +249,7 @@ class ReferenceIndex(BaseModel):
 
 
 ERRORS = {
-    status: {"model": Problem, "content": {PROBLEM: {}}, "description": HTTPStatus(status).phrase}
+    status: {"model": Problem, "description": HTTPStatus(status).phrase}
     for status in (400, 401, 403, 409, 413, 415, 422, 429, 500)
 }
 
@@ -403,7 +403,7 @@ def create_app(store: HubStore, faults: Faults | None = None) -> FastAPI:
     bearer = HTTPBearer(auto_error=False, description="the token from POST /api/v1/token")
     app = HubApp(
         title="Meja Aduan sync protocol (training hub)",
-        version=f"1 (hub {__version__})",
+        version="1",
         description="docs/sync-protocol.md in machine-readable form. Every error answer is "
         "application/problem+json (schema Problem).",
         openapi_url="/api/v1/openapi.json",
@@ -412,8 +412,8 @@ def create_app(store: HubStore, faults: Faults | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.faults = faults
-    app.add_middleware(FaultMiddleware, faults=faults)
     app.add_middleware(BodyMiddleware)
+    app.add_middleware(FaultMiddleware, faults=faults)  # the outer one: before anything else
 
     def desk_of(credentials: HTTPAuthorizationCredentials | None) -> str:
         if credentials is None or credentials.scheme.lower() != "bearer":
@@ -484,9 +484,8 @@ def create_app(store: HubStore, faults: Faults | None = None) -> FastAPI:
         ]
         anchor = request.audit_anchor.model_dump() if request.audit_anchor else None
         try:
-            answer = store.apply_batch(
-                desk, idempotency_key, request.model_dump(mode="json"), items, anchor
-            )
+            envelope = request.model_dump_json(exclude={"items": {"__all__": {"complaint"}}})
+            answer = store.apply_batch(desk, idempotency_key, envelope, items, anchor)
         except KeyReused:
             raise HubError(
                 "idempotency_key_reused", "This Idempotency-Key came with another batch."
@@ -642,6 +641,18 @@ def _document(app: FastAPI) -> None:
                 components.setdefault(name, sub)
             item = components["BatchItem"]["properties"]["complaint"]
             item["anyOf"] = [{"$ref": "#/components/schemas/Complaint"}, {"type": "null"}]
+            # Every error answer is a Problem as application/problem+json (FastAPI would
+            # describe its own validation answer, which this hub does not give).
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    for status, response in operation.get("responses", {}).items():
+                        if int(status) >= 400:
+                            response["description"] = HTTPStatus(int(status)).phrase
+                            response["content"] = {
+                                PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                            }
+            for name in ("HTTPValidationError", "ValidationError"):
+                components.pop(name, None)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -35,7 +35,6 @@ FIELD_CODES = (
     "invalid_date",  # not YYYY-MM-DD
     "invalid_time",  # not RFC 3339 with a zone
     "mismatch",  # complaint.id is not the item's complaint_id
-    "wrong_desk",  # complaint.desk_code is not the token's desk
     "attachment_missing",  # a named file the hub lacks: PUT it first
     "not_erasable",  # an erasure naming a field that is not part of the identity
     "unknown_complaint",  # a correction or erasure of a complaint the hub does not hold

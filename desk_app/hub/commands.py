@@ -2,6 +2,7 @@
 
     desk-app hub serve --data-dir DIR [--host 127.0.0.1] [--port N] [--db URL]
                        [--fault-rate P] [--latency MS] [--rate-limit N] [--drop-after-commit P]
+                       [--tls-cert FILE --tls-key FILE]
     desk-app hub add-desk --data-dir DIR --desk-code CODE      (client id and secret, once)
     desk-app hub export --data-dir DIR [--db URL]              (JSON Lines of what it holds)
     desk-app hub set-status --data-dir DIR PROVINCIAL_ID STATUS [--note TEXT] [--agency CODE]
@@ -9,8 +10,8 @@
 The hub is the province's side: its commands need no desk and no desk user. FastAPI and
 uvicorn (the `hub` extra) are imported only inside these commands, so the desk's CLI and its
 bundle never need them; without them the command says in words which extra to install.
-`serve` prints "listening on http://HOST:PORT" (the real port with --port 0) once it accepts
-connections, for scripts and test fixtures.
+`serve` prints "listening on http://HOST:PORT" (https with --tls-cert; the real port with
+--port 0) once it accepts connections, for scripts and test fixtures.
 """
 
 from __future__ import annotations
@@ -101,6 +102,12 @@ def add_parser(sub) -> None:
         metavar="P",
         help=_("with this probability, commit a batch and then close the connection unanswered"),
     )
+    serve.add_argument(
+        "--tls-cert",
+        metavar="FILE",
+        help=_("serve HTTPS with this certificate (PEM, with its chain); needs --tls-key"),
+    )
+    serve.add_argument("--tls-key", metavar="FILE", help=_("the certificate's private key (PEM)"))
     serve.add_argument("--seed", type=int, default=None, help=argparse.SUPPRESS)
     add.add_argument("--desk-code", required=True, metavar="CODE")
     status.add_argument("provincial_id", metavar="PROVINCIAL_ID")
@@ -185,6 +192,7 @@ def _set_status(store, args) -> int:
 
 def _serve(store, args) -> int:
     import socket
+    import ssl
 
     import uvicorn
 
@@ -211,13 +219,29 @@ def _serve(store, args) -> int:
         return EXIT_ERROR
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
-    url = f"http://{host}:{port}"
+    tls = {}
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            sock.close()
+            _err(_("Give both --tls-cert and --tls-key, or neither."))
+            return EXIT_USAGE
+        try:  # checked here, so a bad file is told in words before the server starts
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                args.tls_cert, args.tls_key
+            )
+        except (OSError, ssl.SSLError):
+            sock.close()
+            _err(_("The certificate or its key cannot be read."))
+            return EXIT_USAGE
+        tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
+    url = f"{'https' if tls else 'http'}://{host}:{port}"
     config = uvicorn.Config(
         create_app(store, faults),
         log_level="warning",
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=2,
+        **tls,
     )
 
     class Server(uvicorn.Server):

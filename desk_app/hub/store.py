@@ -120,6 +120,12 @@ anchor = Table(
     Column("at", String(40), nullable=False),
     Column("received_at", DateTime, nullable=False),
 )
+counter = Table(
+    "counter",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
 status_change = Table(
     "status_change",
     metadata,
@@ -171,8 +177,14 @@ def sha256_text(text: str) -> str:
 
 
 def content_hash(body: dict) -> str:
-    """ "Same content" (§4): the complaint's §6 fields as canonical JSON, hashed."""
-    return sha256_text(canonical(checks.known_fields(body)))
+    """The SHA-256 that says "same content" (§4): the §6 fields as canonical JSON, hashed."""
+    return stored_form(checks.known_fields(body))[1]
+
+
+def stored_form(body: dict) -> tuple[str, str]:
+    """(canonical JSON, its SHA-256) of a complaint body already cut to the §6 fields."""
+    text = canonical(body)
+    return text, sha256_text(text)
 
 
 def database_url(data_dir: Path, url: str | None = None) -> str:
@@ -183,11 +195,15 @@ def database_url(data_dir: Path, url: str | None = None) -> str:
     return url
 
 
-def make_engine(data_dir: Path, url: str | None = None) -> Engine:
+def make_engine(data_dir: Path, url: str | None = None, writer: bool = True) -> Engine:
+    """The engine for writes (`writer`: on SQLite each transaction is BEGIN IMMEDIATE) or for
+    reads (SQLite's deferred BEGIN: readers never wait for the writer in WAL mode)."""
     url = database_url(data_dir, url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None}
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
+            hide_parameters=True,  # an error in the log never shows a value (a NIK, a name)
         )
 
         @event.listens_for(engine, "connect")
@@ -200,10 +216,10 @@ def make_engine(data_dir: Path, url: str | None = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):  # pragma: no cover - every transaction
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 class HubStore:
@@ -216,9 +232,15 @@ class HubStore:
         self.attachments_dir.mkdir(exist_ok=True)
         self.engine = make_engine(self.data_dir, url)
         metadata.create_all(self.engine)
+        self.reader = (
+            make_engine(self.data_dir, url, writer=False)
+            if self.engine.dialect.name == "sqlite"
+            else self.engine
+        )
 
     def close(self) -> None:
         self.engine.dispose()
+        self.reader.dispose()
 
     # -- desks and tokens ------------------------------------------------------------------
 
@@ -259,7 +281,7 @@ class HubStore:
         return value, row.desk_code
 
     def desk_for_token(self, value: str) -> str | None:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(
                 select(token.c.desk_code, token.c.expires_at).where(
                     token.c.token_sha256 == sha256_text(value)
@@ -272,18 +294,23 @@ class HubStore:
     # -- batches ---------------------------------------------------------------------------
 
     def apply_batch(
-        self, desk_code: str, key: str, request: dict, items: list[Item], anchor_row: dict | None
+        self, desk_code: str, key: str, envelope: str, items: list[Item], anchor_row: dict | None
     ) -> dict:
         """The batch's answer: applied now, or the stored one of the first time this key came.
-        Raises KeyReused (same key, other content) or NotOwned (another desk's complaint)."""
-        request_hash = sha256_text(canonical(request))
-        # Checked outside the transaction: a pure function of the item.
-        problems = [
-            checks.check_complaint(i.complaint, i.complaint_id)
-            if i.kind in ("record", "correction") and isinstance(i.complaint, dict)
-            else []
-            for i in items
-        ]
+        `envelope`: the batch as canonical text without its complaint objects (those count by
+        their content hash). Raises KeyReused (same key, other content) or NotOwned (another
+        desk's complaint)."""
+        # Checked and hashed outside the transaction: pure functions of the items.
+        problems, forms = [], []
+        for i in items:
+            if i.kind in ("record", "correction") and isinstance(i.complaint, dict):
+                problems.append(checks.check_complaint(i.complaint, i.complaint_id))
+                forms.append(stored_form(checks.known_fields(i.complaint)))
+            else:
+                problems.append([])
+                forms.append(None)
+        request_hash = sha256_text(envelope + "\n" + "\n".join(f[1] if f else "-" for f in forms))
+        problems = list(zip(problems, forms, strict=True))
         for attempt in range(_RETRIES):
             try:
                 with self.engine.begin() as conn:
@@ -302,11 +329,14 @@ class HubStore:
                 raise KeyReused()
             return json.loads(stored.answer)
         now = utcnow()
+        state = _BatchState(conn, desk_code, items, now)
         results = []
-        for item, errors in zip(items, problems, strict=True):
+        for item, (errors, form) in zip(items, problems, strict=True):
             result = {"item_id": item.item_id, "complaint_id": item.complaint_id}
-            result.update(self._apply_item(conn, desk_code, item, errors, now))
+            result.update(state.apply(item, errors, form))
             results.append(result)
+        state.flush()
+        state.resolve(results)
         answer = {"batch_id": key, "received_at": rfc3339(now), "results": results}
         conn.execute(
             insert(batch).values(
@@ -321,171 +351,13 @@ class HubStore:
             self._insert_anchor(conn, desk_code, anchor_row, now)
         return answer
 
-    def _held(self, conn: Connection, desk_code: str, complaint_id: str):
-        row = conn.execute(
-            select(complaint).where(complaint.c.complaint_id == complaint_id)
-        ).first()
-        if row is not None and row.desk_code != desk_code:
-            raise NotOwned()
-        return row
-
-    def _apply_item(self, conn, desk_code: str, item: Item, errors, now) -> dict:
-        held = self._held(conn, desk_code, item.complaint_id)
-        if item.kind == "erasure":
-            return self._erase(conn, held, item, now)
-        body = checks.known_fields(item.complaint or {})
-        if not errors:
-            if body.get("desk_code") != desk_code:
-                raise NotOwned()
-            errors = self._missing_files(conn, body)
-        if item.kind == "record":
-            return self._record(conn, desk_code, held, item, body, errors, now)
-        return self._correct(conn, held, item, body, errors, now)
-
-    def _missing_files(self, conn, body: dict) -> list:
-        wanted = set(checks.attachment_hashes(body))
-        if not wanted:
-            return []
-        have = set(
-            conn.execute(select(attachment.c.sha256).where(attachment.c.sha256.in_(wanted)))
-            .scalars()
-            .all()
-        )
-        if wanted - have:
-            return [
-                checks.FieldError(
-                    "attachments", "attachment_missing", "a named file is not held: PUT it first"
-                )
-            ]
-        return []
-
-    def _record(self, conn, desk_code, held, item: Item, body, errors, now) -> dict:
-        digest = content_hash(body)
-        if held is not None:
-            first = conn.execute(
-                select(revision.c.content_sha256, revision.c.body).where(
-                    revision.c.complaint_id == item.complaint_id, revision.c.revision == 0
-                )
-            ).first()
-            if first is not None and first.content_sha256 == digest:
-                return {"result": "duplicate", "provincial_id": held.provincial_id}
-            return _conflict(held, body, json.loads(first.body if first else held.body))
-        if errors:
-            return _rejected(errors)
-        text = canonical(body)
-        seq = conn.execute(
-            insert(complaint).values(
-                complaint_id=item.complaint_id,
-                desk_code=desk_code,
-                revision=item.revision,
-                content_sha256=digest,
-                body=text,
-                received_at=now,
-                updated_at=now,
-            )
-        ).inserted_primary_key[0]
-        provincial_id = f"{PROVINCE_PREFIX}-{now.year}-{seq:06d}"
-        conn.execute(
-            update(complaint).where(complaint.c.seq == seq).values(provincial_id=provincial_id)
-        )
-        conn.execute(
-            insert(revision).values(
-                complaint_id=item.complaint_id,
-                revision=0 if item.revision is None else item.revision,
-                content_sha256=digest,
-                body=text,
-                received_at=now,
-            )
-        )
-        return {"result": "accepted", "provincial_id": provincial_id}
-
-    def _correct(self, conn, held, item: Item, body, errors, now) -> dict:
-        if held is None:
-            return _rejected(
-                [checks.FieldError("complaint_id", "unknown_complaint", "complaint not held")]
-            )
-        digest = content_hash(body)
-        same = conn.execute(
-            select(revision.c.content_sha256, revision.c.body).where(
-                revision.c.complaint_id == item.complaint_id,
-                revision.c.revision == item.revision,
-            )
-        ).first()
-        if same is not None and same.content_sha256 == digest:
-            return {"result": "duplicate", "provincial_id": held.provincial_id}
-        if item.revision <= held.revision:
-            return _conflict(held, body, json.loads(same.body if same else held.body))
-        if errors:
-            return _rejected(errors)
-        if held.erased_at is not None:  # an erased identity stays erased
-            body = {**body, **{f: None for f in IDENTITY_FIELDS if f in body}}
-            digest = content_hash(body)
-        text = canonical(body)
-        conn.execute(
-            insert(revision).values(
-                complaint_id=item.complaint_id,
-                revision=item.revision,
-                content_sha256=digest,
-                body=text,
-                received_at=now,
-            )
-        )
-        conn.execute(
-            update(complaint)
-            .where(complaint.c.seq == held.seq)
-            .values(revision=item.revision, content_sha256=digest, body=text, updated_at=now)
-        )
-        return {"result": "accepted", "provincial_id": held.provincial_id}
-
-    def _erase(self, conn, held, item: Item, now) -> dict:
-        if held is None:
-            return _rejected(
-                [checks.FieldError("complaint_id", "unknown_complaint", "complaint not held")]
-            )
-        fields = [f for f in item.erased_fields if f in IDENTITY_FIELDS]
-        if len(fields) != len(item.erased_fields) or not fields:
-            return _rejected(
-                [
-                    checks.FieldError(
-                        "erased_fields", "not_erasable", "only identity fields can be erased"
-                    )
-                ]
-            )
-        current = json.loads(held.body)
-        if held.erased_at is not None and all(current.get(f) is None for f in fields):
-            return {"result": "duplicate", "provincial_id": held.provincial_id}
-        for row in conn.execute(
-            select(revision.c.id, revision.c.body).where(
-                revision.c.complaint_id == item.complaint_id
-            )
-        ).all():
-            blanked = _blank(json.loads(row.body), fields)
-            conn.execute(
-                update(revision)
-                .where(revision.c.id == row.id)
-                .values(body=canonical(blanked), content_sha256=content_hash(blanked))
-            )
-        blanked = _blank(current, fields)
-        conn.execute(
-            update(complaint)
-            .where(complaint.c.seq == held.seq)
-            .values(
-                body=canonical(blanked),
-                content_sha256=content_hash(blanked),
-                revision=max(held.revision, item.revision),
-                erased_at=now,
-                updated_at=now,
-            )
-        )
-        return {"result": "accepted", "provincial_id": held.provincial_id}
-
     # -- attachments -----------------------------------------------------------------------
 
     def missing_attachments(self, hashes: list[str]) -> list[str]:
         wanted = list(dict.fromkeys(hashes))
         if not wanted:
             return []
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             have = set(
                 conn.execute(
                     select(attachment.c.sha256).where(attachment.c.sha256.in_(wanted))
@@ -540,7 +412,7 @@ class HubStore:
             self._insert_anchor(conn, desk_code, row, utcnow())
 
     def anchors(self, desk_code: str) -> list[dict]:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             rows = conn.execute(
                 select(anchor).where(anchor.c.desk_code == desk_code).order_by(anchor.c.id)
             ).all()
@@ -586,7 +458,7 @@ class HubStore:
         return {"seq": seq, "complaint_id": held.complaint_id, "desk_code": held.desk_code}
 
     def status_changes(self, desk_code: str, cursor: int, limit: int) -> dict:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             rows = conn.execute(
                 select(status_change)
                 .where(status_change.c.desk_code == desk_code, status_change.c.seq > cursor)
@@ -618,7 +490,7 @@ class HubStore:
         """Every complaint held, oldest first: what the province's administrators see."""
         after = 0
         while True:
-            with self.engine.connect() as conn:
+            with self.reader.connect() as conn:
                 rows = conn.execute(
                     select(complaint)
                     .where(complaint.c.seq > after)
@@ -653,7 +525,7 @@ class HubStore:
 
     def revisions(self, complaint_id: str) -> list[dict]:
         """Every revision held of one complaint (for checking erasures)."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             rows = conn.execute(
                 select(revision.c.body)
                 .where(revision.c.complaint_id == complaint_id)
@@ -662,16 +534,276 @@ class HubStore:
         return [json.loads(r.body) for r in rows]
 
 
+class _BatchState:
+    """One batch applied in memory over what the database holds of its complaints (read with
+    a few queries up front), then written with a few bulk statements: the same transaction,
+    far fewer round trips than statement-per-item. Items of one complaint see each other's
+    effects in the items' order (a record, then its correction, in one batch)."""
+
+    def __init__(self, conn: Connection, desk_code: str, items: list[Item], now: dt.datetime):
+        self.conn, self.desk_code, self.now = conn, desk_code, now
+        ids = list({i.complaint_id for i in items})
+        self.held: dict[str, dict] = {}
+        self.revisions: dict[str, dict[int, dict]] = {}
+        for chunk in _chunks(ids):
+            for row in conn.execute(select(complaint).where(complaint.c.complaint_id.in_(chunk))):
+                if row.desk_code != desk_code:
+                    raise NotOwned()
+                self.held[row.complaint_id] = {
+                    "seq": row.seq,
+                    "provincial_id": row.provincial_id,
+                    "revision": row.revision,
+                    "body": json.loads(row.body),
+                    "text": row.body,
+                    "sha": row.content_sha256,
+                    "erased": row.erased_at is not None,
+                    "erased_at": row.erased_at,
+                    "new": False,
+                    "dirty": False,
+                }
+        for chunk in _chunks(list(self.held)):
+            for row in conn.execute(select(revision).where(revision.c.complaint_id.in_(chunk))):
+                self.revisions.setdefault(row.complaint_id, {})[row.revision] = {
+                    "id": row.id,
+                    "sha": row.content_sha256,
+                    "body": json.loads(row.body),
+                    "text": row.body,
+                    "dirty": False,
+                }
+        named = {
+            h
+            for i in items
+            if isinstance(i.complaint, dict)
+            for h in _hashes(i.complaint.get("attachments"))
+        }
+        self.files: set[str] = set()
+        for chunk in _chunks(list(named)):
+            self.files.update(
+                conn.execute(
+                    select(attachment.c.sha256).where(attachment.c.sha256.in_(chunk))
+                ).scalars()
+            )
+        self.new_ids = 0
+
+    def apply(self, item: Item, errors: list, form: tuple[str, str] | None) -> dict:
+        if item.kind == "erasure":
+            return self._erase(item)
+        body = checks.known_fields(item.complaint or {})
+        if not errors:
+            if body.get("desk_code") != self.desk_code:
+                raise NotOwned()
+            if any(h not in self.files for h in checks.attachment_hashes(body)):
+                errors = [
+                    checks.FieldError(
+                        "attachments",
+                        "attachment_missing",
+                        "a named file is not held: PUT it first",
+                    )
+                ]
+        if item.kind == "record":
+            return self._record(item, body, errors, form)
+        return self._correct(item, body, errors, form)
+
+    def _record(self, item: Item, body: dict, errors: list, form: tuple[str, str]) -> dict:
+        text, digest = form
+        held = self.held.get(item.complaint_id)
+        if held is not None:
+            first = self.revisions.get(item.complaint_id, {}).get(0)
+            if first is not None and first["sha"] == digest:
+                return {"result": "duplicate", "provincial_id": held["provincial_id"] or held}
+            return _conflict(held, body, first["body"] if first else held["body"])
+        if errors:
+            return _rejected(errors)
+        self.new_ids += 1
+        held = {
+            "seq": None,
+            "provincial_id": None,  # given in flush(), from the counter
+            "number": self.new_ids,
+            "revision": item.revision,
+            "body": body,
+            "erased": False,
+            "erased_at": None,
+            "new": True,
+            "dirty": True,
+        }
+        self.held[item.complaint_id] = held
+        held.update(text=text, sha=digest)
+        self.revisions[item.complaint_id] = {
+            item.revision: {
+                "id": None,
+                "sha": digest,
+                "body": body,
+                "text": text,
+                "dirty": True,
+            }
+        }
+        return {"result": "accepted", "provincial_id": held}
+
+    def _correct(self, item: Item, body: dict, errors: list, form: tuple[str, str]) -> dict:
+        held = self.held.get(item.complaint_id)
+        if held is None:
+            return _rejected(
+                [checks.FieldError("complaint_id", "unknown_complaint", "complaint not held")]
+            )
+        text, digest = form
+        kept = self.revisions.setdefault(item.complaint_id, {})
+        same = kept.get(item.revision)
+        if same is not None and same["sha"] == digest:
+            return {"result": "duplicate", "provincial_id": held["provincial_id"] or held}
+        if item.revision <= held["revision"]:
+            return _conflict(held, body, same["body"] if same else held["body"])
+        if errors:
+            return _rejected(errors)
+        if held["erased"]:  # an erased identity stays erased
+            body = _blank(body, [f for f in IDENTITY_FIELDS if f in body])
+            text, digest = stored_form(body)
+        kept[item.revision] = {
+            "id": None,
+            "sha": digest,
+            "body": body,
+            "text": text,
+            "dirty": True,
+        }
+        held.update(revision=item.revision, body=body, text=text, sha=digest, dirty=True)
+        return {"result": "accepted", "provincial_id": held["provincial_id"] or held}
+
+    def _erase(self, item: Item) -> dict:
+        held = self.held.get(item.complaint_id)
+        if held is None:
+            return _rejected(
+                [checks.FieldError("complaint_id", "unknown_complaint", "complaint not held")]
+            )
+        fields = [f for f in item.erased_fields if f in IDENTITY_FIELDS]
+        if len(fields) != len(item.erased_fields) or not fields:
+            return _rejected(
+                [
+                    checks.FieldError(
+                        "erased_fields", "not_erasable", "only identity fields can be erased"
+                    )
+                ]
+            )
+        pid = held["provincial_id"] or held
+        if held["erased"] and all(held["body"].get(f) is None for f in fields):
+            return {"result": "duplicate", "provincial_id": pid}
+        for kept in self.revisions.get(item.complaint_id, {}).values():
+            kept["body"] = _blank(kept["body"], fields)
+            kept["text"], kept["sha"] = stored_form(kept["body"])
+            kept["dirty"] = True
+        blanked = _blank(held["body"], fields)
+        text, digest = stored_form(blanked)
+        held.update(
+            body=blanked,
+            text=text,
+            sha=digest,
+            revision=max(held["revision"], item.revision),
+            erased=True,
+            erased_at=held["erased_at"] or self.now,
+            dirty=True,
+        )
+        return {"result": "accepted", "provincial_id": pid}
+
+    def flush(self) -> None:
+        """Write what changed; give the new complaints their provincial ids (the results
+        hold the complaint's dict until now, replaced by its id here)."""
+        conn, now = self.conn, self.now
+        new = [(cid, h) for cid, h in self.held.items() if h["new"]]
+        if new:
+            first = _take_numbers(conn, len(new))
+            for _cid, held in new:
+                held["provincial_id"] = (
+                    f"{PROVINCE_PREFIX}-{now.year}-{first + held['number'] - 1:06d}"
+                )
+            conn.execute(
+                insert(complaint),
+                [
+                    {
+                        "provincial_id": h["provincial_id"],
+                        "complaint_id": cid,
+                        "desk_code": self.desk_code,
+                        "revision": h["revision"],
+                        "content_sha256": h["sha"],
+                        "body": h["text"],
+                        "erased_at": h["erased_at"],
+                        "received_at": now,
+                        "updated_at": now,
+                    }
+                    for cid, h in new
+                ],
+            )
+        for held in self.held.values():
+            if held["dirty"] and not held["new"]:
+                conn.execute(
+                    update(complaint)
+                    .where(complaint.c.seq == held["seq"])
+                    .values(
+                        revision=held["revision"],
+                        content_sha256=held["sha"],
+                        body=held["text"],
+                        erased_at=held["erased_at"],
+                        updated_at=now,
+                    )
+                )
+        added, changed = [], []
+        for cid, kept in self.revisions.items():
+            for number, rev in kept.items():
+                if not rev["dirty"]:
+                    continue
+                values = {"content_sha256": rev["sha"], "body": rev["text"]}
+                if rev["id"] is None:
+                    added.append(
+                        {"complaint_id": cid, "revision": number, "received_at": now, **values}
+                    )
+                else:
+                    changed.append((rev["id"], values))
+        if added:
+            conn.execute(insert(revision), added)
+        for row_id, values in changed:
+            conn.execute(update(revision).where(revision.c.id == row_id).values(**values))
+
+    @staticmethod
+    def resolve(results: list[dict]) -> None:
+        """Replace a held complaint's dict standing in for its provincial id by the id."""
+        for result in results:
+            if isinstance(result.get("provincial_id"), dict):
+                result["provincial_id"] = result["provincial_id"]["provincial_id"]
+
+
+def _take_numbers(conn: Connection, count: int) -> int:
+    """The first of `count` new provincial numbers (the counter row is locked until commit:
+    SQLite's write lock; FOR UPDATE on PostgreSQL)."""
+    row = conn.execute(
+        select(counter.c.value).where(counter.c.name == "provincial").with_for_update()
+    ).first()
+    if row is None:
+        conn.execute(insert(counter).values(name="provincial", value=count))
+        return 1
+    conn.execute(
+        update(counter).where(counter.c.name == "provincial").values(value=row.value + count)
+    )
+    return row.value + 1
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _hashes(files: object) -> list[str]:
+    if not isinstance(files, list):
+        return []
+    return [f["sha256"] for f in files if isinstance(f, dict) and isinstance(f.get("sha256"), str)]
+
+
 def _blank(body: dict, fields: list[str]) -> dict:
     return {**body, **{f: None for f in fields}}
 
 
-def _conflict(held, sent: dict, kept: dict) -> dict:
+def _conflict(held: dict, sent: dict, kept: dict) -> dict:
     """The fields whose sent value differs from what is held (names only, never values)."""
     fields = sorted(f for f in set(sent) | set(kept) if sent.get(f) != kept.get(f))
     return {
         "result": "conflict",
-        "provincial_id": held.provincial_id,
+        "provincial_id": held["provincial_id"] or held,
         "errors": [
             {"field": f, "code": "differs", "message": "held with other content"}
             for f in fields or ["complaint"]

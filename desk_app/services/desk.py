@@ -51,13 +51,16 @@ class Desk:
     # The regency/city the desk serves (Kemendagri code, "" for a provincial desk): decides
     # which agencies the intake form offers (reference.Reference.agencies_for).
     region: str = ""
+    office: str = ""  # the office's name, on receipts and the window's status bar
+    language: str = "id"  # the window's language (i18n.follow_desk)
 
     def acting(self, actor: Actor | None) -> Desk:
         """This desk, for `actor` (None: nobody signed in)."""
         return replace(self, actor=actor)
 
     def reloaded(self) -> Desk:
-        """This desk with its identity read again from the settings (after init_desk)."""
+        """This desk with its identity read again from the settings (after init_desk, or
+        after IT changed one: the window is rebuilt on it, ui/main_window.py)."""
         return replace(self, **_identity(self.db))
 
     @property
@@ -178,4 +181,6 @@ def _identity(db: Database) -> dict:
         set_up=loaded.is_set("desk_code"),
         bad_settings=loaded.bad,
         region=loaded["region"],
+        office=loaded["office"],
+        language=loaded["language"],
     )

@@ -2,8 +2,9 @@
 a time after a check (settings.py), audited as `desk.setting` with the stored text before and
 after, in one transaction. Both need Action.CONFIGURE_DESK (IT officer).
 
-A changed desk_code, desk_name or timezone is read by the next open_desk(): a running desk keeps
-what it opened with (reload it, e.g. desk.reloaded()).
+A changed desk_code, desk_name, office, timezone or language is read by the next open_desk(): a
+running desk keeps what it opened with (reload it: desk.reloaded(); the window rebuilds itself on
+the reloaded desk after IT saves, ui/main_window.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class SettingRow:
     bad: bool
     changeable: bool
     allowed: str
+    choices: tuple[tuple[str, str], ...] = ()  # a choice setting's values and their names
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def list_settings(desk) -> list[SettingRow]:
             name in loaded.bad,
             setting.changeable,
             setting.allowed(),
+            getattr(setting, "choices", ()),
         )
         for name, setting in settings.SETTINGS.items()
     ]

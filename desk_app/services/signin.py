@@ -8,7 +8,6 @@ import datetime as dt
 import math
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from desk_app.audit import chain as audit  # append(): not services.audit, which needs require()
 from desk_app.domain.roles import Action, Actor, allowed
@@ -54,12 +53,8 @@ def authenticate(desk, username: str, password: str, now: dt.datetime | None = N
     failures: wait `seconds`), AccountDisabled (right password, disabled account). The returned
     Actor may have `must_change_password`: then only change_password() is allowed.
     """
-    try:
-        return _authenticate(desk, username, password, now or desk.now())
-    except OperationalError as exc:  # what db.writing() did not already say (busy, full...)
-        from desk_app.store.faults import storage_error
-
-        raise storage_error(exc) from None
+    # Busy, full, read-only, damaged: the session says so (store/db.py); nothing to catch here.
+    return _authenticate(desk, username, password, now or desk.now())
 
 
 def _authenticate(desk, username: str, password: str, now: dt.datetime) -> Actor:

@@ -77,6 +77,7 @@ EXPORT_COLUMNS = [
     "agency",
     "region",
     "district",
+    "village",
     "event_date",
     "event_place",
     "loss",

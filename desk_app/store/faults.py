@@ -30,6 +30,11 @@ SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 5, 6, 8
 SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN = 10, 11, 13, 14
 SQLITE_NOTADB = 26
 DAMAGED = frozenset({SQLITE_CORRUPT, SQLITE_NOTADB})
+# Faults of the computer, not of the code: access denied (PERM), out of memory (NOMEM), a
+# network share's broken locking (PROTOCOL), a file too large for the disk (NOLFS). Said as
+# StorageError in words by every session, so services need no `except OperationalError`.
+SQLITE_PERM, SQLITE_NOMEM, SQLITE_PROTOCOL, SQLITE_NOLFS = 3, 7, 15, 22
+OF_THE_COMPUTER = frozenset({SQLITE_PERM, SQLITE_NOMEM, SQLITE_PROTOCOL, SQLITE_NOLFS})
 
 
 def driver_error(exc: BaseException) -> sqlite3.Error | None:
@@ -94,7 +99,7 @@ def translate(exc: BaseException, path: Path | None = None) -> DeskError | None:
         return DatabaseDamaged(path=str(path or ""))
     if code in (SQLITE_READONLY, SQLITE_CANTOPEN) and not folder_writable(path):
         return DeskReadOnly(path=str(path.parent if path else ""))
-    if code in (SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_IOERR):
+    if code in (SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_IOERR) or code in OF_THE_COMPUTER:
         return StorageError(reason=reason_text(code))
     return None  # a statement the code got wrong (no such table...): a bug, shown as one
 

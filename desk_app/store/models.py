@@ -55,6 +55,7 @@ class Complaint(Base):
     agency: Mapped[str] = mapped_column(String(32))
     region: Mapped[str] = mapped_column(String(16))
     district: Mapped[str | None] = mapped_column(String(16))
+    village: Mapped[str | None] = mapped_column(String(16))  # desa/kelurahan (migration 0008)
     event_date: Mapped[dt.date | None] = mapped_column(Date)
     event_place: Mapped[str] = mapped_column(Text, default="")
     loss: Mapped[str] = mapped_column(Text, default="")

@@ -7,15 +7,24 @@ or on a throwaway PostgreSQL, and sample protocol objects. Reusable by the clien
   (client_id, secret), token(...), client(code=None) -> httpx.Client with a bearer token,
   set_status(provincial_id, status, note=None, agency=None), export() -> list[dict],
   revisions(complaint_id), cli(*args), kill(sig=SIGKILL), restart(**options), stop().
+  add_desk, set_status, export and revisions work on the hub's database in this process (as
+  the `hub add-desk|set-status|export` commands do; `cli("export")` runs the real command).
+  restart() keeps the data folder, the database and the port, so a client keeps its URL; a
+  hub started with --port 0 prints its URL and the fixture reads it (no fixed ports).
 - `hub`: a fresh hub on SQLite for this test.
 - `hub_db`: parametrised over "sqlite" and "postgresql": None or a fresh PostgreSQL URL.
 - `backend_hub`: a fresh hub on each backend (two runs of the test).
 - `shared_hub`: one hub per backend for the whole session (two runs of the test); a test
   using it must work with its own desk (`shared_hub.client()` makes one), never kill it.
+- `tls_hub`: a fresh SQLite hub serving HTTPS with a certificate for 127.0.0.1 and localhost
+  from a test CA (trustme); `tls_hub.ca` is the trustme.CA, `tls_hub.ca_file` its PEM file,
+  and `tls_hub.verify` the context its own token()/client() use.
 - `postgres`: the session's PostgreSQL server (`new_database()` -> URL). Where it cannot be
   started the PostgreSQL runs skip with the reason, except with CI=true: then they fail.
-- `make_complaint(desk_code, **fields)`, `record_item(complaint)`, `batch(desk_code, items)`:
-  valid protocol objects (docs/sync-protocol.md §4, §6) to change in a test.
+- `make_complaint(desk_code, **fields)`, `record_item(complaint)`, `correction_item(complaint,
+  revision, changed)`, `erasure_item(complaint_id, revision)`, `batch(desk_code, items,
+  anchor=None)`: valid protocol objects (docs/sync-protocol.md §4, §6) to change in a test;
+  `post_batch(client, body)` sends one with its Idempotency-Key.
 """
 
 from __future__ import annotations
@@ -68,6 +77,30 @@ def start_hub(tmp_path):
 @pytest.fixture
 def hub(start_hub) -> Hub:
     return start_hub()
+
+
+@pytest.fixture
+def tls_hub(start_hub, tmp_path) -> Hub:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    folder = tmp_path / "tls"
+    folder.mkdir()
+    cert_file, key_file, ca_file = folder / "hub.pem", folder / "hub.key", folder / "ca.pem"
+    cert_file.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
+    cert.private_key_pem.write_to_path(str(key_file))
+    ca.cert_pem.write_to_path(str(ca_file))
+    context = ssl.create_default_context(cafile=str(ca_file))
+    hub = Hub(tmp_path / "tls-hub", options={"tls_cert": cert_file, "tls_key": key_file})
+    hub.data_dir.mkdir()
+    hub.verify = context
+    hub.ca, hub.ca_file = ca, ca_file
+    hub.start()
+    yield hub
+    hub.stop()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
-_LISTENING = re.compile(r"listening on (http://\S+)")
+_LISTENING = re.compile(r"listening on (https?://\S+)")
 _desk_numbers = itertools.count(1)
 
 
@@ -38,6 +38,26 @@ def subprocess_env() -> dict:
     return env
 
 
+def _death_signal():
+    """Linux: a function for the child (before exec) that asks for SIGKILL when the thread
+    that started it ends (the test process dying, say), so no hub is left running. Bound
+    here, in the parent: the child runs no import (a fork while another thread holds the
+    import lock would hang there). Start hubs from the test's own thread."""
+    if sys.platform != "linux":
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    kill = int(signal.SIGKILL)
+    return lambda: prctl(1, kill)  # PR_SET_PDEATHSIG
+
+
+_DIE_WITH_PARENT = _death_signal()
+
+
 def fresh_desk_code() -> str:
     """A desk code no other test in this run uses (for a hub shared between tests)."""
     return f"T{os.getpid() % 1000:03d}{next(_desk_numbers):04d}"[:8]
@@ -46,7 +66,8 @@ def fresh_desk_code() -> str:
 @dataclass
 class Hub:
     """One training hub process. Options are `desk-app hub serve` flags without the dashes:
-    fault_rate, latency (ms), rate_limit, drop_after_commit, seed."""
+    fault_rate, latency (ms), rate_limit, drop_after_commit, seed, tls_cert, tls_key (then
+    `verify` is the CA file or ssl context httpx checks the hub with)."""
 
     data_dir: Path
     db_url: str | None = None
@@ -55,6 +76,7 @@ class Hub:
     url: str = ""
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    verify: object = True
 
     # -- the process -----------------------------------------------------------------------
 
@@ -70,7 +92,12 @@ class Hub:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child holds it
         try:
             self.process = subprocess.Popen(
-                args, stdout=subprocess.PIPE, stderr=log, env=subprocess_env(), cwd=ROOT
+                args,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=subprocess_env(),
+                cwd=ROOT,
+                preexec_fn=_DIE_WITH_PARENT,
             )
         finally:
             log.close()
@@ -189,6 +216,7 @@ class Hub:
             f"{self.url}/api/v1/token",
             json={"client_id": client_id, "client_secret": secret},
             timeout=10,
+            verify=self.verify,
         )
         answer.raise_for_status()
         return answer.json()["access_token"]
@@ -204,6 +232,7 @@ class Hub:
             base_url=self.url,
             headers={"Authorization": f"Bearer {self.token(client_id, secret)}"},
             timeout=kwargs.pop("timeout", 30),
+            verify=kwargs.pop("verify", self.verify),
             **kwargs,
         )
         client.desk_code = code

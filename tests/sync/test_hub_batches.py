@@ -3,6 +3,8 @@ SQLite and on PostgreSQL, with plain httpx."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import httpx
 
 from tests.sync.conftest import (
@@ -225,3 +227,57 @@ def test_results_come_one_per_item_in_the_items_order(shared_hub):
         results = post_batch(client, batch(client.desk_code, items)).json()["results"]
     assert [r["item_id"] for r in results] == [i["item_id"] for i in items]
     assert [r["result"] for r in results] == ["accepted"] * 2 + ["rejected"] + ["accepted"] * 3
+
+
+def test_a_record_its_correction_and_its_erasure_in_one_batch_apply_in_order(shared_hub):
+    with shared_hub.client() as client:
+        complaint = make_complaint(client.desk_code)
+        corrected = {**complaint, "subject": "Jalan berlubang"}
+        items = [
+            record_item(complaint),
+            record_item(complaint),
+            correction_item(corrected, 1, ["subject"]),
+            erasure_item(complaint["id"], 2),
+        ]
+        results = post_batch(client, batch(client.desk_code, items)).json()["results"]
+    assert [r["result"] for r in results] == ["accepted", "duplicate", "accepted", "accepted"]
+    assert len({r["provincial_id"] for r in results}) == 1
+    [row] = held(shared_hub, complaint["id"])
+    assert row["complaint"]["subject"] == "Jalan berlubang"
+    assert row["erased"] is True
+    assert all(body["reporter_nik"] is None for body in shared_hub.revisions(complaint["id"]))
+
+
+def test_an_expired_token_is_401(shared_hub):
+    from sqlalchemy import update
+
+    from desk_app.hub.store import HubStore, sha256_text, token, utcnow
+
+    with shared_hub.client() as client:
+        mine = sha256_text(client.headers["Authorization"].split()[1])
+        store = HubStore(shared_hub.data_dir, shared_hub.db_url)
+        try:
+            with store.engine.begin() as conn:  # the token's 15 minutes are over
+                conn.execute(
+                    update(token).where(token.c.token_sha256 == mine).values(expires_at=utcnow())
+                )
+        finally:
+            store.close()
+        answer = client.get("/api/v1/anchors")
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "unauthorized"
+    assert answer.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_the_same_batch_sent_twice_at_once_is_applied_once(shared_hub):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with shared_hub.client() as client:
+        complaints = [make_complaint(client.desk_code) for _ in range(50)]
+        body = batch(client.desk_code, [record_item(c) for c in complaints])
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda _n: post_batch(client, body), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4
+    assert all(a.json() == answers[0].json() for a in answers)
+    counts = Counter(row["complaint_id"] for row in shared_hub.export())
+    assert [counts[c["id"]] for c in complaints] == [1] * 50

@@ -7,6 +7,8 @@ import gzip
 import hashlib
 import json
 
+import httpx
+
 from desk_app.hub.app import reference_sets
 from tests.sync.conftest import batch, make_complaint, new_id, post_batch, record_item
 
@@ -200,3 +202,11 @@ def test_a_batch_of_the_wrong_shape_is_422_without_the_sent_values(shared_hub):
     assert [e["field"] for e in problem["errors"]] == ["items.0.kind"]
     assert "Budi" not in answer.text
     assert "1471010101900001" not in answer.text
+
+
+def test_the_hub_serves_the_openapi_file_of_the_docs(shared_hub):
+    from tests.sync.hub_process import ROOT
+
+    answer = httpx.get(f"{shared_hub.url}/api/v1/openapi.json")
+    document = json.loads((ROOT / "docs" / "sync-openapi.json").read_text("utf-8"))
+    assert answer.json() == document

@@ -14,8 +14,9 @@ import pytest
 from tests.sync.conftest import batch, make_complaint, post_batch, record_item
 
 
-def _established(port: int) -> bool:
-    """A TCP connection to `port` on this machine is open (read from /proc/net/tcp)."""
+def _connections(port: int) -> set[str]:
+    """The remote ends of the open TCP connections to `port` on this machine (/proc/net)."""
+    found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = open(table).read().splitlines()[1:]
@@ -23,10 +24,16 @@ def _established(port: int) -> bool:
             continue
         for line in lines:
             parts = line.split()
-            local, state = parts[1], parts[3]
+            local, remote, state = parts[1], parts[2], parts[3]
             if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
-                return True
-    return False
+                found.add(remote)
+    return found
+
+
+def _new_connection(port: int):
+    """A condition: a connection to `port` opened after this call (not a kept-alive one)."""
+    before = _connections(port)
+    return lambda: bool(_connections(port) - before)
 
 
 def _wait_for(condition, timeout: float = 10.0) -> None:
@@ -55,6 +62,14 @@ def test_over_the_rate_limit_is_429_with_retry_after(start_hub):
         assert answer.json()["retry_after"] == int(answer.headers["Retry-After"])
 
 
+def test_latency_delays_every_answer(start_hub):
+    hub = start_hub(latency=400)
+    started = time.monotonic()
+    answer = httpx.post(f"{hub.url}/api/v1/token", json={"client_id": "x", "client_secret": "y"})
+    assert answer.status_code == 401
+    assert time.monotonic() - started >= 0.4
+
+
 def test_fault_rate_1_answers_500_and_holds_nothing(start_hub):
     hub = start_hub()
     with hub.client() as client:
@@ -72,8 +87,9 @@ def test_a_connection_dropped_after_the_commit_then_a_retry_doubles_nothing(star
     with hub.client() as client:
         complaints = [make_complaint(client.desk_code) for _ in range(3)]
         body = batch(client.desk_code, [record_item(c) for c in complaints])
-        with pytest.raises(httpx.TransportError):
+        with pytest.raises(httpx.TransportError) as dropped:
             post_batch(client, body)
+        assert not isinstance(dropped.value, httpx.TimeoutException)  # closed, not slow
         _each_once(hub, [c["id"] for c in complaints])  # committed, though never answered
         hub.restart(drop_after_commit=None)
         retry = post_batch(client, body)
@@ -95,9 +111,10 @@ def test_a_hub_killed_mid_batch_applies_the_retry_exactly_once(start_hub, hub_db
             except httpx.TransportError as exc:
                 outcome.append(exc)
 
+        connected = _new_connection(hub.port)
         sender = threading.Thread(target=send)
         sender.start()
-        _wait_for(lambda: _established(hub.port))
+        _wait_for(connected)
         hub.kill()
         sender.join(timeout=30)
         assert isinstance(outcome[0], httpx.TransportError)
@@ -140,15 +157,17 @@ def test_a_hub_killed_inside_a_big_batch_applies_the_retry_exactly_once(start_hu
         for _round in range(2):
             complaints = [make_complaint(client.desk_code) for _ in range(200)]
             body = batch(client.desk_code, [record_item(c) for c in complaints])
-            started = _writing(hub)
-            sender = threading.Thread(target=_post_quietly, args=(client, body))
+            started, connected = _writing(hub), _new_connection(hub.port)
+            fresh = httpx.Client(base_url=hub.url, headers=client.headers, timeout=30)
+            sender = threading.Thread(target=_post_quietly, args=(fresh, body))
             sender.start()
             done = sender.is_alive
-            _wait_for(lambda done=done: _established(hub.port) or not done())
+            _wait_for(lambda done=done, connected=connected: connected() or not done())
             if moment == "writing":
                 _wait_for(lambda done=done, started=started: started() or not done())
             hub.kill()
             sender.join(timeout=30)
+            fresh.close()
             hub.restart()
             retry = post_batch(client, body)
             assert retry.status_code == 200

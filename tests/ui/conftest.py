@@ -44,6 +44,21 @@ def _pytest_qt_keeps_the_excepthook(monkeypatch):
     monkeypatch.setattr(app, "install_error_hooks", lambda: None)
 
 
+@pytest.fixture(autouse=True)
+def _close_replacement_windows():
+    """Windows that replaced another (a switch of user, a settings change: ui/lock.py keeps
+    them) are closed at the end of the test, before its desk is."""
+    yield
+    from ui import lock
+
+    for window in list(lock._windows):
+        if shiboken6.isValid(window):
+            window.close()
+            window.runner.wait()
+            window.deleteLater()
+    lock._windows.clear()
+
+
 @pytest.fixture
 def user_messages(monkeypatch):
     recorder = MessageRecorder()

@@ -10,12 +10,12 @@ import sqlite3
 import pytest
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 
 from desk_app.errors import AuditTrailBroken
 from desk_app.services import audit, intake
 from tests.conftest import Clocked, make_form
 
+from ui import qt_language
 from ui.admin.audit_page import AuditEventModel
 
 DB_NAME = "meja-aduan.sqlite3"
@@ -208,6 +208,21 @@ def test_detail_of_a_backup_says_its_kind_in_words(qtbot, make_window, desk):
     assert "Cadangan x.sqlite3" in lines
 
 
+def test_a_setting_event_names_the_setting_in_words(qtbot, make_window, desk):
+    from desk_app.services import desk_settings
+    from tests.conftest import IT
+
+    desk_settings.change_setting(desk.acting(IT), "timezone", "Asia/Jayapura")
+    page = open_audit(qtbot, make_window())
+    name = "Zona waktu"
+    qtbot.waitUntil(lambda: "Asia/Jayapura" in page.detail.toPlainText())
+    assert texts(page, 4)[0] == name  # the list's object column
+    lines = page.detail.toPlainText().splitlines()
+    assert f"Pengaturan {name}" in lines
+    assert lines[lines.index(name) + 1 :][:2] == ["—", "Asia/Jayapura (WIT)"]
+    assert "timezone" not in page.detail.toPlainText()
+
+
 def test_verify_shows_the_count(qtbot, make_window, desk):
     record(desk, 4)
     page = open_audit(qtbot, make_window())
@@ -242,9 +257,7 @@ def test_a_garbled_event_still_lists_and_shows(qtbot, make_window, desk, data_di
 def test_export_writes_a_csv(qtbot, make_window, desk, tmp_path, monkeypatch, name):
     done = record(desk, 3)
     target = tmp_path / name
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV (*.csv)")
-    )
+    monkeypatch.setattr(qt_language, "save_file_name", lambda *a, **k: (str(target), "CSV (*.csv)"))
     page = open_audit(qtbot, make_window())
     with qtbot.waitSignal(page.exported) as exported:
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
@@ -262,7 +275,7 @@ def test_export_follows_the_filters_and_writes_jsonl(
 ):
     first, _second = record(desk, 2)
     target = tmp_path / "jejak.jsonl"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(qt_language, "save_file_name", lambda *a, **k: (str(target), ""))
     page = open_audit(qtbot, make_window())
     qtbot.keyClicks(page.object, first.id)
     qtbot.keyClick(page.object, Qt.Key.Key_Return)
@@ -275,7 +288,7 @@ def test_export_follows_the_filters_and_writes_jsonl(
 
 def test_export_cancelled_writes_nothing(qtbot, make_window, desk, tmp_path, monkeypatch):
     record(desk, 1)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(qt_language, "save_file_name", lambda *a, **k: ("", ""))
     page = open_audit(qtbot, make_window())
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     assert page.export_button.isEnabled() and not page.message.text()
@@ -284,7 +297,7 @@ def test_export_cancelled_writes_nothing(qtbot, make_window, desk, tmp_path, mon
 def test_export_to_an_unwritable_place_says_so(qtbot, make_window, desk, tmp_path, monkeypatch):
     record(desk, 1)
     target = tmp_path / "no-such-folder" / "jejak.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(qt_language, "save_file_name", lambda *a, **k: (str(target), ""))
     page = open_audit(qtbot, make_window())
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.export_button.isEnabled())

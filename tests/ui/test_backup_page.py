@@ -11,13 +11,14 @@ import pytest
 from argon2 import PasswordHasher
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 
 from desk_app.domain.roles import Actor, Role
 from desk_app.errors import DatabaseDamaged, NotFound
 from desk_app.services import accounts, backup, intake, lookup
 from tests.conftest import SUPERVISOR, make_form, open_acting
 
+from ui import qt_language
 from ui.admin.backup_page import BackupPage
 from ui.workers import Runner
 
@@ -171,9 +172,7 @@ def test_a_garbage_file_is_refused_and_nothing_changes(
     number = record_one(data_dir)
     garbage = tmp_path / "sampah.sqlite3"
     garbage.write_bytes(b"bukan basis data " * 4000)
-    monkeypatch.setattr(
-        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(garbage), ""))
-    )
+    monkeypatch.setattr(qt_language, "open_file_name", lambda *a, **k: (str(garbage), ""))
     db_before = (data_dir / DB_NAME).read_bytes()
     qtbot.mouseClick(page.file_button, Qt.MouseButton.LeftButton)
     assert [type(e) for e in user_messages.errors] == [backup.NotABackup]

@@ -7,12 +7,13 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 
 from desk_app.domain import numbering
 from desk_app.services import drafts, intake, lookup
 from tests.conftest import make_form
 
+from ui import qt_language
 from ui.intake.duplicates import LINK, NEW, DuplicatesDialog
 
 
@@ -67,6 +68,9 @@ def fill_with_keyboard(qtbot, window) -> None:
     tab(qtbot)
     type_text(qtbot, "bantan")
     tab(qtbot)
+    assert focused() in (form.village, form.village.lineEdit())
+    type_text(qtbot, "bantan air")  # the desa, among Bantan's villages only
+    tab(qtbot)
     assert focused() is form.event_date
     type_text(qtbot, "20/11/2026")
     tab(qtbot)
@@ -93,7 +97,8 @@ def test_whole_complaint_by_keyboard_then_found_by_number_and_word(qtbot, window
     assert detail.channel == "telepon"
     assert detail.reporter_phone == "+6281371234567"
     assert detail.anonymous is False and detail.confidential is False
-    assert detail.region == "14.03" and detail.district is not None
+    assert detail.region == "14.03" and detail.district == "14.03.02"
+    assert detail.village == "14.03.02.2002"  # Bantan Air
     assert detail.agency == "PUPRPKPP" and detail.category == "INFRASTRUKTUR"
 
     # Enter starts the next complaint, with the form empty and focused.
@@ -260,9 +265,7 @@ def test_attachments_by_file_dialog_and_by_drop(qtbot, window, desk, tmp_path, m
     scan.write_bytes(b"%PDF-1.4 surat pengaduan")
     photo = tmp_path / "foto.jpg"
     photo.write_bytes(b"\xff\xd8 foto jalan")
-    monkeypatch.setattr(
-        QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(scan)], ""))
-    )
+    monkeypatch.setattr(qt_language, "open_file_names", lambda *a, **k: ([str(scan)], ""))
     form = window.intake.form
     qtbot.mouseClick(form.add_file_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: form.attachment_list.count() == 1)

@@ -130,12 +130,10 @@ def test_bad_input_is_shown_at_the_field_and_the_typing_stays(qtbot, page, recor
 def test_export_writes_json_and_html_and_says_where(
     qtbot, page, recorded, tmp_path, monkeypatch, user_messages
 ):
-    from PySide6.QtWidgets import QFileDialog
+    from ui import qt_language
 
     target = tmp_path / "permintaan-12"  # no suffix typed: .json is added
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
-    )
+    monkeypatch.setattr(qt_language, "save_file_name", lambda *a, **k: (str(target), ""))
     qtbot.keyClicks(page.nik, NIK)
     with qtbot.waitSignal(page.exported) as sig:
         click(qtbot, page.export_button)

@@ -85,3 +85,39 @@ def test_english_desk_keeps_qt_texts(qt_in_indonesian, qtbot):
     assert qt_language.file_dialog_options() == QFileDialog.Option(0)
     qt_language.apply_locale()
     assert QLocale().monthName(3) == "March"
+
+
+def test_file_dialog_dates_follow_the_desk_language(qt_in_indonesian, qtbot, tmp_path):
+    """QFileSystemModel writes "Date Modified" in the computer's language (QLocale::system()),
+    not the desk's: the desk's dialogs read it through qt_language.LocalDates."""
+    import datetime as dt
+    import os
+
+    from PySide6.QtCore import QDateTime, QTimer
+    from PySide6.QtWidgets import QApplication, QTreeView
+
+    backup = tmp_path / "cadangan.sqlite3"
+    backup.write_bytes(b"x")
+    when = dt.datetime(2026, 3, 17, 10, 5).timestamp()
+    os.utime(backup, (when, when))
+    shown: list[str] = []
+
+    def read_the_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        view = dialog.findChild(QTreeView, "treeView")
+        model = view.model()
+
+        def row():
+            root = view.rootIndex()
+            found = [model.index(r, 0, root) for r in range(model.rowCount(root))]
+            return next((i for i in found if i.data() == backup.name), None)
+
+        qtbot.waitUntil(lambda: row() is not None)
+        shown.append(model.index(row().row(), 3, view.rootIndex()).data())
+        dialog.reject()
+
+    QTimer.singleShot(0, read_the_dialog)
+    assert qt_language.open_file_name(None, "x", str(tmp_path))[0] == ""  # cancelled
+    modified = QDateTime.fromSecsSinceEpoch(int(when))
+    assert shown == [QLocale().toString(modified, QLocale.FormatType.ShortFormat)]
+    assert shown[0].startswith("17/03/26")  # Indonesian: day first, two-digit year

@@ -11,7 +11,6 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -120,7 +119,7 @@ class AuditEventModel(KeysetTableModel):
         if column == 3:
             return action_label(item.action)
         if column == 4:
-            return item.tracking_no or item.object_id
+            return item.tracking_no or words.object_name(item.object_type, item.object_id)
         if column == 5:
             return item.summary
         return (item.reason or "").replace("\n", " ")
@@ -365,12 +364,11 @@ class AuditPage(QWidget):
         csv_filter = _("CSV (*.csv)")
         jsonl_filter = _("JSON Lines (*.jsonl)")
         name = f"audit-{self.desk.desk_code}-{self.desk.today():%Y%m%d}.csv"
-        path, chosen = QFileDialog.getSaveFileName(
+        path, chosen = qt_language.save_file_name(
             self,
             _("Export the audit trail"),
             name,
             f"{csv_filter};;{jsonl_filter}",
-            options=qt_language.file_dialog_options(),
         )
         if not path:
             return
@@ -505,6 +503,6 @@ def detail_html(desk: Desk, detail: audit.EventDetail) -> str:
         )
         lines.append(
             f"<tr{mark}><td style='color:#555;padding-right:12px'>"
-            f"{e(words.field_label(key))}</td>{values}</tr>"
+            f"{e(words.field_label(key, row.object_type, row.object_id))}</td>{values}</tr>"
         )
     return head + f"<table cellspacing='0' cellpadding='2'>{''.join(lines)}</table>"

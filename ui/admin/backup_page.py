@@ -19,7 +19,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -249,12 +248,11 @@ class BackupPage(QWidget):
             self.restore_file(path)
 
     def restore_from_file(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(
+        name, _filter = qt_language.open_file_name(
             self,
             _("Choose a backup to restore"),
             str(paths.backups_dir()),
             _("Meja Aduan backups (*.sqlite3);;All files (*)"),
-            options=qt_language.file_dialog_options(),
         )
         if name:
             self.restore_file(Path(name))

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -188,12 +187,11 @@ class PrivacyPage(QWidget):
         if ids is None:
             return
         name = f"data-pribadi-{self.desk.today():%Y%m%d}.json"
-        path, _chosen = QFileDialog.getSaveFileName(
+        path, _chosen = qt_language.save_file_name(
             self,
             _("Export a reporter's personal data"),
             name,
             _("JSON (*.json)"),
-            options=qt_language.file_dialog_options(),
         )
         if not path:
             return

@@ -1,16 +1,18 @@
 """The IT officer's settings screen: every desk setting with its value and what it allows, a
 bad stored one marked, and changing one (services.desk_settings: checked, audited).
 
-A changed desk code, name or time zone shows in this window after the next start; the rest
-(lock, duplicate window, retention) are read where they are used.
+A setting with a few values (the language) is chosen from a list, the others typed. A changed
+desk code, name, office, region, time zone or language applies at once: the main window is
+rebuilt on the reloaded desk (ui/main_window.py); the rest are read where they are used.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -58,6 +60,8 @@ class SettingsModel(RowsTableModel):
             if index.column() == 1 and row.bad:
                 note = _("{value} (the default: the stored value is not valid)")
                 return note.format(value=row.value)
+            if index.column() == 1 and row.choices:
+                return dict(row.choices).get(row.value, row.value)
             if index.column() == 1:
                 return row.value
             if not row.changeable:
@@ -84,8 +88,8 @@ class SettingsPage(QWidget):
         title.setStyleSheet("font-weight: bold; font-size: 12pt;")
         hint = QLabel(
             _(
-                "Every change is kept in the audit trail. A new desk code, name or time zone "
-                "shows after Meja Aduan is started again."
+                "Every change is kept in the audit trail and applies at once: a new desk "
+                "name, office, time zone or language redraws this window."
             )
         )
         hint.setProperty("role", "hint")
@@ -105,10 +109,16 @@ class SettingsPage(QWidget):
         self.value = QLineEdit()
         self.value.setObjectName("setting_value")
         self.value.returnPressed.connect(self.save)
+        self.choice = QComboBox()  # instead of the line for a choice setting (the language)
+        self.choice.setObjectName("setting_choice")
+        self.choice.installEventFilter(self)  # Enter saves, as in the line
+        self.choice.hide()
+        self._wanted: str | None = None  # the setting to select once the list is read
         self.save_button = QPushButton(_("&Save setting"))
         self.save_button.clicked.connect(self.save)
         edit = QHBoxLayout()
         edit.addWidget(self.value, 1)
+        edit.addWidget(self.choice, 1)
         edit.addWidget(self.save_button)
         self.error = QLabel()  # beside the field: what was typed stays
         self.error.setObjectName("setting_error")
@@ -132,8 +142,23 @@ class SettingsPage(QWidget):
         if actor is not None and actor.may(Action.CONFIGURE_DESK):
             self.refresh()
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if (
+            watched is self.choice
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not self.choice.view().isVisible()
+        ):
+            self.save()
+            return True
+        return super().eventFilter(watched, event)
+
+    def want(self, name: str) -> None:
+        """Select `name` once the list is read (a rebuilt window shows the setting saved)."""
+        self._wanted = name
+
     def refresh(self, select: str | None = None) -> None:
-        chosen = select or self.selected_name()
+        chosen = select or self.selected_name() or self._wanted
         self.runner.read(
             desk_settings.list_settings,
             self.desk,
@@ -165,10 +190,25 @@ class SettingsPage(QWidget):
     def _selection(self) -> None:
         row = self.selected()
         editable = row is not None and row.changeable
+        choosing = row is not None and bool(row.choices)
+        self.value.setVisible(not choosing)
+        self.choice.setVisible(choosing)
         self.value.setEnabled(editable)
+        self.choice.setEnabled(editable)
         self.save_button.setEnabled(editable)
         self.value.setText(row.value if row is not None else "")
+        self.choice.clear()
+        if choosing:
+            for value, name in row.choices:
+                self.choice.addItem(name, value)
+            self.choice.setCurrentIndex(max(0, self.choice.findData(row.value)))
         self.error.clear()
+
+    def typed(self) -> str:
+        """The new value as the screen holds it: the chosen item's value, or the typed line."""
+        if self.choice.count():
+            return str(self.choice.currentData())
+        return self.value.text()
 
     def save(self) -> None:
         row = self.selected()
@@ -179,7 +219,7 @@ class SettingsPage(QWidget):
             desk_settings.change_setting,
             self.desk,
             row.name,
-            self.value.text(),
+            self.typed(),
             on_done=self._saved,
             on_error=self._refused,
         )

@@ -7,10 +7,9 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDateTimeEdit,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -52,7 +51,7 @@ TEXT_FIELDS = (
     "remedy",
 )
 CHOICE_FIELDS = ("report_type", "channel", "anonymous", "confidential", "complained_before")
-SEARCH_FIELDS = ("category", "agency", "region", "district")
+SEARCH_FIELDS = ("category", "agency", "region", "district", "village")
 
 
 class DateTimeEdit(QDateTimeEdit):
@@ -60,6 +59,15 @@ class DateTimeEdit(QDateTimeEdit):
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt API
         return QWidget.focusNextPrevChild(self, next)
+
+
+class DescriptionEdit(QPlainTextEdit):
+    """The description box asks for 120 px (Qt's default asks for about 190): the form in its
+    scroll area is laid out at what its fields ask for, and at 1366×768 the difference pushed
+    the last rows under the edge. A taller window still gives the box all the room left."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(super().sizeHint().width(), 120)
 
 
 class IntakeForm(QWidget):
@@ -164,7 +172,7 @@ class IntakeForm(QWidget):
         self.subject = self._add(content_layout, "subject", _("Su&bject"), QLineEdit())
         self.subject.setMaxLength(200)
         self.description = self._add(
-            content_layout, "description", _("Descr&iption"), QPlainTextEdit()
+            content_layout, "description", _("Descr&iption"), DescriptionEdit()
         )
         self.description.setTabChangesFocus(True)
         self.description.setMinimumHeight(110)
@@ -192,7 +200,13 @@ class IntakeForm(QWidget):
         self.district = self._add(
             content_layout, "district", _("&District"), SearchCombo(_("optional"))
         )
+        # No Alt key: every letter of "Village" is taken in the English window; Tab from the
+        # district reaches it, and it types ahead like the district.
+        self.village = self._add(
+            content_layout, "village", _("Village"), SearchCombo(_("optional"))
+        )
         self.region.value_changed.connect(self._region_changed)
+        self.district.value_changed.connect(self._district_changed)
         self.event_date = self._add(content_layout, "event_date", _("&Event date"), QLineEdit())
         self.event_date.setPlaceholderText(_("dd/mm/yyyy (optional)"))
         self.event_place = self._add(content_layout, "event_place", _("Event &place"), QLineEdit())
@@ -270,8 +284,20 @@ class IntakeForm(QWidget):
             {c: self.reference.search_text("district", c) for c in districts},
         )
 
+    def _district_changed(self) -> None:
+        """The desa/kelurahan of the chosen district; one of another district is let go."""
+        villages = self.reference.villages_of(self.district.value())
+        current = self.village.value()
+        self.village.set_items(
+            sorted(villages.items(), key=lambda x: x[1]),
+            {c: self.reference.search_text("village", c) for c in villages},
+        )
+        known = self.reference.village_label(current) != current  # a code, not typed text
+        if current and known and current not in villages:
+            self.village.set_value("")
+
     def _pick_files(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(
+        names, _filter = qt_language.open_file_names(
             self,
             _("Attach scans or photos"),
             str(Path.home()),
@@ -279,7 +305,6 @@ class IntakeForm(QWidget):
                 "Documents and images (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.doc *.docx);;"
                 "All files (*)"
             ),
-            options=qt_language.file_dialog_options(),
         )
         if names:
             self.files_requested.emit(names)
@@ -356,6 +381,8 @@ class IntakeForm(QWidget):
             self.region.set_value(form.region)
             self._region_changed()
             self.district.set_value(form.district)
+            self._district_changed()
+            self.village.set_value(form.village)
             self.attachment_list.clear()
         finally:
             self._loading = False

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app import settings
+from desk_app import deadlines, settings
+from desk_app.domain.complaint import ComplaintForm, ReportType
 from desk_app.errors import ValidationFailed
 from desk_app.formatting import date_text, datetime_text
 from desk_app.i18n import _
@@ -78,14 +79,21 @@ class SavedPanel(QWidget):
             QShortcut(QKeySequence(key), self, self.new_requested.emit)
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_requested.emit)
 
-    def show_recorded(self, recorded: Recorded, desk: Desk) -> None:
+    def show_recorded(self, recorded: Recorded, desk: Desk, form: ComplaintForm) -> None:
+        """`form`: what was saved; its report type and category say whether the deadline may
+        be extended (an information request: +7 working days, UU 14/2008), as the detail and
+        `desk-app show` say."""
         self.number.setText(recorded.tracking_no)
-        self.details.setText(
-            _("Received {received}. Answer due by {due} (working days).").format(
-                received=datetime_text(recorded.received_at, desk.zone),
-                due=date_text(recorded.due_date),
-            )
+        text = _("Received {received}. Answer due by {due} (working days).").format(
+            received=datetime_text(recorded.received_at, desk.zone),
+            due=date_text(recorded.due_date),
         )
+        report_type = ReportType.parse(form.report_type)
+        if report_type is not None:
+            note = deadlines.extension_note(report_type.value, form.category, desk.reference)
+            if note:
+                text += "\n" + _("The deadline {note}.").format(note=note)
+        self.details.setText(text)
         self.new_button.setFocus()
 
 
@@ -232,14 +240,14 @@ class IntakePage(QWidget):
                 link_to = choice[1]
         self.runner.write(
             lambda: intake.record_complaint(self.desk, form, link_to=link_to),
-            on_done=self._saved,
+            on_done=lambda recorded: self._saved(recorded, form),
             on_error=self._failed,
         )
 
-    def _saved(self, recorded: Recorded) -> None:
+    def _saved(self, recorded: Recorded, form: ComplaintForm) -> None:
         self._set_saving(False)
         self.form.show_errors({})
-        self.saved_panel.show_recorded(recorded, self.desk)
+        self.saved_panel.show_recorded(recorded, self.desk, form)
         self.stack.setCurrentIndex(1)
         self.saved_panel.new_button.setFocus()
         self.draft_note.clear()
