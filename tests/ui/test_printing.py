@@ -166,3 +166,25 @@ def test_the_register_saved_as_a_workbook(qtbot, make_window, desk, tmp_path, mo
     window.runner.wait()
     cells = {c.value for row in load_workbook(target).worksheets[0].iter_rows() for c in row}
     assert number in cells
+
+
+class _Printer:
+    """Stands in for a QPrinter the print dialog returned (only what remembering reads)."""
+
+    def __init__(self, name: str, fmt=QPrinter.OutputFormat.NativeFormat) -> None:
+        self.name, self.fmt = name, fmt
+
+    def printerName(self) -> str:  # noqa: N802 - Qt's name
+        return self.name
+
+    def outputFormat(self):  # noqa: N802 - Qt's name
+        return self.fmt
+
+
+def test_the_last_printer_is_remembered_per_layout(desk):
+    paper.remember_printer("80mm", _Printer("EPSON TM-T82 Loket 1"))
+    paper.remember_printer("a4", _Printer("HP LaserJet Ruang TU"))
+    paper.remember_printer("a4", _Printer("berkas.pdf", QPrinter.OutputFormat.PdfFormat))
+    assert paper.remembered_printer("80mm") == "EPSON TM-T82 Loket 1"
+    assert paper.remembered_printer("a4") == "HP LaserJet Ruang TU"  # a PDF file is no printer
+    assert paper.remembered_printer("a5") == ""
