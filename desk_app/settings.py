@@ -296,7 +296,7 @@ LABELS = {
     "region": N_("Regency/city"),
     "contact": N_("Contact on receipts"),
     "privacy_contact": N_("Personal-data contact on receipts"),
-    "receipt_layout": N_("Receipt paper (80mm, a5 or a4)"),
+    "receipt_layout": N_("Receipt paper"),
     "receipt_auto_print": N_("Print the receipt after saving"),
     "timezone": N_("Time zone"),
     "language": N_("Language"),
