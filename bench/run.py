@@ -43,6 +43,7 @@ from benchlib import (  # noqa: E402
     open_acting,
     print_table,
     sample_form,
+    write_summary,
 )
 
 SAVE_GOAL = 2.0  # x the raw sqlite3 save
@@ -550,37 +551,17 @@ def bench_memory(ctx: Context) -> list[Figure]:
     ]
 
 
+from receipts_bench import bench_receipts  # noqa: E402
+
 SECTIONS = [
     ("a", "save", bench_save),
     ("b", "paging", bench_paging),
     ("c", "search", bench_search),
     ("d", "memory", bench_memory),
     ("e", "sync", sync_bench.bench_sync),
+    ("f", "receipts and the register", bench_receipts),
 ]
-
-
-SUMMARY = OUT_DIR / "summary.json"
-
-
-def write_summary(figures: list[Figure]) -> None:
-    """bench/out/summary.json: every figure of this run by section and name (value, unit,
-    baseline, ratio, goal, met), merged over the figures of earlier runs of other sections."""
-    try:
-        summary = json.loads(SUMMARY.read_text("utf-8"))
-    except (OSError, ValueError):
-        summary = {}
-    for f in figures:
-        summary.setdefault(f.section, {})[f.name.strip()] = {
-            "value": round(f.value, 4),
-            "unit": f.unit,
-            "baseline": None if f.baseline is None else round(f.baseline, 4),
-            "baseline_name": f.baseline_name,
-            "ratio": None if f.ratio is None else round(f.ratio, 4),
-            "goal": f.goal,
-            "met": f.met,
-        }
-    SUMMARY.parent.mkdir(parents=True, exist_ok=True)
-    SUMMARY.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", "utf-8")
+NO_DEMO = ("a", "e", "f")  # sections that make their own scratch desk
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -602,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = OUT_DIR / "scratch"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    needs_demo = any(key not in ("a", "e") for key, _, _ in sections)
+    needs_demo = any(key not in NO_DEMO for key, _, _ in sections)
     data_dir, took = None, None
     if needs_demo:
         print(f"demo database: {args.rows:,} complaints in {OUT_DIR.relative_to(ROOT)}/")
@@ -627,6 +608,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Meja Aduan core benchmarks, {args.rows:,} rows, SQLite {sqlite3.sqlite_version}, "
         f"Python {sys.version.split()[0]} (medians; ratio = app / baseline)",
     )
+    write_summary(figures)
     return 0
 
 

@@ -97,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_accounts.add_parsers(parser, sub)  # --user, init, users, passwd
     cli_reference.add_parser(sub)  # reference list, reference import
     _privacy_parser(sub)
+    _printing_parsers(sub)
     cli_holidays.add_parser(sub, _day)
     cli_sync.add_parser(sub)
     hub_commands.add_parser(sub)  # hub serve, add-desk, export, set-status
@@ -190,6 +191,73 @@ def _search(desk, args: argparse.Namespace) -> int:
         cursor = page.cursor
         if cursor is None:
             break
+    return EXIT_OK
+
+
+# -- receipts and the register -----------------------------------------------------------------
+
+
+def _printing_parsers(sub) -> None:
+    receipt = sub.add_parser(
+        "receipt", help=_("write a complaint's receipt as PDF (a copy with --copy: supervisor)")
+    )
+    receipt.add_argument("number", metavar="NUMBER")
+    receipt.add_argument("--layout", choices=("80mm", "a5", "a4"), default=None)
+    receipt.add_argument(
+        "--copy", action="store_true", help=_("a reprint, marked as a copy (supervisor)")
+    )
+    receipt.add_argument("--out", metavar="FILE.pdf", required=True)
+    register = sub.add_parser(
+        "register", help=_("write the register of complaints received in a date range")
+    )
+    register.add_argument(
+        "--from", dest="date_from", type=_day, metavar="DD/MM/YYYY", required=True
+    )
+    register.add_argument(
+        "--to",
+        dest="date_to",
+        type=_day,
+        metavar="DD/MM/YYYY",
+        help=_("the last day (default: the first)"),
+    )
+    register.add_argument(
+        "--out", metavar="FILE", required=True, help=_("FILE.pdf, or FILE.xlsx for a workbook")
+    )
+
+
+def _receipt(desk, args: argparse.Namespace) -> int:
+    from desk_app import files, settings
+    from desk_app.services import printing
+
+    layout = args.layout or settings.get(desk.db, "receipt_layout")
+    if args.copy:
+        printed = printing.reprint_receipt(desk, args.number, layout)
+    else:
+        printed = printing.first_receipt(desk, args.number, layout)
+    files.write_private(args.out, printed.pdf)
+    print(args.out)
+    return EXIT_OK
+
+
+def _register(desk, args: argparse.Namespace) -> int:
+    from desk_app import files
+    from desk_app.services import printing
+
+    fmt = "xlsx" if str(args.out).lower().endswith(".xlsx") else "pdf"
+    try:
+        made = printing.daily_register(desk, args.date_from, args.date_to, fmt)
+    except printing.RegisterRangeInvalid as exc:
+        _err(exc.message())
+        return EXIT_USAGE
+    files.write_private(args.out, made.data)
+    print(args.out)
+    _err(
+        i18n.ngettext(
+            "The register holds {count} complaint.",
+            "The register holds {count} complaints.",
+            len(made.content.rows),
+        ).format(count=len(made.content.rows))
+    )
     return EXIT_OK
 
 
@@ -428,6 +496,10 @@ def _run_command(args: argparse.Namespace) -> int:
             return _privacy(desk, args)
         elif args.command == "holidays":
             return cli_holidays.run(desk, args)
+        elif args.command == "receipt":
+            return _receipt(desk, args)
+        elif args.command == "register":
+            return _register(desk, args)
         elif args.command == "reference":
             return cli_reference.run(desk, args)
         elif args.command == "sync":
@@ -562,58 +634,49 @@ def _restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _deadline(desk, c) -> str:
-    from desk_app import deadlines
-    from desk_app.formatting import date_text
-
-    note = deadlines.extension_note(c.report_type, c.category, desk.reference)
-    return f"{date_text(c.due_date)} ({note})" if note else date_text(c.due_date)
+# What `desk-app show` prints, in the presenter's order (labels and values from there).
+SHOW_KEYS = (
+    "tracking_no",
+    "status",
+    "report_type",
+    "channel",
+    "received_at",
+    "due_date",
+    "reporter_name",
+    "reporter_nik",
+    "reporter_phone",
+    "reporter_email",
+    "reporter_address",
+    "anonymous",
+    "confidential",
+    "subject",
+    "category",
+    "agency",
+    "region",
+    "district",
+    "village",
+    "event_date",
+    "recorded_by",
+    "attachments",
+    "linked_to",
+)
 
 
 def describe(desk, detail) -> str:
-    """A complaint as readable text (used by `desk-app show`)."""
-    from desk_app.domain.complaint import Channel, ReportType, Status
-    from desk_app.domain.validation import format_phone
-    from desk_app.formatting import date_text, datetime_text, identity_text
+    """A complaint as readable text (used by `desk-app show`): desk_app.presenter's lines."""
+    from desk_app import presenter
 
-    c = detail.complaint
-    hidden = detail.masked
-    phone = format_phone(c.reporter_phone) if c.reporter_phone else None
-    ref = desk.reference
-    yes_no = {True: _("yes"), False: _("no"), None: "-"}
-    lines = [
-        (_("Tracking number"), c.tracking_no),
-        (_("Status"), Status(c.status).label),
-        (_("Report type"), ReportType(c.report_type).label),
-        (_("Channel"), Channel(c.channel).label),
-        (_("Received"), datetime_text(c.received_at, desk.zone)),
-        (_("Deadline"), _deadline(desk, c)),
-        (_("Reporter"), identity_text(c.reporter_name, masked=hidden, empty="-")),
-        (_("NIK"), identity_text(c.reporter_nik, masked=hidden, empty="-")),
-        (_("Phone"), identity_text(phone, masked=hidden, empty="-")),
-        (_("E-mail"), identity_text(c.reporter_email, masked=hidden, empty="-")),
-        (_("Address"), identity_text(c.reporter_address, masked=hidden, empty="-")),
-        (_("Anonymous"), yes_no[c.anonymous]),
-        (_("Confidential"), yes_no[c.confidential]),
-        (_("Subject"), c.subject),
-        (_("Category"), ref.label("category", c.category)),
-        (_("Agency"), ref.label("agency", c.agency)),
-        (_("Region"), ref.label("region", c.region)),
-        (_("District"), ref.district_label(c.district) or "-"),
-        (_("Village"), ref.village_label(c.village) or "-"),
-        (_("Event date"), date_text(c.event_date) or "-"),
-        (_("Attachments"), ", ".join(a.filename for a in detail.attachments) or "-"),
-    ]
-    if detail.linked_number:
-        lines.append((_("Linked to"), detail.linked_number))
-    width = max(len(k) for k, _v in lines)
-    text = "\n".join(f"{k.ljust(width)}  {v}" for k, v in lines)
-    return f"{text}\n\n{c.description}"
+    view = presenter.present(desk, detail)
+    lines = view.pick(SHOW_KEYS)
+    width = max(len(line.label) for line in lines)
+    text = "\n".join(f"{line.label.ljust(width)}  {line.text}" for line in lines)
+    return f"{text}\n\n{view.description}"
 
 
 def self_test() -> int:
     """In a temporary folder: set a desk up, add a clerk, sign in as the clerk, record and read
-    back one complaint, check the database. The same doors as a real desk: no shortcut."""
+    back one complaint, render its receipt, check the database. The same doors as a real desk:
+    no shortcut."""
     import secrets
 
     from desk_app.domain.roles import Role
@@ -645,6 +708,14 @@ def self_test() -> int:
             back = lookup.get_complaint(clerk, recorded.tracking_no).complaint
             if back.id != recorded.id or back.subject != form.subject:
                 _err("self-test: read-back mismatch")
+                return EXIT_ERROR
+            # The receipt: reportlab, the shipped fonts and the QR code are in this bundle.
+            from desk_app.services import printing
+
+            if not printing.first_receipt(clerk, recorded.tracking_no, "80mm").pdf.startswith(
+                b"%PDF"
+            ):
+                _err("self-test: no receipt")
                 return EXIT_ERROR
         finally:
             desk.close()

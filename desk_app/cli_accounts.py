@@ -35,6 +35,8 @@ COMMAND_ACTIONS = {
     "privacy": Action.PERSONAL_DATA,
     "settings": Action.CONFIGURE_DESK,
     "holidays": Action.CONFIGURE_DESK,
+    "receipt": Action.PRINT_RECEIPT,  # --copy: the service checks REPRINT_RECEIPT
+    "register": Action.PRINT_REGISTER,
     "sync": Action.RUN_SYNC,  # `sync setup` needs CONFIGURE_SYNC too (services/sync.py)
 }
 

@@ -14,49 +14,13 @@ import datetime as dt
 import html
 from typing import Any
 
-from desk_app.domain.complaint import Channel, ReportType, Status
-from desk_app.domain.validation import format_phone
-from desk_app.formatting import date_text, datetime_text
+from desk_app import presenter
+from desk_app.formatting import EMPTY, datetime_text
 from desk_app.i18n import N_, _, ngettext
 from desk_app.reference import Reference
 
-# In the order a person reads them: the case, the reporter, the complaint, the bookkeeping.
-FIELD_LABELS = {
-    "tracking_no": N_("Tracking number"),
-    "status": N_("Status"),
-    "status_changed_at": N_("Status changed"),
-    "provincial_id": N_("Provincial number"),
-    "report_type": N_("Report type"),
-    "channel": N_("Channel"),
-    "received_at": N_("Received"),
-    "due_date": N_("Deadline"),
-    "reporter_name": N_("Reporter's name"),
-    "reporter_nik": N_("NIK"),
-    "reporter_phone": N_("Phone"),
-    "reporter_email": N_("E-mail"),
-    "reporter_address": N_("Address"),
-    "anonymous": N_("Anonymous"),
-    "confidential": N_("Confidential"),
-    "subject": N_("Subject"),
-    "description": N_("Description"),
-    "category": N_("Category"),
-    "agency": N_("Agency"),
-    "region": N_("Regency/city"),
-    "district": N_("District"),
-    "village": N_("Village"),
-    "event_date": N_("Event date"),
-    "event_place": N_("Event place"),
-    "loss": N_("Loss suffered"),
-    "remedy": N_("Remedy asked"),
-    "complained_before": N_("Already complained to the agency"),
-    "linked_to": N_("Linked to complaint (internal id)"),
-    "desk_code": N_("Desk code"),
-    "recorded_by": N_("Recorded by (officer)"),
-    "created_at": N_("Stored on"),
-    "updated_at": N_("Last changed on"),
-    "id": N_("Internal complaint id"),
-    "attachments": N_("Attachments"),
-}
+# The labels are the presenter's (one set for every rendering of a complaint).
+FIELD_LABELS = presenter.FIELD_LABELS
 
 EVENT_LABELS = {
     "complaint.record": N_("The complaint was recorded."),
@@ -70,16 +34,11 @@ IDENTITY_MARKS = {
     "[identitas diubah]": N_("(identity changed, not kept in the history)"),
 }
 
-_TIMES = ("received_at", "created_at", "updated_at")
-_DATES = ("event_date", "due_date")
-_YES_NO = ("anonymous", "confidential", "complained_before")
-_CHOICES = {"report_type": ReportType, "channel": Channel, "status": Status}
-_NONE = "—"
+_NONE = EMPTY
 
 
 def field_label(name: str) -> str:
-    label = FIELD_LABELS.get(name)
-    return _(label) if label else _("Other data")
+    return presenter.label(name)
 
 
 def _utc(text: str) -> dt.datetime:
@@ -89,35 +48,27 @@ def _utc(text: str) -> dt.datetime:
     return value
 
 
+def _from_json(name: str, value: Any) -> Any:
+    """A value of the JSON export (ISO times in UTC, ISO dates) as the complaint row holds it."""
+    try:
+        if name in presenter.TIMES and isinstance(value, str):
+            return _utc(value)
+        if name in presenter.DATES and isinstance(value, str):
+            return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        pass
+    return value
+
+
 def value_text(name: str, value: Any, zone, ref: Reference) -> str:
-    """One stored value in words (the JSON export's form: ISO times in UTC, codes)."""
-    if value is None or value == "" or value == []:
-        return _NONE
+    """One stored value in words (the JSON export's form: ISO times in UTC, codes), through the
+    presenter; the trail's identity marks and attachment lists are this copy's own forms."""
     if isinstance(value, str) and value in IDENTITY_MARKS:
         return _(IDENTITY_MARKS[value])
-    try:
-        if name in _YES_NO or isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if name in _TIMES:
-            return datetime_text(_utc(str(value)), zone)
-        if name in _DATES:
-            return date_text(dt.date.fromisoformat(str(value)[:10]))
-        if name in _CHOICES:
-            return _CHOICES[name](value).label
-        if name in ("category", "agency", "region"):
-            return ref.label(name, value)
-        if name == "district":
-            return ref.districts_of(str(value).rsplit(".", 1)[0]).get(value, value)
-        if name == "village":
-            return ref.village_label(str(value))
-        if name == "reporter_phone":
-            return format_phone(str(value))
-        if name == "attachments" and isinstance(value, list):
-            names = [str(a.get("filename", "")) for a in value if isinstance(a, dict)]
-            return ", ".join(n for n in names if n) or _NONE
-    except (ValueError, TypeError, AttributeError):
-        pass
-    return str(value)
+    if name == "attachments" and isinstance(value, list):
+        names = [str(a.get("filename", "")) for a in value if isinstance(a, dict)]
+        return ", ".join(n for n in names if n) or _NONE
+    return presenter.value_text(name, _from_json(name, value), zone=zone, ref=ref)
 
 
 def size_text(size: Any) -> str:

@@ -220,6 +220,14 @@ SETTINGS: dict[str, Setting] = {
         TextSetting("office", "", max_length=120),
         RegionSetting("region", ""),  # Kemendagri code, e.g. 14.03
         TextSetting("contact", "", max_length=120),
+        # Whom a reporter asks about their personal data (UU 27/2022): on every receipt.
+        TextSetting("privacy_contact", "", max_length=160),
+        # Receipts (desk_app/receipts): the paper the desk's receipt printer takes, and
+        # whether saving a complaint prints its receipt at once.
+        ChoiceSetting(
+            "receipt_layout", "a5", choices=(("80mm", "80 mm"), ("a5", "A5"), ("a4", "A4"))
+        ),
+        FlagSetting("receipt_auto_print", False),
         # Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT.
         ZoneSetting("timezone", "Asia/Jakarta"),
         # The language of the window (and of the CLI's messages when no --lang is given).
@@ -296,6 +304,9 @@ LABELS = {
     "office": N_("Office"),
     "region": N_("Regency/city"),
     "contact": N_("Contact on receipts"),
+    "privacy_contact": N_("Personal-data contact on receipts"),
+    "receipt_layout": N_("Receipt paper"),
+    "receipt_auto_print": N_("Print the receipt after saving"),
     "timezone": N_("Time zone"),
     "language": N_("Language"),
     "duplicate_window_days": N_("Possible duplicates: days looked back"),

@@ -152,8 +152,6 @@ class MainWindow(QMainWindow):
             self.sync_page.running_changed.connect(lambda _r: self.sync_status.refresh())
             self.sync_page.finished.connect(self._sync_finished)
             self.sync_page.failed.connect(self.sync_status.set_note)
-            if self.settings_page is not None:
-                self.settings_page.changed.connect(self._setting_changed)
         if actor.may(Action.PERSONAL_DATA) and self.privacy is None:
             self.privacy = PrivacyPage(self.desk, self.runner)
             self.tabs.addTab(self.privacy, _("Personal data"))
@@ -165,10 +163,6 @@ class MainWindow(QMainWindow):
         if report.statuses:
             self.complaints.model.refresh()
             self.complaints.look_for_changes()
-
-    def _setting_changed(self, changed) -> None:
-        if changed.name == "sync_auto_minutes" and self.sync_page is not None:
-            self.sync_page.apply_auto_setting()
 
     def may(self, action: Action) -> bool:
         return self.desk.actor is not None and self.desk.actor.may(action)
@@ -225,6 +219,8 @@ class MainWindow(QMainWindow):
         if result.name == "idle_lock_minutes":
             minutes = settings.get(self.desk.db, "idle_lock_minutes")
             self.session_lock.watcher.set_interval(minutes * 60_000)
+        elif result.name == "sync_auto_minutes" and self.sync_page is not None:
+            self.sync_page.apply_auto_setting()
         elif result.name in REBUILT_BY:
             # After the save's own slot has returned: the old window closes in apply_settings.
             QTimer.singleShot(0, lambda: self.apply_settings(result.name))

@@ -243,6 +243,7 @@ class ComplaintDetail:
     linked_from: list[str] = field(default_factory=list)
     masked: bool = False  # the reporter's identity fields were blanked for this actor
     uploaded: bool = False  # its record reached the province (the outbox says; sync/outbox.py)
+    recorded_by_name: str = ""  # the recording user's full name ("" when unknown)
 
 
 def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
@@ -274,6 +275,9 @@ def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
             session.scalars(select(C.tracking_no).where(C.linked_to == row.id).order_by(C.seq))
         )
         uploaded = outbox.uploaded(session, row.id)
+        officer = session.scalar(
+            select(models.User.full_name).where(models.User.username == row.recorded_by)
+        )
         session.expunge_all()
     masked = not may_see_identity(
         desk.actor,
@@ -284,4 +288,6 @@ def get_complaint(desk: Desk, key: str) -> ComplaintDetail:
     if masked:
         for name, blank in visibility.IDENTITY_BLANKS.items():
             setattr(row, name, blank)
-    return ComplaintDetail(row, attachments, linked, linked_from, masked, uploaded)
+    return ComplaintDetail(
+        row, attachments, linked, linked_from, masked, uploaded, recorded_by_name=officer or ""
+    )

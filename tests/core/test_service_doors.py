@@ -37,6 +37,7 @@ from desk_app.services import (
     holidays,
     intake,
     lookup,
+    printing,
     privacy,
     reference_data,
     sync,
@@ -239,6 +240,18 @@ DOORS: dict[str, Door] = {
     "transfer.export": Door(Action.EXPORT, lambda d, w: transfer.export(d, "jsonl", io.StringIO())),
     "transfer.iter_complaints": Door(Action.EXPORT, lambda d, w: list(transfer.iter_complaints(d))),
     "transfer.import_file": Door(Action.RECORD, lambda d, w: transfer.import_file(d, w.rows)),
+    "printing.first_receipt": Door(
+        Action.PRINT_RECEIPT, lambda d, w: printing.first_receipt(d, w.number, "80mm")
+    ),
+    "printing.reprint_receipt": Door(
+        Action.REPRINT_RECEIPT, lambda d, w: printing.reprint_receipt(d, w.number, "a5")
+    ),
+    "printing.receipt_printed": Door(
+        Action.VIEW, lambda d, w: printing.receipt_printed(d, w.number)
+    ),
+    "printing.daily_register": Door(
+        Action.PRINT_REGISTER, lambda d, w: printing.daily_register(d, dt.date(2026, 3, 24))
+    ),
     "privacy.erase_subject": Door(
         Action.PERSONAL_DATA,
         lambda d, w: privacy.erase_subject(d, nik="1403015708900002", reason="permintaan"),
@@ -257,6 +270,10 @@ EXEMPT: dict[str, str] = {
     "intake.validate_all": "validates forms: reads nothing stored",
     "privacy.reapply_erasures_at_start": "the desk's own duty at start, before anyone signs in: "
     "erasures a restore brought back are made again",
+    "printing.receipt_content": "words for a presented complaint the caller read (through "
+    "the checked doors above); reads only the desk's own settings",
+    "printing.register_content": "words for rows the caller read (daily_register checks); "
+    "reads only the desk's own settings",
     "corrections.may_correct": "a yes/no for the GUI about the desk's own actor; "
     "correct_complaint checks",
 }

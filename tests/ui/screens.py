@@ -128,6 +128,23 @@ def _sync_secret(desk, parent):
     return SecretDialog(parent)
 
 
+def _print_preview(desk, parent):
+    from desk_app.services import intake, printing
+
+    from ui.printing.paper import preview_images
+    from ui.printing.preview import PreviewDialog
+
+    number = intake.record_complaint(desk, make_form()).tracking_no
+    pdf = printing.first_receipt(desk, number, "a5").pdf
+    return PreviewDialog(f"Tanda terima {number}", preview_images(pdf), parent)
+
+
+def _register(desk, parent):
+    from ui.printing.register_dialog import RegisterDialog
+
+    return RegisterDialog(dt.date(2026, 3, 24), parent)
+
+
 # name -> build(desk acting as a supervisor, parent): every dialog of ui/ but message boxes
 # (those are built by ui/messages.py alone and tested there).
 DIALOGS: dict[str, Callable[[Desk, QWidget | None], QWidget]] = {
@@ -142,6 +159,8 @@ DIALOGS: dict[str, Callable[[Desk, QWidget | None], QWidget]] = {
     "refusal": _refusal,
     "setup_wizard": _setup_wizard,
     "sync_secret": _sync_secret,
+    "print_preview": _print_preview,
+    "register": _register,
 }
 
 

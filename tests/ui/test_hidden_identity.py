@@ -36,7 +36,7 @@ def test_list_and_detail_say_hidden_not_empty(qtbot, make_window, desk):
     assert page.model.index(row, 2).data() == HIDDEN
     page.table.selectRow(row)
     qtbot.waitUntil(lambda: recorded.tracking_no in page.detail.toPlainText())
-    for label in ("Pelapor", "NIK", "Telepon", "E-mail", "Alamat"):
+    for label in ("Nama pelapor", "NIK", "Telepon", "E-mail", "Alamat"):
         assert _shown(page, label) == HIDDEN, label
 
 
@@ -61,4 +61,4 @@ def test_show_says_hidden(desk):
     assert nik.endswith(HIDDEN)
     text = describe(desk, lookup.get_complaint(desk.acting(CLERK), recorded.tracking_no))
     email = next(line for line in text.splitlines() if line.startswith("E-mail"))
-    assert email.endswith("-") and HIDDEN not in text
+    assert email.endswith("—") and HIDDEN not in text

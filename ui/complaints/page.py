@@ -12,6 +12,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,22 +25,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app import deadlines
+from desk_app import files, presenter, settings
 from desk_app.audit import words
-from desk_app.domain.calendar import deadline_state
-from desk_app.domain.complaint import Channel, ReportType, Status
+from desk_app.domain.complaint import Channel, Status
 from desk_app.domain.roles import Action
-from desk_app.domain.validation import format_phone
 from desk_app.errors import DeskError
-from desk_app.formatting import date_text, datetime_text, identity_text
+from desk_app.formatting import datetime_text
 from desk_app.i18n import N_, _, ngettext
-from desk_app.services import corrections, lookup, sync
+from desk_app.services import corrections, lookup, printing, sync
 from desk_app.services.desk import Desk
 
 from ui import messages
 from ui.complaints.correct import CorrectionDialog
 from ui.complaints.model import ComplaintListModel
 from ui.date_range import DateRangeFilter
+from ui.printing.jobs import Printing
+from ui.printing.register_dialog import RegisterDialog
 from ui.workers import Runner
 
 SEARCH_DELAY_MS = 250
@@ -135,9 +136,23 @@ class ComplaintsPage(QWidget):
         self.correct_button = QPushButton(_("&Correct…"))
         self.correct_button.setObjectName("correct")
         self.correct_button.clicked.connect(self.open_correction)
+        self.printing = Printing(runner, self)
+        self.reprint_button = QPushButton(_("Re&print receipt…"))
+        self.reprint_button.setObjectName("reprint")
+        self.reprint_button.setToolTip(
+            _(
+                "A copy marked SALINAN, numbered and recorded (the first receipt when none "
+                "was printed yet)."
+            )
+        )
+        self.reprint_button.clicked.connect(self.reprint_receipt)
+        self.register_button = QPushButton(_("Print re&gister…"))
+        self.register_button.setObjectName("register")
+        self.register_button.clicked.connect(self.print_register)
         detail_bar = QHBoxLayout()
         detail_bar.setContentsMargins(0, 0, 0, 0)
         detail_bar.addStretch()
+        detail_bar.addWidget(self.reprint_button)
         detail_bar.addWidget(self.correct_button)
         detail_pane = QWidget()
         detail_layout = QVBoxLayout(detail_pane)
@@ -145,6 +160,7 @@ class ComplaintsPage(QWidget):
         detail_layout.addLayout(detail_bar)
         detail_layout.addWidget(self.detail, 1)
         self._offer_correction()  # once the button has a parent (setVisible on an orphan shows it)
+        self._offer_printing()
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(detail_pane)
@@ -155,6 +171,7 @@ class ComplaintsPage(QWidget):
         under = QHBoxLayout()
         under.addWidget(self.message, 1)
         under.addWidget(self.count)
+        under.addWidget(self.register_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(under)
@@ -286,6 +303,7 @@ class ComplaintsPage(QWidget):
         self.detail.clear()
         self.current = None
         self._offer_correction()
+        self._offer_printing()
 
     def _row_changed(self, current, _previous) -> None:
         if not current.isValid():
@@ -314,9 +332,71 @@ class ComplaintsPage(QWidget):
         self.current = detail
         self.detail.setHtml(detail_html(self.desk, detail, entries))
         self._offer_correction()
+        self._offer_printing()
         self.detail_shown.emit(detail.complaint.tracking_no)
 
     # -- corrections ----------------------------------------------------------------------
+
+    # -- printing (supervisors) -------------------------------------------------------------
+
+    def _offer_printing(self) -> None:
+        actor = self.desk.actor
+        self.reprint_button.setVisible(actor is not None and actor.may(Action.REPRINT_RECEIPT))
+        self.reprint_button.setEnabled(self.current is not None)
+        self.register_button.setVisible(actor is not None and actor.may(Action.PRINT_REGISTER))
+
+    def reprint_receipt(self) -> None:
+        if self.current is None:
+            return
+        desk, number = self.desk, self.current.complaint.tracking_no
+
+        def make() -> tuple[str, bytes, str]:  # runs on a worker
+            layout = settings.get(desk.db, "receipt_layout")
+            if not printing.receipt_printed(desk, number):  # none yet: this is the first
+                made = printing.first_receipt(desk, number, layout)
+                return _("Receipt {number}").format(number=number), made.pdf, layout
+            made = printing.reprint_receipt(desk, number, layout)
+            return _("Copy of receipt {number}").format(number=number), made.pdf, layout
+
+        what = _("A copy of receipt {number} was sent to the printer.").format(number=number)
+        self.printing.run(make, what=what)
+
+    def print_register(self) -> None:
+        chosen = RegisterDialog.ask(self, self.desk.today())
+        if chosen is None:
+            return
+        desk, (first, last, fmt) = self.desk, chosen
+        if fmt == "xlsx":
+            self._save_register(first, last)
+            return
+
+        def make() -> tuple[str, bytes, str]:  # runs on a worker
+            made = printing.daily_register(desk, first, last, "pdf")
+            return made.content.title.capitalize(), made.data, "register"
+
+        self.printing.run(make, what=_("The register was sent to the printer."))
+
+    def _save_register(self, first: dt.date, last: dt.date) -> None:
+        name = f"register-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the register"), name, _("Excel workbook (*.xlsx)")
+        )
+        if not path:
+            return
+        desk = self.desk
+
+        def save() -> str:  # runs on a worker
+            made = printing.daily_register(desk, first, last, "xlsx")
+            files.write_private(path, made.data)
+            return path
+
+        self.runner.write(
+            save,
+            on_done=lambda saved: messages.status(
+                _("The register was saved as {file}.").format(file=saved), 8000
+            ),
+            on_error=lambda exc: messages.show_error(self, exc),
+        )
 
     def _offer_correction(self) -> None:
         """Enable "Correct…" when the actor may correct the complaint shown; a role that may
@@ -377,107 +457,63 @@ class ComplaintsPage(QWidget):
         self.search.selectAll()
 
 
+# What the detail pane shows under the number and subject, in the presenter's order.
+DETAIL_KEYS = (
+    "status",
+    "due_date",
+    "report_type",
+    "channel",
+    "received_at",
+    "recorded_by",
+    *presenter.IDENTITY,
+    "anonymous",
+    "confidential",
+    "category",
+    "agency",
+    "region",
+    "district",
+    "village",
+    "event_date",
+    "event_place",
+    "loss",
+    "remedy",
+    "complained_before",
+    "attachments",
+    "linked_to",
+    "linked_from",
+)
+_STATE_STYLE = {"overdue": "color:#b3261e;font-weight:bold", "due_today": "font-weight:bold"}
+
+
 def detail_html(
     desk: Desk,
     detail: lookup.ComplaintDetail,
     entries: list[corrections.HistoryEntry] | None = None,
 ) -> str:
-    """One complaint as HTML for the detail pane (everything escaped), with its history when
-    `entries` are given."""
-    c = detail.complaint
-    hidden = detail.masked
-    phone = format_phone(c.reporter_phone) if c.reporter_phone else None
-    ref = desk.reference
+    """One complaint as HTML for the detail pane (everything escaped; labels and values from
+    desk_app.presenter), with its history when `entries` are given."""
+    view = presenter.present(desk, detail)
     e = html.escape
-    yes_no = {True: _("yes"), False: _("no"), None: "—"}
-    state = deadline_state(c.due_date, desk.today())
-    due = date_text(c.due_date)
-    if c.status not in ("completed", "archived", "not_authority"):
-        if state.value == "overdue":
-            late = e(_("{date} (overdue)").format(date=due))
-            due = f"<span style='color:#b3261e'><b>{late}</b></span>"
-        elif state.value == "due_today":
-            today = _("{date} (due today)").format(date=due)
-            due = f"<b>{e(today)}</b>"
-    note = deadlines.extension_note(c.report_type, c.category, ref)  # UU 14/2008: +7
-    if note:
-        due = f"{due} ({e(note)})"
-    rows = [
-        (_("Status"), e(Status(c.status).label)),
-        (_("Deadline"), due),
-        (_("Report type"), e(ReportType(c.report_type).label)),
-        (_("Channel"), e(Channel(c.channel).label)),
-        (_("Received"), e(datetime_text(c.received_at, desk.zone))),
-        (_("Recorded by"), e(c.recorded_by)),
-        (_("Reporter"), e(identity_text(c.reporter_name, masked=hidden))),
-        (_("NIK"), e(identity_text(c.reporter_nik, masked=hidden))),
-        (_("Phone"), e(identity_text(phone, masked=hidden))),
-        (_("E-mail"), e(identity_text(c.reporter_email, masked=hidden))),
-        (_("Address"), e(identity_text(c.reporter_address, masked=hidden))),
-        (_("Anonymous"), e(yes_no[c.anonymous])),
-        (_("Confidential"), e(yes_no[c.confidential])),
-        (_("Category"), e(ref.label("category", c.category))),
-        (_("Agency"), e(ref.label("agency", c.agency))),
-        (_("Region"), e(ref.label("region", c.region))),
-        (_("District"), e(ref.district_label(c.district) or "—")),
-        (_("Village"), e(ref.village_label(c.village) or "—")),
-        (
-            _("Event"),
-            e(" — ".join(x for x in (date_text(c.event_date), c.event_place) if x) or "—"),
-        ),
-        (_("Loss suffered"), e(c.loss or "—")),
-        (_("Remedy asked"), e(c.remedy or "—")),
-        (_("Already complained to the agency?"), e(yes_no[c.complained_before])),
-        (
-            _("Attachments"),
-            "<br>".join(e(f"{a.filename} (SHA-256 {a.sha256[:12]}…)") for a in detail.attachments)
-            or "—",
-        ),
-    ]
-    if detail.linked_number:
-        rows.append((_("Linked to"), e(detail.linked_number)))
-    if detail.linked_from:
-        rows.append((_("Linked from"), e(", ".join(detail.linked_from))))
-    table = "".join(
-        f"<tr><td style='color:#555;padding-right:12px'>{e(k)}</td><td>{v}</td></tr>"
-        for k, v in rows
-    )
-    description = e(c.description).replace("\n", "<br>")
+    rows = []
+    for line in view.pick(DETAIL_KEYS):
+        value = e(line.text)
+        if line.key == "attachments" and view.fingerprints:
+            value = "<br>".join(e(f) for f in view.fingerprints)
+        elif line.state:
+            value = f"<span style='{_STATE_STYLE[line.state]}'>{value}</span>"
+        rows.append(
+            f"<tr><td style='color:#555;padding-right:12px'>{e(line.label)}</td>"
+            f"<td>{value}</td></tr>"
+        )
+    description = e(view.description).replace("\n", "<br>")
     return (
-        f"<h2 style='margin:0'>{e(c.tracking_no)}</h2>"
-        f"<h3 style='margin-top:4px'>{e(c.subject)}</h3>"
-        f"<p>{description}</p><table>{table}</table>"
+        f"<h2 style='margin:0'>{e(view.tracking_no)}</h2>"
+        f"<h3 style='margin-top:4px'>{e(view.subject)}</h3>"
+        f"<p>{description}</p><table>{''.join(rows)}</table>"
         + (history_html(desk, entries) if entries else "")
     )
 
 
-# The history names fields as the intake form and the detail do (their existing messages).
-FIELD_LABELS = {
-    "report_type": N_("Report type"),
-    "channel": N_("&Channel"),
-    "received_at": N_("Recei&ved"),
-    "anonymous": N_("Anonymo&us?"),
-    "confidential": N_("C&onfidential?"),
-    "reporter_name": N_("Reporter"),
-    "reporter_nik": N_("NI&K"),
-    "reporter_phone": N_("Phone / &WhatsApp"),
-    "reporter_email": N_("E-&mail"),
-    "reporter_address": N_("&Address"),
-    "subject": N_("Su&bject"),
-    "description": N_("Descr&iption"),
-    "category": N_("Categor&y"),
-    "agency": N_("A&gency"),
-    "region": N_("&Regency/city"),
-    "district": N_("&District"),
-    "village": N_("Village"),
-    "event_date": N_("&Event date"),
-    "event_place": N_("Event &place"),
-    "loss": N_("Loss suffered"),
-    "remedy": N_("Remedy asked"),
-    "complained_before": N_("Already complained to the agency?"),
-    "attachments": N_("Attachments"),
-    "due_date": N_("Deadline"),
-}
 ACTION_LABELS = {
     "complaint.record": N_("Recorded"),
     "complaint.correct": N_("Corrected"),
@@ -487,8 +523,8 @@ ACTION_LABELS = {
 
 
 def field_label(name: str) -> str:
-    label = FIELD_LABELS.get(name)
-    return _(label).replace("&", "").rstrip("?") if label else name
+    """The history names fields as the detail does (desk_app.presenter)."""
+    return presenter.label(name) if name in presenter.FIELD_LABELS else name
 
 
 def value_text(desk: Desk, name: str, value: Any) -> str:

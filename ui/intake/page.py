@@ -17,18 +17,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app import deadlines
+from desk_app import deadlines, settings
 from desk_app.domain.complaint import ComplaintForm, ReportType
 from desk_app.errors import ValidationFailed
 from desk_app.formatting import date_text, datetime_text
 from desk_app.i18n import _
-from desk_app.services import attachments, drafts, intake
+from desk_app.services import attachments, drafts, intake, printing
 from desk_app.services.desk import Desk
 from desk_app.services.intake import Recorded
 
 from ui import messages
 from ui.intake.duplicates import LINK, DuplicatesDialog
 from ui.intake.form import AUTOSAVE_MS, IntakeForm
+from ui.printing.jobs import Printing
 from ui.workers import Runner
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class SavedPanel(QWidget):
 
     new_requested = Signal()
     show_requested = Signal(str)
+    print_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -64,13 +66,18 @@ class SavedPanel(QWidget):
         self.new_button.clicked.connect(self.new_requested)
         self.show_button = QPushButton(_("&Open in the list"))
         self.show_button.clicked.connect(lambda: self.show_requested.emit(self.number.text()))
+        self.print_button = QPushButton(_("Print &receipt  (Ctrl+P)"))
+        self.print_button.setObjectName("print_receipt")
+        self.print_button.clicked.connect(self.print_requested)
         row.addWidget(self.new_button)
+        row.addWidget(self.print_button)
         row.addWidget(self.show_button)
         row.addStretch()
         layout.addLayout(row)
         layout.addStretch()
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(QKeySequence(key), self, self.new_requested.emit)
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_requested.emit)
 
     def show_recorded(self, recorded: Recorded, desk: Desk, form: ComplaintForm) -> None:
         """`form`: what was saved; its report type and category say whether the deadline may
@@ -129,6 +136,9 @@ class IntakePage(QWidget):
         self.saved_panel = SavedPanel()
         self.saved_panel.new_requested.connect(self.new_complaint)
         self.saved_panel.show_requested.connect(self.open_in_list)
+        self.saved_panel.print_requested.connect(self.print_receipt)
+        self.printing = Printing(runner, self)
+        self._receipt: tuple[str, bytes, str] | None = None  # the saved complaint's, once made
         self.stack.addWidget(form_page)
         self.stack.addWidget(self.saved_panel)
         layout = QVBoxLayout(self)
@@ -241,7 +251,40 @@ class IntakePage(QWidget):
         self.stack.setCurrentIndex(1)
         self.saved_panel.new_button.setFocus()
         self.draft_note.clear()
+        self._receipt = None
         self.recorded.emit(recorded)
+        self.runner.read(
+            settings.get,
+            self.desk.db,
+            "receipt_auto_print",
+            on_done=lambda auto: self.print_receipt(automatic=True) if auto else None,
+            on_error=lambda _exc: None,  # the clerk can still press Ctrl+P
+        )
+
+    # -- the receipt ----------------------------------------------------------------------
+
+    def print_receipt(self, automatic: bool = False) -> None:
+        """The saved complaint's first receipt: made and recorded once by the service, then
+        previewed and printed (`automatic`: straight to the layout's printer, no questions).
+        Pressed again, the same receipt is shown again, not issued twice."""
+        number = self.saved_panel.number.text()
+        if self.stack.currentIndex() != 1 or not number:
+            return
+        what = _("Receipt {number} sent to the printer.").format(number=number)
+        if self._receipt is not None and self._receipt[0].endswith(number):
+            self.printing.print_pdf(self._receipt, what=what)
+            return
+        desk = self.desk
+
+        def make() -> tuple[str, bytes, str]:  # runs on a worker
+            layout = settings.get(desk.db, "receipt_layout")
+            made = printing.first_receipt(desk, number, layout)
+            return _("Receipt {number}").format(number=number), made.pdf, layout
+
+        def keep(made) -> None:
+            self._receipt = made
+
+        self.printing.run(make, what=what, preview=not automatic, on_made=keep)
 
     def _failed(self, exc: BaseException) -> None:
         self._set_saving(False)
