@@ -568,7 +568,7 @@ def _next_revision(session, complaint_id: str) -> int:
 def check_anchors(desk: Desk) -> AnchorReport:
     """Fetch the anchors the hub keeps (§8) and check that the local trail still has, at each
     anchored event number, an event with that hash. Raises SyncNotConfigured,
-    SyncSecretNeeded; a server that cannot be reached raises SyncUnreachable."""
+    SyncSecretNeeded; SyncStopped (in words) when the server cannot be reached or refuses."""
     require(desk, desk.actor, Action.RUN_SYNC)
     cfg = _config(desk)
     if not cfg.configured:

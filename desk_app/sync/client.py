@@ -257,6 +257,7 @@ class SyncClient:
         self.reference_dir = reference_dir
         self.lease = Lease(desk.db, desk.now)
         self.result = RunResult()
+        self._fresh: set[str] = set()  # batches made in this run, their attempt counted
 
     # -- entry --
 
@@ -359,7 +360,8 @@ class SyncClient:
             )
 
     def _make_batch(self) -> str | None:
-        """Give up to batch_size waiting items a new batch id, committed before any attempt."""
+        """Give up to batch_size waiting items a new batch id, committed before any attempt
+        (and counted as that first attempt, which follows at once)."""
         now = self.desk.now()
         with self.desk.db.writing() as session:
             self.lease.renew(session)
@@ -380,31 +382,39 @@ class SyncClient:
                     created_at=now,
                     items=len(seqs),
                     state=OPEN,
-                    attempts=0,
+                    attempts=1,
                     accepted=0,
                     duplicate=0,
                     rejected=0,
                     conflict=0,
                 )
             )
-            session.execute(update(OB).where(OB.seq.in_(seqs)).values(batch_id=batch_id))
+            session.execute(
+                update(OB)
+                .where(OB.seq.in_(seqs))
+                .values(batch_id=batch_id, attempts=OB.attempts + 1)
+            )
+        self._fresh.add(batch_id)
         return batch_id
 
-    def _items(self, batch_id: str) -> tuple[list[p.Item], list[A]]:
+    def _items(self, batch_id: str) -> tuple[list[p.Item], list]:
         """The batch's items as the protocol sends them, built from the complaints as they are
         now (the province view: services/transfer.outbound_row), and their attachments."""
         from desk_app.services.transfer import outbound_row
 
+        # Core rows, not ORM objects (a third of the time per batch): outbound_row reads
+        # columns by name, which a Row offers as well.
+        ob, ct, at = OB.__table__, C.__table__, A.__table__
         with self.desk.db.reading() as session:
-            rows = (
-                session.execute(select(OB).where(OB.batch_id == batch_id).order_by(OB.seq))
-                .scalars()
-                .all()
-            )
+            rows = session.execute(
+                select(ob).where(ob.c.batch_id == batch_id).order_by(ob.c.seq)
+            ).all()
             ids = list({r.complaint_id for r in rows})
-            complaints = {c.id: c for c in session.scalars(select(C).where(C.id.in_(ids)))}
-            by_complaint: dict[str, list[A]] = {}
-            for a in session.scalars(select(A).where(A.complaint_id.in_(ids)).order_by(A.seq)):
+            complaints = {c.id: c for c in session.execute(select(ct).where(ct.c.id.in_(ids)))}
+            by_complaint: dict[str, list] = {}
+            for a in session.execute(
+                select(at).where(at.c.complaint_id.in_(ids)).order_by(at.c.seq)
+            ):
                 by_complaint.setdefault(a.complaint_id, []).append(a)
             items = []
             for r in rows:
@@ -429,10 +439,9 @@ class SyncClient:
                 )
                 items.append(p.Item(r.item_id, r.kind, r.complaint_id, r.revision, view, fields))
             files = [a for r in rows for a in by_complaint.get(r.complaint_id, [])]
-            session.expunge_all()
         return items, files
 
-    def _send_attachments(self, files: list[A]) -> None:
+    def _send_attachments(self, files: list) -> None:
         from desk_app.services.attachments import stored_path
 
         wanted = list(dict.fromkeys(a.sha256 for a in files))
@@ -458,7 +467,10 @@ class SyncClient:
         with self.desk.db.reading() as session:
             anchor = audit_anchor(session)
         batch = p.Batch(batch_id, self.desk.desk_code, tuple(items), anchor)
-        self._count_attempt(batch_id)
+        if batch_id in self._fresh:
+            self._fresh.discard(batch_id)  # counted when it was made
+        else:
+            self._count_attempt(batch_id)  # an open batch sent again
         answer = self.transport.post_batch(batch)
         self._apply(batch_id, answer)
         return len(items)
