@@ -709,12 +709,13 @@ def self_test() -> int:
             if back.id != recorded.id or back.subject != form.subject:
                 _err("self-test: read-back mismatch")
                 return EXIT_ERROR
-            # The receipt: reportlab, the shipped fonts and the QR code are in this bundle.
+            # The receipt: reportlab, the shipped fonts and the QR code are in this bundle, and
+            # PDFium (what the preview and the printer get) can draw it.
+            from desk_app.receipts import raster
             from desk_app.services import printing
 
-            if not printing.first_receipt(clerk, recorded.tracking_no, "80mm").pdf.startswith(
-                b"%PDF"
-            ):
+            pdf = printing.first_receipt(clerk, recorded.tracking_no, "80mm").pdf
+            if not pdf.startswith(b"%PDF") or next(raster.images(pdf, dpi=30)).width < 50:
                 _err("self-test: no receipt")
                 return EXIT_ERROR
         finally:
