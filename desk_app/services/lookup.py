@@ -20,7 +20,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import literal, or_, select, tuple_
+from sqlalchemy import exists, literal, or_, select, tuple_
 
 from desk_app.domain import numbering, validation
 from desk_app.domain.roles import Action, Actor
@@ -174,11 +174,14 @@ def list_complaints(
             )
             if visible is not None:
                 # A hidden reporter's name must not make the complaint a hit.
+                # Asked per hidden row (a correlated EXISTS on the FTS rowid), not as the list
+                # of every text hit built first: that LIST SUBQUERY took 180 ms at 1 M rows.
                 other = fts.alias("fts_text")
-                in_text = select(other.c.rowid).where(
-                    other.c.complaint_fts.op("MATCH")(f"{{subject description}} : ({term.value})")
+                in_text = exists().where(
+                    other.c.rowid == C.seq,
+                    other.c.complaint_fts.op("MATCH")(f"{{subject description}} : ({term.value})"),
                 )
-                stmt = stmt.where(or_(visible, C.seq.in_(in_text)))
+                stmt = stmt.where(or_(visible, in_text))
             # Page in the FTS index's own rowid order: streams instead of sorting all hits.
             order_seq = fts.c.rowid
     if query.status:
@@ -210,14 +213,15 @@ def list_complaints(
         rows = [_masked_row(r, desk.actor) for r in session.execute(stmt)]
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = None
-    if more and rows:
-        last = rows[-1]
-        if order_seq is not C.seq:
-            next_cursor = (last.seq,)
-        else:
-            next_cursor = (getattr(last, sort_col.key), last.seq)
-    return Page(rows, next_cursor)
+    return Page(rows, cursor_of(query, rows[-1]) if more and rows else None)
+
+
+def cursor_of(query: ListQuery, row: ComplaintRow) -> tuple:
+    """The cursor that pages on from `row` under `query` (the list model also pages back
+    with it: the same query in the other direction, from its first row)."""
+    if arrival_order(query):
+        return (row.seq,)
+    return (getattr(row, SORT_COLUMNS.get(query.sort, C.received_at).key), row.seq)
 
 
 def arrival_order(query: ListQuery) -> bool:

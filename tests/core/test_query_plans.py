@@ -1,0 +1,78 @@
+"""The plans the clerk waits on at a million complaints (issue 11), read with EXPLAIN QUERY
+PLAN on the exact SQL the services send: the clerk's word search asks the identity rule per
+hidden row (a correlated EXISTS), not by building every text hit first; the duplicate check
+walks the newest text hits with a cap instead of ranking them all."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from desk_app.services import intake, lookup
+from tests.conftest import CLERK, make_form
+
+
+def plans_of(desk, call, marker: str) -> list[str]:
+    """EXPLAIN QUERY PLAN of every statement `call()` sends that contains `marker`."""
+    seen = []
+
+    def grab(conn, cursor_, statement, parameters, context, executemany):
+        if marker in statement:
+            seen.append((statement, parameters))
+
+    engine = desk.db.engine
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    assert seen, f"no statement with {marker!r}"
+    raw = engine.raw_connection()
+    try:
+        return [
+            "\n".join(
+                str(r[-1]) for r in raw.cursor().execute("EXPLAIN QUERY PLAN " + s, p).fetchall()
+            )
+            for s, p in seen
+        ]
+    finally:
+        raw.close()
+
+
+def test_a_clerks_word_search_asks_the_identity_rule_per_row(desk):
+    intake.record_complaint(desk, make_form(subject="Lampu jalan padam", anonymous="yes"))
+    clerk = desk.acting(CLERK)
+    query = lookup.ListQuery(text="lampu")
+    (plan,) = plans_of(clerk, lambda: lookup.list_complaints(clerk, query), "MATCH")
+    assert "LIST SUBQUERY" not in plan, plan
+    assert "CORRELATED SCALAR SUBQUERY" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_supervisors_word_search_has_no_identity_subquery(desk):
+    query = lookup.ListQuery(text="lampu")
+    (plan,) = plans_of(desk, lambda: lookup.list_complaints(desk, query), "MATCH")
+    assert "SUBQUERY" not in plan, plan
+
+
+def test_the_duplicate_check_walks_the_newest_hits_with_a_cap_not_by_rank(desk):
+    form = make_form(subject="Lampu jalan padam di gang", description="Lampu jalan padam lama.")
+    intake.record_complaint(desk, form)
+    statements = []
+
+    def grab(conn, cursor_, statement, parameters, context, executemany):
+        if "MATCH" in statement:
+            statements.append(statement)
+
+    event.listen(desk.db.engine, "before_cursor_execute", grab)
+    try:
+        found = intake.find_duplicates(desk, form)
+    finally:
+        event.remove(desk.db.engine, "before_cursor_execute", grab)
+    assert len(found) == 1  # still found: the plan changed, not what it finds
+    (statement,) = statements
+    assert "rank" not in statement
+    (plan,) = plans_of(desk, lambda: intake.find_duplicates(desk, form), "MATCH")
+    # The text hits are read newest first and capped inside their own subquery, so the
+    # outer query sorts at most DUPLICATE_SCAN rows, never every hit.
+    assert "CO-ROUTINE hits" in plan or "MATERIALIZE hits" in plan, plan
+    assert statement.count("LIMIT") == 2, statement  # the cap and the page
