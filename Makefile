@@ -46,8 +46,9 @@ extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location -o resources/locale/meja_aduan.pot desk_app ui
 	$(BIN)/pybabel update -i resources/locale/meja_aduan.pot -d resources/locale -D meja_aduan --no-fuzzy-matching
 
-bench: $(VENV)/.installed i18n
-	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py --gui
+ROWS ?= 1000000
+bench: $(VENV)/.installed i18n  # quick: make bench ROWS=100000
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py --gui --rows $(ROWS)
 
 bundle: $(VENV)/.installed i18n
 	$(BIN)/pip install -q -e '.[bundle]'

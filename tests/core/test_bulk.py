@@ -51,6 +51,7 @@ def test_an_import_writes_each_table_once_per_chunk_and_fills_the_index_once(des
     assert sum(s.startswith("INSERT INTO outbox") for s in seen) == 1
     assert sum(s.startswith("INSERT INTO complaint_fts") for s in seen) == 1
     assert sum(s.startswith("INSERT INTO day_counter") for s in seen) == 1  # one day
+    assert sum(s.startswith("INSERT INTO audit_event") for s in seen) == 1
     assert trigger_sql(desk) == before  # the per-row trigger is back, word for word
 
     # Each complaint as a save leaves it: numbered in order, findable, queued, audited.
@@ -80,7 +81,7 @@ def test_a_chunk_that_fails_leaves_nothing_and_keeps_the_trigger(desk, monkeypat
     def broken(*args, **kwargs):
         raise StorageError(reason="disk full")
 
-    monkeypatch.setattr(bulk.audit, "append", broken)
+    monkeypatch.setattr(bulk.chain, "append_many", broken)
     with pytest.raises(StorageError):
         intake.record_many(desk, forms(5), now=NOW)
     assert trigger_sql(desk) == before
