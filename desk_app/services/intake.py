@@ -352,12 +352,22 @@ def find_duplicates(
         words = _significant_words(f"{form.subject} {form.description}")
         if form.agency.strip() and len(words) >= 2:
             rows = session.scalars(_similar_text(words, form.agency.strip(), since))
-            mine = f"{form.subject} {form.description}".lower()
+            # Newest first: once `limit` are similar, an older one cannot make the list, and
+            # comparing texts was most of the check's time. The quick ratios are upper bounds.
+            matcher = difflib.SequenceMatcher(None)
+            matcher.set_seq1(f"{form.subject} {form.description}".lower())
+            similar = 0
             for row in rows:
-                ratio = difflib.SequenceMatcher(
-                    None, mine, f"{row.subject} {row.description}".lower()
-                ).ratio()
+                if similar >= limit:
+                    break
+                matcher.set_seq2(f"{row.subject} {row.description}".lower())
+                if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD:
+                    continue
+                if matcher.quick_ratio() < SIMILARITY_THRESHOLD:
+                    continue
+                ratio = matcher.ratio()
                 if ratio >= SIMILARITY_THRESHOLD:
+                    similar += 1
                     found[row.id] = row
                     reasons.setdefault(row.id, []).append(
                         _("similar text about the same agency ({percent}%)").format(

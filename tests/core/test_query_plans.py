@@ -107,3 +107,22 @@ def test_a_clerks_word_search_pages_through_hidden_hits_without_finding_names(de
             break
         cursor = page.cursor
     assert [r.id for r in rows] == list(reversed(expected))
+
+
+def test_the_duplicate_check_stops_comparing_texts_once_it_has_enough(desk, monkeypatch):
+    import difflib
+
+    form = make_form(subject="Lampu jalan padam di gang", description="Lampu jalan padam lama.")
+    for _ in range(9):
+        intake.record_complaint(desk, form)
+    compared = []
+    real = difflib.SequenceMatcher.ratio
+
+    def counting(self):
+        compared.append(1)
+        return real(self)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "ratio", counting)
+    found = intake.find_duplicates(desk, form, limit=5)
+    assert len(found) == 5  # the newest five, as before
+    assert len(compared) == 5  # not all nine: an older one could not make the list
