@@ -126,3 +126,20 @@ def test_the_duplicate_check_stops_comparing_texts_once_it_has_enough(desk, monk
     found = intake.find_duplicates(desk, form, limit=5)
     assert len(found) == 5  # the newest five, as before
     assert len(compared) == 5  # not all nine: an older one could not make the list
+
+
+def test_a_clerks_date_filter_walks_the_received_index_in_order(desk):
+    import datetime as dt
+
+    for i in range(4):
+        when = (dt.datetime(2026, 11, 20, 3, 0) - dt.timedelta(days=2 * i)).isoformat()
+        intake.record_complaint(desk, make_form(received_at=when, anonymous="yes"))
+    clerk = desk.acting(CLERK)
+    week = lookup.ListQuery(date_from=dt.date(2026, 11, 14), date_to=dt.date(2026, 11, 20))
+    cursor = lookup.list_complaints(clerk, week, limit=1).cursor
+    for page_cursor in (None, cursor):
+        (plan,) = plans_of(
+            clerk, lambda c=page_cursor: lookup.list_complaints(clerk, week, c), "LIMIT"
+        )
+        assert "ix_complaint_received_seq" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
