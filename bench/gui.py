@@ -205,8 +205,8 @@ window.show()
 window.tabs.setCurrentIndex(1)
 model = window.complaints.model
 
-def wait():
-    if not model.is_loading():
+def wait(first=False):
+    if not first and not model.is_loading():
         return
     loop = QEventLoop()
     model.loaded.connect(loop.quit)
@@ -215,7 +215,7 @@ def wait():
     model.loaded.disconnect(loop.quit)
     model.failed.disconnect(loop.quit)
 
-wait()
+wait(first=model.rowCount() == 0)  # the window starts the list's read once it is up
 first = rss_mb()[0]
 pages = 1
 while pages < {pages} and model.has_more():

@@ -106,7 +106,7 @@ def bench_save(ctx: Context) -> list[Figure]:
             return int(value)
         return value
 
-    base = {c: plain(template[c]) for c in columns}
+    base = {c: plain(template.get(c)) for c in columns}  # columns the save leaves empty: NULL
     insert_complaint = (
         f"INSERT INTO complaint ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     )
@@ -754,13 +754,16 @@ def main(argv: list[str] | None = None) -> int:
         f"Meja Aduan core benchmarks, {args.rows:,} rows, SQLite {sqlite3.sqlite_version}, "
         f"Python {sys.version.split()[0]} (medians; ratio = app / baseline)",
     )
-    write_summary(figures, args.rows)
+    write_summary(figures, args.rows, merge=bool(wanted))
     return 0
 
 
-def write_summary(figures: list[Figure], rows: int, path: Path | None = None) -> Path:
+def write_summary(
+    figures: list[Figure], rows: int, path: Path | None = None, merge: bool = False
+) -> Path:
     """bench/out/summary.json: one object per figure (figure, app_ms, baseline_ms, ratio,
-    goal, met, rows; `unit` says when a value is not in ms: MB for memory, s)."""
+    goal, met, rows; `unit` says when a value is not in ms: MB for memory, s). `merge` (a run
+    with --only) keeps the figures of other sections measured on the same row count."""
     path = path or OUT_DIR / "summary.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     items = [
@@ -776,6 +779,13 @@ def write_summary(figures: list[Figure], rows: int, path: Path | None = None) ->
         }
         for f in figures
     ]
+    if merge and path.exists():  # --only: keep the other sections' figures of the same rows
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            kept = []
+        mine = {item["figure"] for item in items}
+        items = [k for k in kept if k.get("rows") == rows and k.get("figure") not in mine] + items
     path.write_text(json.dumps(items, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten: {path.relative_to(ROOT)}")
     return path
