@@ -61,11 +61,12 @@ def test_a_supervisors_word_search_has_no_identity_subquery(desk):
 def test_the_duplicate_check_walks_the_newest_hits_with_a_cap_not_by_rank(desk):
     form = make_form(subject="Lampu jalan padam di gang", description="Lampu jalan padam lama.")
     intake.record_complaint(desk, form)
-    statements = []
+    statements, matched = [], []
 
     def grab(conn, cursor_, statement, parameters, context, executemany):
         if "MATCH" in statement:
             statements.append(statement)
+            matched.extend(p for p in parameters if isinstance(p, str) and " OR " in p)
 
     event.listen(desk.db.engine, "before_cursor_execute", grab)
     try:
@@ -75,6 +76,9 @@ def test_the_duplicate_check_walks_the_newest_hits_with_a_cap_not_by_rank(desk):
     assert len(found) == 1  # still found: the plan changed, not what it finds
     (statement,) = statements
     assert "rank" not in statement
+    # Whole words: a prefix longer than the index's prefixes merges every word it starts.
+    (query,) = matched
+    assert "*" not in query and '"lampu"' in query, query
     (plan,) = plans_of(desk, lambda: intake.find_duplicates(desk, form), "MATCH")
     # The text hits are read newest first and capped inside their own subquery, so the
     # outer query sorts at most DUPLICATE_SCAN rows, never every hit.
