@@ -50,8 +50,9 @@ extract: $(VENV)/.installed
 openapi: $(VENV)/.installed
 	$(BIN)/python scripts/write_openapi.py
 
-bench: $(VENV)/.installed i18n
-	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py --gui
+ROWS ?= 1000000
+bench: $(VENV)/.installed i18n  # quick: make bench ROWS=100000
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py --gui --rows $(ROWS)
 
 bundle: $(VENV)/.installed i18n
 	$(BIN)/pip install -q -e '.[bundle]'

@@ -150,29 +150,6 @@ def print_table(figures: list[Figure], title: str = "") -> None:
         print(line(r))
 
 
-def write_summary(figures: list[Figure]) -> Path:
-    """Merge this run's figures into bench/out/summary.json (one entry per "section name",
-    so a run of some sections keeps the others' last figures)."""
-    path = OUT_DIR / "summary.json"
-    try:
-        summary = json.loads(path.read_text())
-    except (OSError, ValueError):
-        summary = {}
-    for f in figures:
-        summary[f"{f.section} {f.name.strip()}"] = {
-            "value": round(f.value, 4),
-            "unit": f.unit,
-            "baseline": None if f.baseline is None else round(f.baseline, 4),
-            "baseline_name": f.baseline_name,
-            "ratio": None if f.ratio is None else round(f.ratio, 3),
-            "goal": f.goal,
-            "met": f.met,
-        }
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    return path
-
-
 # -- the demo database ---------------------------------------------------------------------
 
 

@@ -191,7 +191,65 @@ def bench_search_paint(ctx: Context) -> list[Figure]:
     return figures
 
 
+_PAGING_CHILD = """
+import json, sys
+from PySide6.QtCore import QEventLoop
+from ui.app import make_application
+from bench.benchlib import open_acting, rss_mb
+from ui.main_window import MainWindow
+app = make_application()
+desk = open_acting({data!r})
+window = MainWindow(desk)
+window.resize(1280, 800)
+window.show()
+window.tabs.setCurrentIndex(1)
+model = window.complaints.model
+
+def wait(first=False):
+    if not first and not model.is_loading():
+        return
+    loop = QEventLoop()
+    model.loaded.connect(loop.quit)
+    model.failed.connect(loop.quit)
+    loop.exec()
+    model.loaded.disconnect(loop.quit)
+    model.failed.disconnect(loop.quit)
+
+wait(first=model.rowCount() == 0)  # the window starts the list's read once it is up
+first = rss_mb()[0]
+pages = 1
+while pages < {pages} and model.has_more():
+    model.fetchMore()
+    wait()
+    window.complaints.table.scrollToBottom()
+    app.processEvents()
+    pages += 1
+now, peak = rss_mb()
+print(json.dumps(dict(first=first, now=now, peak=peak, pages=pages, rows=model.rowCount())))
+window.runner.wait()
+"""
+
+
+def bench_paging_memory(ctx: Context) -> list[Figure]:
+    """The list paged 500 times (100 rows a page) in a fresh app process: RSS after, against
+    RSS after the first page. The list keeps a window of pages, so it should stay flat."""
+    _took, out = _run_child(_PAGING_CHILD.format(data=str(ctx.data_dir), pages=500))
+    return [
+        Figure(
+            "e",
+            f"GUI RSS after paging the list {out['pages']} pages ({out['rows']:,} rows held)",
+            out["now"],
+            unit="MB",
+            baseline=out["first"],
+            baseline_name="same process after the first page",
+            goal=f"< {RSS_GOAL_MB:g} MB",
+            met=out["now"] < RSS_GOAL_MB,
+        )
+    ]
+
+
 SECTIONS = [
     ("e", "gui start and memory", bench_start),
+    ("m", "gui memory after paging", bench_paging_memory),
     ("f", "gui search paint", bench_search_paint),
 ]

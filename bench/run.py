@@ -43,7 +43,6 @@ from benchlib import (  # noqa: E402
     open_acting,
     print_table,
     sample_form,
-    write_summary,
 )
 
 SAVE_GOAL = 2.0  # x the raw sqlite3 save
@@ -108,7 +107,7 @@ def bench_save(ctx: Context) -> list[Figure]:
             return int(value)
         return value
 
-    base = {c: plain(template[c]) for c in columns}
+    base = {c: plain(template.get(c)) for c in columns}  # columns the save leaves empty: NULL
     insert_complaint = (
         f"INSERT INTO complaint ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     )
@@ -553,15 +552,169 @@ def bench_memory(ctx: Context) -> list[Figure]:
 
 from receipts_bench import bench_receipts  # noqa: E402
 
+# -- g) as a signed-in clerk: the identity rule in the plan, the duplicate check -----------
+
+CLERK_GOAL_MS = 50.0
+DUPLICATE_GOAL_MS = 50.0
+BULK_GOAL = 10.0  # x a plain executemany of the same rows into a bare table
+
+
+def _clerk(desk):
+    from desk_app.domain.roles import Actor, Role
+
+    return desk.acting(Actor("latih-petugas", "Petugas Latihan", Role.CLERK))
+
+
+def bench_clerk(ctx: Context) -> list[Figure]:
+    """What a clerk waits for: a common word (the identity rule in the plan: a hidden
+    reporter's name must not make a hit), the 7-day list, and the possible-duplicate check
+    the form runs before each save."""
+    from desk_app.services import intake, lookup
+
+    supervisor = open_acting(ctx.data_dir)
+    clerk = _clerk(supervisor)
+    conn = _raw_connection(ctx)
+    figures = []
+    try:
+        for word in ("di", "warga"):
+            query = lookup.ListQuery(text=word)
+            app, base = _pair(
+                lambda q=query: lookup.list_complaints(clerk, q),
+                lambda q=query: lookup.list_complaints(supervisor, q),
+            )
+            figures.append(
+                Figure(
+                    "g",
+                    f"clerk searches a common word '{word}', first page",
+                    app,
+                    baseline=base,
+                    baseline_name="same search, supervisor (no identity filter)",
+                    goal=f"< {CLERK_GOAL_MS:g} ms",
+                    met=app < CLERK_GOAL_MS,
+                )
+            )
+        newest_day = supervisor.local_day(
+            dt.datetime.fromisoformat(
+                conn.execute("SELECT max(received_at) FROM complaint").fetchone()[0]
+            )
+        )
+        week = lookup.ListQuery(date_from=newest_day - dt.timedelta(days=6), date_to=newest_day)
+        lo = str(supervisor.start_of_day(week.date_from))
+        hi = str(supervisor.start_of_day(week.date_to + dt.timedelta(days=1)))
+        app, base = _pair(
+            lambda: lookup.list_complaints(clerk, week),
+            lambda: conn.execute(
+                f"SELECT {LIST_COLUMNS} FROM complaint WHERE received_at >= ? AND received_at < ?"
+                " ORDER BY received_at DESC, seq DESC LIMIT 100",
+                (lo, hi),
+            ).fetchall(),
+        )
+        figures.append(
+            Figure(
+                "g",
+                "clerk's list, 7-day date filter, first page",
+                app,
+                baseline=base,
+                baseline_name="sqlite3 same rows in index order",
+                goal=f"< {PAGE_GOAL_MS:g} ms",
+                met=app < PAGE_GOAL_MS,
+            )
+        )
+        templates = json.loads(
+            (ROOT / "resources" / "demo" / "complaints.json").read_text(encoding="utf-8")
+        )["templates"]
+        for label, template in (("common text", templates[0]), ("rarer text", templates[-1])):
+            form = sample_form(
+                subject=template["subject"],
+                description=template["description"].replace("{place}", "Tampan"),
+                category=template["category"],
+                agency=template["agency"],
+                reporter_nik="1471015708900002",
+                reporter_phone="0812 7000 1234",
+            )
+            app = _one(lambda f=form: intake.find_duplicates(clerk, f))
+            figures.append(
+                Figure(
+                    "g",
+                    f"possible-duplicate check before a save ({label})",
+                    app,
+                    goal=f"< {DUPLICATE_GOAL_MS:g} ms",
+                    met=app < DUPLICATE_GOAL_MS,
+                )
+            )
+    finally:
+        supervisor.close()
+        conn.close()
+    return figures
+
+
+# -- h) bulk loading ----------------------------------------------------------------------------
+
+
+def bench_bulk(ctx: Context) -> list[Figure]:
+    """demo.generate on a fresh training desk against a plain executemany of the same rows
+    (all the complaint's columns, read back from that desk) into a bare table (no index, no
+    trigger), in the same 500-row transactions with WAL and synchronous=FULL."""
+    from benchlib import _training_desk
+
+    from desk_app.services import demo
+    from desk_app.services.desk import open_desk
+
+    count = min(ctx.rows, 20_000)
+    folder = ctx.scratch / "bulk"
+    folder.mkdir()
+    desk = _training_desk(open_desk(folder))
+    try:
+        start = time.perf_counter()
+        demo.generate(desk, count, seed=DEMO_SEED_BULK)
+        app_s = time.perf_counter() - start
+        db_path = desk.db.path
+    finally:
+        desk.close()
+    src = sqlite3.connect(db_path)
+    columns = [r[1] for r in src.execute("PRAGMA table_info(complaint)") if r[1] != "seq"]
+    rows = src.execute(f"SELECT {', '.join(columns)} FROM complaint").fetchall()
+    src.close()
+    bare = sqlite3.connect(ctx.scratch / "bare.sqlite3", isolation_level=None)
+    bare.execute("PRAGMA journal_mode = WAL")
+    bare.execute("PRAGMA synchronous = FULL")
+    bare.execute(f"CREATE TABLE bare (seq INTEGER PRIMARY KEY, {', '.join(columns)})")
+    insert_sql = f"INSERT INTO bare ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    start = time.perf_counter()
+    for offset in range(0, len(rows), 500):
+        bare.execute("BEGIN IMMEDIATE")
+        bare.executemany(insert_sql, rows[offset : offset + 500])
+        bare.execute("COMMIT")
+    base_s = time.perf_counter() - start
+    bare.close()
+    app_ms, base_ms = app_s * 1000 / count * 1000, base_s * 1000 / count * 1000
+    return [
+        Figure(
+            "h",
+            f"demo.generate, per 1,000 rows ({count:,} rows: {count / app_s:,.0f} rows/s)",
+            app_ms,
+            baseline=base_ms,
+            baseline_name=f"executemany, bare table ({count / base_s:,.0f} rows/s)",
+            goal=f"<= {BULK_GOAL:g}x",
+            met=app_ms / base_ms <= BULK_GOAL,
+        )
+    ]
+
+
+DEMO_SEED_BULK = 7
+
+
 SECTIONS = [
     ("a", "save", bench_save),
     ("b", "paging", bench_paging),
     ("c", "search", bench_search),
     ("d", "memory", bench_memory),
-    ("e", "sync", sync_bench.bench_sync),
-    ("f", "receipts and the register", bench_receipts),
+    ("s", "sync", sync_bench.bench_sync),
+    ("r", "receipts and the register", bench_receipts),
+    ("g", "as a clerk", bench_clerk),
+    ("h", "bulk loading", bench_bulk),
 ]
-NO_DEMO = ("a", "e", "f")  # sections that make their own scratch desk
+NO_DEMO = ("a", "s", "r", "h")  # sections that make their own scratch desk
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -602,14 +755,46 @@ def main(argv: list[str] | None = None) -> int:
             figures += function(ctx)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    write_summary(figures)
     print_table(
         figures,
         f"Meja Aduan core benchmarks, {args.rows:,} rows, SQLite {sqlite3.sqlite_version}, "
         f"Python {sys.version.split()[0]} (medians; ratio = app / baseline)",
     )
-    write_summary(figures)
+    write_summary(figures, args.rows, merge=bool(wanted))
     return 0
+
+
+def write_summary(
+    figures: list[Figure], rows: int, path: Path | None = None, merge: bool = False
+) -> Path:
+    """bench/out/summary.json: one object per figure (figure, app_ms, baseline_ms, ratio,
+    goal, met, rows; `unit` says when a value is not in ms: MB for memory, s). `merge` (a run
+    with --only) keeps the figures of other sections measured on the same row count."""
+    path = path or OUT_DIR / "summary.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    items = [
+        {
+            "figure": f"{f.section}) {f.name.strip()}",
+            "app_ms": round(f.value, 3),
+            "baseline_ms": None if f.baseline is None else round(f.baseline, 3),
+            "ratio": None if f.ratio is None else round(f.ratio, 2),
+            "goal": f.goal or None,
+            "met": f.met,
+            "rows": rows,
+            "unit": f.unit,
+        }
+        for f in figures
+    ]
+    if merge and path.exists():  # --only: keep the other sections' figures of the same rows
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            kept = []
+        mine = {item["figure"] for item in items}
+        items = [k for k in kept if k.get("rows") == rows and k.get("figure") not in mine] + items
+    path.write_text(json.dumps(items, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwritten: {path.relative_to(ROOT)}")
+    return path
 
 
 if __name__ == "__main__":

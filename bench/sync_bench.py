@@ -1,6 +1,6 @@
 """e) The sync: upload throughput through the desk's client against a raw httpx POST of the same
 batches to the same training hub in the same run, complaints per second end to end, and the
-cost and ratio of gzip level 1 on a batch. Run by bench/run.py (section "e").
+cost and ratio of gzip level 1 on a batch. Run by bench/run.py (section "s").
 
 The hub is the real one (`desk-app hub serve`, a subprocess on 127.0.0.1, SQLite). Two scratch
 desks record the same number of complaints; the raw side builds its batch bodies beforehand
@@ -150,7 +150,7 @@ def bench_sync(ctx: Context) -> list[Figure]:
         hub.stop()
     return [
         Figure(
-            "e",
+            "s",
             f"upload {COMPLAINTS} complaints, batches of {BATCH}",
             app_rate,
             unit="/s",
@@ -160,16 +160,16 @@ def bench_sync(ctx: Context) -> list[Figure]:
             met=app_rate >= UPLOAD_GOAL * raw_rate,
         ),
         Figure(
-            "e",
+            "s",
             "sync.run end to end (upload, statuses, reference)",
             end_to_end,
             unit="/s",
             goal=f">= {END_TO_END_GOAL:,.0f}/s",
             met=end_to_end >= END_TO_END_GOAL,
         ),
-        Figure("e", f"gzip level 1, one batch of {BATCH} ({len(sample) // 1024} KiB)", gz_ms),
-        Figure("e", "  gzip level 1 ratio (plain / gzip)", ratio, unit="x"),
+        Figure("s", f"gzip level 1, one batch of {BATCH} ({len(sample) // 1024} KiB)", gz_ms),
+        Figure("s", "  gzip level 1 ratio (plain / gzip)", ratio, unit="x"),
     ]
 
 
-SECTIONS = [("e", "sync", bench_sync)]
+SECTIONS = [("s", "sync", bench_sync)]

@@ -11,6 +11,8 @@ times in the new zone and texts in the new language; nothing is retranslated by 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
@@ -24,10 +26,6 @@ from desk_app.settings import zone_abbreviation
 
 from ui import messages, qt_language
 from ui.admin.audit_page import AuditPage
-from ui.admin.backup_page import BackupPage
-from ui.admin.privacy_page import PrivacyPage
-from ui.admin.settings_page import SettingsPage
-from ui.admin.users_page import UsersPage
 from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
 from ui.lock import SessionLock
@@ -35,6 +33,12 @@ from ui.screen_fit import resize_within_screen
 from ui.sync.page import SyncPage
 from ui.sync.status import SyncStatusLabel
 from ui.workers import Runner
+
+if TYPE_CHECKING:  # the admin pages are imported when a role that has them signs in
+    from ui.admin.backup_page import BackupPage
+    from ui.admin.privacy_page import PrivacyPage
+    from ui.admin.settings_page import SettingsPage
+    from ui.admin.users_page import UsersPage
 
 # Settings every page reads from the desk value made at sign-in: a change rebuilds the window.
 REBUILT_BY = frozenset({"desk_code", "desk_name", "office", "region", "timezone", "language"})
@@ -106,7 +110,8 @@ class MainWindow(QMainWindow):
         self._offer_by_role(new_action, audit_action)
         self._settings = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
         self._restore_geometry()
-        self.complaints.start()
+        # The list's first read starts once the window is up, not while it is being built.
+        QTimer.singleShot(0, self.complaints, self.complaints.start)
         # The idle lock and "switch user" (ui/lock.py): only on a desk with users.
         self.session_lock = SessionLock(self)
         file_menu.insertAction(quit_action, self.session_lock.switch_action)
@@ -136,13 +141,19 @@ class MainWindow(QMainWindow):
                 page.hide()
                 action.setEnabled(False)
         if actor.may(Action.MANAGE_USERS) and self.users is None:
+            from ui.admin.users_page import UsersPage
+
             self.users = UsersPage(self.desk, self.runner)
             self.tabs.addTab(self.users, _("Users"))
         may_backup = actor.may(Action.BACKUP) or actor.may(Action.RESTORE)
         if may_backup and self.backups is None:
+            from ui.admin.backup_page import BackupPage
+
             self.backups = BackupPage(self.desk, self.runner)
             self.tabs.addTab(self.backups, _("Backups"))
         if actor.may(Action.CONFIGURE_DESK) and self.settings_page is None:
+            from ui.admin.settings_page import SettingsPage
+
             self.settings_page = SettingsPage(self.desk, self.runner)
             self.settings_page.changed.connect(self._setting_changed)
             self.tabs.addTab(self.settings_page, _("Settings"))
@@ -153,6 +164,8 @@ class MainWindow(QMainWindow):
             self.sync_page.finished.connect(self._sync_finished)
             self.sync_page.failed.connect(self.sync_status.set_note)
         if actor.may(Action.PERSONAL_DATA) and self.privacy is None:
+            from ui.admin.privacy_page import PrivacyPage
+
             self.privacy = PrivacyPage(self.desk, self.runner)
             self.tabs.addTab(self.privacy, _("Personal data"))
 

@@ -4,6 +4,11 @@ Runner's read pool: it never loads every row, and a page from an older query is 
 How to add one: subclass, pass the service function that returns a page
 (`fetch(desk, query, cursor, limit) -> object with .rows and .cursor`), the column headers
 (N_-marked), and implement data() for your rows.
+
+A bounded window (`window_pages`): the model keeps at most that many pages; paging on past it
+drops the oldest page from the top, and `fetch_previous()` (the view calls it at the top) reads
+it back with the same query in the other direction from the first row kept. The subclass then
+implements `cursor_of(row)` and `reversed_query(query)`. Without it every page read stays.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ class KeysetTableModel(RowsTableModel):
 
     loaded = Signal()
     failed = Signal(str)
+    shifted = Signal(int)  # rows added (+) or dropped (-) at the top of the window
 
     def __init__(
         self,
@@ -70,17 +76,78 @@ class KeysetTableModel(RowsTableModel):
         headers: Sequence[str],
         page_size: int,
         parent=None,
+        window_pages: int | None = None,
     ) -> None:
         super().__init__(headers, parent)
         self.desk = desk
         self.runner = runner
         self.page_size = page_size
+        self.window_pages = window_pages
         self.query = query
         self._fetch = fetch
         self._cursor: object | None = None
         self._more = False
         self._loading = False
         self._generation = 0
+        self._head: object | None = None  # cursor back to the rows dropped at the top
+
+    # -- the window (subclasses with window_pages) -------------------------------------
+
+    def cursor_of(self, row) -> object:
+        raise NotImplementedError
+
+    def reversed_query(self, query) -> object:
+        raise NotImplementedError
+
+    def has_previous(self) -> bool:
+        """Rows were dropped at the top of the window: fetch_previous() reads them back."""
+        return self._head is not None
+
+    def fetch_previous(self) -> None:
+        if self._head is None or self._loading:
+            return
+        self._loading = True
+        generation = self._generation
+        self.runner.read(
+            self._fetch,
+            self.desk,
+            self.reversed_query(self.query),
+            self._head,
+            self.page_size,
+            on_done=lambda page: self._previous_loaded(generation, page),
+            on_error=lambda exc: self._page_failed(generation, exc),
+        )
+
+    def _previous_loaded(self, generation: int, page) -> None:
+        if generation != self._generation:
+            return
+        rows = list(reversed(page.rows))
+        if rows:
+            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+            self._rows[:0] = rows
+            self.endInsertRows()
+            self.shifted.emit(len(rows))
+        self._head = self.cursor_of(self._rows[0]) if page.cursor is not None and rows else None
+        over = len(self._rows) - self.window_pages * self.page_size
+        if over > 0:  # drop the bottom, read again when paging on
+            start = len(self._rows) - over
+            self.beginRemoveRows(QModelIndex(), start, len(self._rows) - 1)
+            del self._rows[start:]
+            self.endRemoveRows()
+            self._cursor = self.cursor_of(self._rows[-1])
+            self._more = True
+        self._loading = False
+        self.loaded.emit()
+
+    def _trim_top(self) -> None:
+        over = len(self._rows) - self.window_pages * self.page_size
+        if over <= 0:
+            return
+        self.beginRemoveRows(QModelIndex(), 0, over - 1)
+        del self._rows[:over]
+        self.endRemoveRows()
+        self.shifted.emit(-over)
+        self._head = self.cursor_of(self._rows[0])
 
     # -- queries ------------------------------------------------------------------------
 
@@ -91,6 +158,7 @@ class KeysetTableModel(RowsTableModel):
         self.query = query
         self._rows = []
         self._cursor = None
+        self._head = None
         self._more = True
         self._loading = False
         self.endResetModel()
@@ -127,6 +195,8 @@ class KeysetTableModel(RowsTableModel):
             self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
             self._rows.extend(page.rows)
             self.endInsertRows()
+            if self.window_pages:
+                self._trim_top()
         self._cursor = page.cursor
         self._more = page.cursor is not None
         self._loading = False

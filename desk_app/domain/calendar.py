@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable
-
-import holidays
+from typing import TYPE_CHECKING
 
 from desk_app.i18n import language
+
+if TYPE_CHECKING:  # the package takes 100+ ms to import: only when a day is first asked about
+    import holidays
 
 # Public holidays and cuti bersama (SKB Bersama Menteri); the desk's own changes come on top.
 HOLIDAY_CATEGORIES = ("public", "government")
@@ -32,6 +34,8 @@ class _National:
 
     def __contains__(self, day: dt.date) -> bool:
         if self._days is None:
+            import holidays
+
             self._days = holidays.country_holidays(
                 "ID",
                 categories=HOLIDAY_CATEGORIES,

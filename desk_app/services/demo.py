@@ -3,8 +3,9 @@ TRAINING desk only (`desk-app init --training`): a real desk refuses them (DemoR
 fake complaint ever enters a real desk's series, its upload queue or its audit trail.
 
 Each demo complaint is what a clerk could have typed: a ComplaintForm, validated, then written
-by intake._write, the recording path of the form (number from next_sequence inside the write
-transaction, the complaint, its outbox row, its audit event), many per transaction so that a
+by bulk.write_many, the recording path of the form done per chunk (numbers from the day's
+counter inside the write transaction, the complaints, their outbox rows, their audit events,
+the full-text index filled once per chunk), many per transaction so that a
 million rows stay practical for the benchmarks. The received time (a form field) is spread over
 the past `days`; the tracking number is allocated in the desk's own series for the day it was
 received (what a desk recording that day would have given, and under the 999,999-per-day cap
@@ -127,7 +128,7 @@ def generate(
     Action.RECORD; StorageError when a batch cannot be written (that batch is rolled back
     whole; earlier ones stay).
     """
-    from desk_app.services import intake
+    from desk_app.services import bulk
 
     require(desk, desk.actor, Action.RECORD)
     if not _is_training_desk(desk):
@@ -147,8 +148,7 @@ def generate(
             valids.append(validate(form, desk.reference, today=desk.local_day(now)))
         # Busy past the timeout, disk full: the session says it in words (store/db.py).
         with desk.db.writing() as session:
-            for valid in valids:
-                intake._write(session, desk, valid, valid.received_at, None)
+            bulk.write_many(session, desk, [(valid, valid.received_at) for valid in valids])
         done += len(valids)
         if progress:
             progress(done)

@@ -20,7 +20,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import literal, or_, select, tuple_
+from sqlalchemy import literal, select, tuple_
 
 from desk_app.domain import numbering, validation
 from desk_app.domain.roles import Action, Actor
@@ -154,6 +154,7 @@ def list_complaints(
     stmt = select(*_ROW_COLUMNS)
     term = understand(query.text)
     order_seq = C.seq
+    text_only = None
     if term is not None:
         if term.kind == "number":
             stmt = stmt.where(C.tracking_no == term.value)
@@ -172,13 +173,9 @@ def list_complaints(
             stmt = stmt.join(fts, fts.c.rowid == C.seq).where(
                 fts.c.complaint_fts.op("MATCH")(term.value)
             )
-            if visible is not None:
-                # A hidden reporter's name must not make the complaint a hit.
-                other = fts.alias("fts_text")
-                in_text = select(other.c.rowid).where(
-                    other.c.complaint_fts.op("MATCH")(f"{{subject description}} : ({term.value})")
-                )
-                stmt = stmt.where(or_(visible, C.seq.in_(in_text)))
+            # A hidden reporter's name must not make the complaint a hit: checked on each
+            # batch of hits below (_text_hits), not in this statement.
+            text_only = f"{{subject description}} : ({term.value})" if visible is not None else None
             # Page in the FTS index's own rowid order: streams instead of sorting all hits.
             order_seq = fts.c.rowid
     if query.status:
@@ -204,20 +201,71 @@ def list_complaints(
             stmt = stmt.order_by(sort_col.desc(), C.seq.desc())
         else:
             stmt = stmt.order_by(sort_col.asc(), C.seq.asc())
-    stmt = stmt.limit(limit + 1)
-
     with desk.db.reading() as session:
-        rows = [_masked_row(r, desk.actor) for r in session.execute(stmt)]
+        if term is not None and term.kind == "words" and text_only is not None:
+            rows = _words_page(session, stmt, text_only, desk.actor, query.descending, limit)
+        else:
+            rows = [_masked_row(r, desk.actor) for r in session.execute(stmt.limit(limit + 1))]
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = None
-    if more and rows:
-        last = rows[-1]
-        if order_seq is not C.seq:
-            next_cursor = (last.seq,)
-        else:
-            next_cursor = (getattr(last, sort_col.key), last.seq)
-    return Page(rows, next_cursor)
+    return Page(rows, cursor_of(query, rows[-1]) if more and rows else None)
+
+
+def _words_page(session, stmt, text_only: str, actor, descending: bool, limit: int) -> list:
+    """limit + 1 rows of a word search for an actor who may not see every reporter.
+
+    The hits come in batches in rowid order; a hit whose reporter the actor may not see stays
+    only when the words are in its subject or description (the name must not make it a hit):
+    one full-text query over the batch's rowid range answers that for the whole batch. (A
+    correlated EXISTS per hidden hit re-expanded a prefix word each time, 1 ms per hit; the
+    match set as a LIST SUBQUERY cost 180 ms at a million rows.)"""
+    fts = fts_table()
+    kept: list[ComplaintRow] = []
+    last = None
+    batch = limit + 1
+    while len(kept) <= limit:
+        page = stmt
+        if last is not None:
+            page = page.where(fts.c.rowid < last if descending else fts.c.rowid > last)
+        rows = [ComplaintRow(*r) for r in session.execute(page.limit(batch))]
+        if not rows:
+            break
+        hidden = [r for r in rows if not _may_see(actor, r)]
+        allowed: set[int] = set()
+        if hidden:
+            low, high = min(r.seq for r in hidden), max(r.seq for r in hidden)
+            allowed = set(
+                session.scalars(
+                    select(fts.c.rowid).where(
+                        fts.c.complaint_fts.op("MATCH")(text_only),
+                        fts.c.rowid >= low,
+                        fts.c.rowid <= high,
+                    )
+                )
+            )
+        for row in rows:
+            if _may_see(actor, row):
+                kept.append(row)
+            elif row.seq in allowed:
+                kept.append(dataclasses.replace(row, reporter_name="", masked=True))
+        last = rows[-1].seq
+        if len(rows) < batch:
+            break
+    return kept[: limit + 1]
+
+
+def _may_see(actor: Actor | None, row: ComplaintRow) -> bool:
+    return may_see_identity(
+        actor, anonymous=row.anonymous, confidential=row.confidential, recorded_by=row.recorded_by
+    )
+
+
+def cursor_of(query: ListQuery, row: ComplaintRow) -> tuple:
+    """The cursor that pages on from `row` under `query` (the list model also pages back
+    with it: the same query in the other direction, from its first row)."""
+    if arrival_order(query):
+        return (row.seq,)
+    return (getattr(row, SORT_COLUMNS.get(query.sort, C.received_at).key), row.seq)
 
 
 def arrival_order(query: ListQuery) -> bool:

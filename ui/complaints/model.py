@@ -26,12 +26,22 @@ DUE_TODAY = QColor("#9a6700")
 # A complaint whose status the province changed since this user last looked: its row in this
 # colour, its status in bold (not only a colour), a tooltip in words.
 CHANGED_ROW = QColor("#fff4c2")
+# Pages the list keeps at once (2,000 rows): paging on drops the oldest from the top and
+# scrolling back reads them again, so memory stays flat however far the clerk pages.
+WINDOW_PAGES = 20
 
 
 class ComplaintListModel(KeysetTableModel):
     """The complaint list (see KeysetTableModel for its signals)."""
 
-    def __init__(self, desk: Desk, runner: Runner, page_size: int = lookup.PAGE_SIZE, parent=None):
+    def __init__(
+        self,
+        desk: Desk,
+        runner: Runner,
+        page_size: int = lookup.PAGE_SIZE,
+        parent=None,
+        window_pages: int = WINDOW_PAGES,
+    ):
         super().__init__(
             desk,
             runner,
@@ -40,6 +50,7 @@ class ComplaintListModel(KeysetTableModel):
             [header for header, _sort in COLUMNS],
             page_size,
             parent,
+            window_pages=window_pages,
         )
         self._today = desk.today()
         # Complaints whose status the province changed since this user last looked (this
@@ -53,6 +64,14 @@ class ComplaintListModel(KeysetTableModel):
             if self._rows:
                 last = self.index(len(self._rows) - 1, self.columnCount() - 1)
                 self.dataChanged.emit(self.index(0, 0), last)
+
+    def cursor_of(self, row: lookup.ComplaintRow) -> tuple:
+        return lookup.cursor_of(self.query, row)
+
+    def reversed_query(self, query: lookup.ListQuery) -> lookup.ListQuery:
+        from dataclasses import replace
+
+        return replace(query, descending=not query.descending)
 
     def set_query(self, query: lookup.ListQuery) -> None:
         self._today = self.desk.today()  # deadlines are judged against today, even overnight

@@ -7,7 +7,7 @@ import datetime as dt
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,6 +44,9 @@ from ui.printing.register_dialog import RegisterDialog
 from ui.workers import Runner
 
 SEARCH_DELAY_MS = 250
+# The row selected by itself after a search shows its detail this long after the rows are
+# painted (a click or arrow key shows it at once): the read does not compete with painting.
+AUTO_DETAIL_MS = 300
 
 
 def load_detail(
@@ -190,6 +193,21 @@ class ComplaintsPage(QWidget):
         self.model.failed.connect(self._failed)
         self.model.modelReset.connect(self._clear_detail)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        # The list keeps a window of pages (ui/paged_model.py): at the top it reads back the
+        # rows it dropped, and the view stays on the same rows when the window moves.
+        self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.model.rowsAboutToBeRemoved.connect(self._keep_top_row)
+        self.model.rowsAboutToBeInserted.connect(self._keep_top_row)
+        self.model.shifted.connect(self._window_moved)
+        self._top_row: str | None = None
+        self._previous_wanted = False
+        # The automatic selection after a search reads its detail once the typing has
+        # settled, not while the rows are being painted (issue 11).
+        self._auto_detail = QTimer(self)
+        self._auto_detail.setSingleShot(True)
+        self._auto_detail.setInterval(AUTO_DETAIL_MS)
+        self._auto_detail.timeout.connect(self._read_auto_detail)
+        self._auto_selecting = False
 
     def _size_columns(self) -> None:
         """Each column as wide as its use, so that the subject, the column a clerk reads,
@@ -271,6 +289,10 @@ class ComplaintsPage(QWidget):
         self.apply_filters()
 
     def _loaded(self) -> None:
+        self._top_row = None
+        if self._previous_wanted:  # the top was reached while a page was loading
+            self._previous_wanted = False
+            QTimer.singleShot(0, lambda: self._scrolled(self.table.verticalScrollBar().value()))
         rows = self.model.rowCount()
         more = "+" if self.model.has_more() else ""
         self.count.setText(
@@ -292,22 +314,65 @@ class ComplaintsPage(QWidget):
             rows
             and not self.table.selectionModel().hasSelection()
             and len(self.model._rows) <= (self.model.page_size)
+            and not self.model.has_previous()
         ):
-            self.table.selectRow(0)
+            self._auto_selecting = True
+            try:
+                self.table.selectRow(0)
+            finally:
+                self._auto_selecting = False
+
+    def _scrolled(self, value: int) -> None:
+        if value == self.table.verticalScrollBar().minimum() and self.model.has_previous():
+            if self.model.is_loading():
+                self._previous_wanted = True
+            else:
+                self.model.fetch_previous()
+
+    def _keep_top_row(self, _parent, first: int, _last: int) -> None:
+        """The row at the top of the view when a page starts to come in (before Qt's own
+        adjustments of the rows that follow), until that page has settled (_loaded)."""
+        if self._top_row is not None:
+            return
+        top = self.table.indexAt(QPoint(0, 0))
+        self._top_row = self.model.row_at(top.row()).id if top.isValid() else None
+
+    def _window_moved(self, _rows: int) -> None:
+        """Rows came or went at the top of the window: keep the same row at the top."""
+        wanted = self._top_row
+        if wanted is None:
+            return
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).id == wanted:
+                self.table.updateGeometries()
+                self.table.scrollTo(
+                    self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop
+                )
+                return
+
+    def _read_auto_detail(self) -> None:
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._read_detail(self.model.row_at(current.row()).id)
 
     def _failed(self, text: str) -> None:
         self.message.setText(text)
         self.count.clear()
 
     def _clear_detail(self) -> None:
+        self._auto_detail.stop()
         self.detail.clear()
         self.current = None
         self._offer_correction()
         self._offer_printing()
 
     def _row_changed(self, current, _previous) -> None:
+        self._auto_detail.stop()
         if not current.isValid():
             self._clear_detail()
+            return
+        if self._auto_selecting:
+            self._auto_detail.start()
             return
         self._read_detail(self.model.row_at(current.row()).id)
 

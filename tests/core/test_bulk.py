@@ -1,0 +1,89 @@
+"""Bulk recording (an import, demo data; services/bulk.py): per chunk, not per row (issue 11),
+with everything a save gives each complaint: its number, outbox row, audit event and its
+words in the full-text index; the per-row FTS trigger is back, word for word, afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import event, text
+
+from desk_app.domain import numbering
+from desk_app.errors import StorageError
+from desk_app.services import audit, bulk, intake, lookup
+from desk_app.store import models
+from tests.conftest import make_form
+
+NOW = dt.datetime(2026, 11, 20, 3, 0)
+
+
+def trigger_sql(desk) -> str:
+    with desk.db.reading() as session:
+        return session.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'complaint_fts_ai'")
+        ).scalar()
+
+
+def statements_while(desk, call):
+    seen = []
+
+    def grab(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(desk.db.engine, "before_cursor_execute", grab)
+    try:
+        result = call()
+    finally:
+        event.remove(desk.db.engine, "before_cursor_execute", grab)
+    return result, seen
+
+
+def forms(count: int):
+    return [(i + 2, make_form(subject=f"Gorong-gorong tersumbat nomor{i}")) for i in range(count)]
+
+
+def test_an_import_writes_each_table_once_per_chunk_and_fills_the_index_once(desk):
+    before = trigger_sql(desk)
+    recorded, seen = statements_while(desk, lambda: intake.record_many(desk, forms(40), now=NOW))
+    assert len(recorded) == 40
+    assert sum(s.startswith("INSERT INTO complaint (") for s in seen) == 1
+    assert sum(s.startswith("INSERT INTO outbox") for s in seen) == 1
+    assert sum(s.startswith("INSERT INTO complaint_fts") for s in seen) == 1
+    assert sum(s.startswith("INSERT INTO day_counter") for s in seen) == 1  # one day
+    assert sum(s.startswith("INSERT INTO audit_event") for s in seen) == 1
+    assert trigger_sql(desk) == before  # the per-row trigger is back, word for word
+
+    # Each complaint as a save leaves it: numbered in order, findable, queued, audited.
+    assert [numbering.parse(r.tracking_no) for r in recorded] == [r.tracking_no for r in recorded]
+    assert [int(r.tracking_no.split("-")[2]) for r in recorded] == list(range(1, 41))
+    for i in (0, 17, 39):
+        page = lookup.list_complaints(desk, lookup.ListQuery(text=f"nomor{i}"))
+        assert [r.id for r in page.rows] == [recorded[i].id]
+    with desk.db.reading() as session:
+        assert session.query(models.Outbox).count() == 40
+        events = session.query(models.AuditEvent).filter_by(action="complaint.record").count()
+        assert events == 40
+        session.execute(text("INSERT INTO complaint_fts(complaint_fts) VALUES ('integrity-check')"))
+    assert audit.verify(desk).ok
+
+
+def test_a_save_after_a_bulk_chunk_is_indexed_by_the_trigger_again(desk):
+    intake.record_many(desk, forms(3), now=NOW)
+    one = intake.record_complaint(desk, make_form(subject="Selokan mampet kelurahanbaru"))
+    page = lookup.list_complaints(desk, lookup.ListQuery(text="kelurahanbaru"))
+    assert [r.id for r in page.rows] == [one.id]
+
+
+def test_a_chunk_that_fails_leaves_nothing_and_keeps_the_trigger(desk, monkeypatch):
+    before = trigger_sql(desk)
+
+    def broken(*args, **kwargs):
+        raise StorageError(reason="disk full")
+
+    monkeypatch.setattr(bulk.chain, "append_many", broken)
+    with pytest.raises(StorageError):
+        intake.record_many(desk, forms(5), now=NOW)
+    assert trigger_sql(desk) == before
+    with desk.db.reading() as session:
+        assert session.query(models.Complaint).count() == 0
