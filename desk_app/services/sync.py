@@ -208,6 +208,19 @@ class SyncReport:
     def error_text(self) -> str:
         return stop_reason(self.error)
 
+    @property
+    def references_text(self) -> str:
+        """The refreshed reference sets in the user's words ("kategori, instansi, wilayah")."""
+        return reference_set_names(self.references)
+
+
+# The reference sets' protocol names (§10) in words, for the CLI and the Sync screen.
+_SET_WORDS = {"categories": N_("categories"), "agencies": N_("agencies"), "regions": N_("regions")}
+
+
+def reference_set_names(names) -> str:
+    return ", ".join(_(_SET_WORDS[n]) if n in _SET_WORDS else n for n in names)
+
 
 @dataclass(frozen=True)
 class BatchSummary:

@@ -640,7 +640,9 @@ class SyncClient:
             self._tick("reference", i, len(sets))
             key = REFERENCE_KEY + ref.name
             with self.desk.db.reading() as session:
-                held = read_state(session, key)
+                # Before its first refresh a desk holds what it ships (the same version
+                # function as the hub's): a hub serving the same files refreshes nothing.
+                held = read_state(session, key) or reference.shipped_version(ref.name)
             if held == ref.version:
                 continue
             data = self.transport.reference_set(ref.name)
@@ -649,8 +651,9 @@ class SyncClient:
 
     def _keep_reference(self, ref: p.ReferenceVersion, held: str | None, data: dict) -> None:
         """Keep the set in the data folder (reference/<name>.json) and audit the change; the
-        regions set in the form `desk-app reference import` keeps (the codes), which the desk
-        reads over its shipped list from the next start."""
+        regions set in the form `desk-app reference import` keeps (the codes), the others as
+        the hub serves them; desk_app/reference.load reads them over the shipped files from the
+        next start."""
         folder = self.reference_dir or (paths.data_dir() / reference.OVERRIDE_FOLDER)
         if ref.name == "regions":
             kept = {
