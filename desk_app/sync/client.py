@@ -55,6 +55,11 @@ LOOK_KEY = "look:"  # + user name: when they last looked at the list
 LEASE = dt.timedelta(minutes=5)
 
 OPEN, ANSWERED, FAILED = "open", "answered", "failed"
+# A batch refused as a whole with one of these will be refused again as it is (409: after the
+# one resend under a new key); 401 stops the run (the credentials), the retried statuses leave
+# the batch open for the next run with the same key.
+REFUSED_FOR_GOOD = frozenset({400, 403, 409, 415, 422})
+BATCH_FIELD = ""  # an item error's field when the batch was refused as a whole
 
 _STATE_OF = {
     p.ACCEPTED: outbox.SENT,
@@ -339,6 +344,12 @@ class SyncClient:
                     reused_once = True
                     self._fail_batch(batch_id, exc.code)
                     continue
+                if exc.status in REFUSED_FOR_GOOD or (exc.status == 413 and self.batch_size == 1):
+                    # Sending it again as it is would be refused again: its items are
+                    # rejected (the IT officer sees why and sends them again once the cause
+                    # is fixed) and the run goes on with the next items.
+                    done += self._refuse_batch(batch_id, exc)
+                    continue
                 self._note_batch_error(batch_id, exc.code)
                 raise
             except p.SyncError as exc:
@@ -564,6 +575,43 @@ class SyncClient:
                 .where(OB.batch_id == batch_id, OB.state == outbox.WAITING)
                 .values(batch_id=None)
             )
+
+    def _refuse_batch(self, batch_id: str, exc: p.Refused) -> int:
+        """The batch was refused as a whole for good: it is failed, its items rejected with
+        the refusal's code, audited; returns how many items."""
+        now = self.desk.now()
+        code = exc.code[:64]
+        errors = json.dumps([{"field": BATCH_FIELD, "code": code}])
+        with self.desk.db.writing() as session:
+            self.lease.renew(session)
+            count = session.execute(
+                update(OB)
+                .where(OB.batch_id == batch_id, OB.state == outbox.WAITING)
+                .values(
+                    state=outbox.REJECTED,
+                    result=p.REJECTED,
+                    errors=errors,
+                    sent_at=now,
+                    last_error=code,
+                    next_attempt_at=None,
+                )
+            ).rowcount
+            session.execute(
+                update(B)
+                .where(B.batch_id == batch_id)
+                .values(state=FAILED, sent_at=now, last_error=code, rejected=count)
+            )
+            audit.append(
+                session,
+                self.desk,
+                "sync.batch",
+                "sync_batch",
+                batch_id,
+                after={"items": count, "rejected": count, "refused": code, "status": exc.status},
+            )
+        self.result.rejected += count
+        log.info("sync batch refused as a whole: %s (%s)", exc.code, exc.status)
+        return count
 
     def _note_batch_error(self, batch_id: str, code: str) -> None:
         """The batch stays open (the next run sends it again, same key); its items say why."""
