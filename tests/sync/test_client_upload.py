@@ -306,3 +306,36 @@ def test_every_batch_carries_the_audit_anchor_and_a_cut_trail_is_caught(desk, hu
     report = sync.check_anchors(desk.acting(IT))
     assert not report.ok
     assert {kind for _no, kind in report.problems} == {"missing"}
+
+
+def test_show_and_the_detail_say_where_the_province_has_the_complaint(desk, hub):
+    from desk_app import formatting
+    from desk_app.cli import describe
+
+    from ui.complaints.page import detail_html
+
+    connect(desk, hub)
+    recorded = record(desk)
+    sync.run(desk.acting(IT))
+    clerk = desk.acting(CLERK)
+    before = describe(clerk, lookup.get_complaint(clerk, recorded.id))
+    assert "Catatan provinsi" not in before  # nothing from the province yet: no empty lines
+    provincial = lookup.get_complaint(desk, recorded.id).complaint.provincial_id
+    agency = make_form().agency
+    hub.set_status(provincial, "disposed", note="Diteruskan ke Dinas PU", agency=agency)
+    hub.set_status(provincial, "followed_up", note="Sedang ditindaklanjuti")
+    sync.run(desk.acting(IT))
+    detail = lookup.get_complaint(clerk, recorded.id)
+    changed = formatting.datetime_text(detail.complaint.status_changed_at, desk.zone)
+    shown = describe(clerk, detail)
+    for wanted in (
+        provincial,
+        changed,
+        desk.reference.label("agency", agency),  # still where it was sent
+        "Sedang ditindaklanjuti",  # the latest note
+    ):
+        assert wanted in shown
+    assert "Diteruskan ke Dinas PU" not in shown
+    assert "Didisposisikan ke instansi" in shown and "Catatan provinsi" in shown
+    html = detail_html(clerk, detail)
+    assert "Sedang ditindaklanjuti" in html and provincial in html
