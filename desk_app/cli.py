@@ -638,6 +638,10 @@ def _restore(args: argparse.Namespace) -> int:
 SHOW_KEYS = (
     "tracking_no",
     "status",
+    "status_changed_at",
+    "provincial_id",
+    "disposed_to",
+    "status_note",
     "report_type",
     "channel",
     "received_at",

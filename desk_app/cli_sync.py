@@ -121,7 +121,7 @@ def _summary(report) -> None:
             ).format(count=report.statuses)
         )
     if report.references:
-        _err(_("Reference data refreshed: {names}.").format(names=", ".join(report.references)))
+        _err(_("Reference data refreshed: {names}.").format(names=report.references_text))
     if report.error:
         _err(report.error_text)
     if report.rejected or report.conflict:

@@ -31,6 +31,8 @@ FIELD_LABELS = {
     "status": N_("Status"),
     "status_changed_at": N_("Status changed"),
     "provincial_id": N_("Provincial number"),
+    "disposed_to": N_("Sent to agency"),
+    "status_note": N_("Province's note"),
     "report_type": N_("Report type"),
     "channel": N_("Channel"),
     "received_at": N_("Received"),
@@ -94,6 +96,8 @@ def value_text(name: str, value: Any, *, zone, ref: Reference, empty: str = EMPT
             return CHOICES[name](value).label
         if name in ("category", "agency", "region"):
             return ref.label(name, value)
+        if name == "disposed_to":
+            return ref.label("agency", value)
         if name == "district":
             return ref.district_label(value) or str(value)
         if name == "village":
@@ -188,6 +192,10 @@ def deadline_of(c, ref: Reference, today: dt.date) -> Deadline:
     return Deadline(rule.working_days, date_text(c.due_date), note, state)
 
 
+# Where the province has the complaint: shown once it has answered (not "—" before).
+PROVINCE_KEYS = ("provincial_id", "status_changed_at", "disposed_to", "status_note")
+
+
 def present(
     desk,
     detail,
@@ -197,8 +205,16 @@ def present(
     empty: str = EMPTY,
 ) -> ComplaintView:
     """The view of `detail` (services.lookup.ComplaintDetail, already masked for the actor
-    that read it) on `desk`. `officer_name`: the recording user's full name, when known."""
+    that read it) on `desk`. `officer_name`: the recording user's full name, when known.
+    A complaint the province has answered also shows where it stands there: the provincial
+    number, when its status changed, the agency it was sent to and the province's note
+    (services/province.py)."""
     c = detail.complaint
+    province = None
+    if getattr(c, "status_changed_at", None) is not None:
+        from desk_app.services.province import province_status
+
+        province = province_status(desk, c.id)
     ref = desk.reference
     zone = desk.zone
     hidden = bool(detail.masked)
@@ -226,6 +242,15 @@ def present(
         elif name == "linked_from":
             if detail.linked_from:
                 lines.append(Line(name, label(name), ", ".join(detail.linked_from)))
+        elif name in PROVINCE_KEYS:
+            value = {
+                "provincial_id": getattr(c, "provincial_id", None),
+                "status_changed_at": getattr(c, "status_changed_at", None),
+                "disposed_to": province.agency if province else None,
+                "status_note": province.note if province else None,
+            }[name]
+            if value:
+                lines.append(Line(name, label(name), text(name, value)))
         elif name == "recorded_by":
             shown = officer if officer == c.recorded_by else f"{officer} ({c.recorded_by})"
             lines.append(Line(name, label(name), shown))

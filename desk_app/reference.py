@@ -4,7 +4,11 @@ Shipped in resources/ (read-only in a bundle); each file opens with a `source` b
 which official list it follows and of what date (resources/README.md). A newer region list
 that IT imports (`desk-app reference import`, services/reference_data.py) is kept in the data
 folder, reference/regions.json, and read over the shipped one: its codes and names win, the
-hand-kept facts (BPS code, short name, aliases) still come from the shipped file.
+hand-kept facts (BPS code, short name, aliases) still come from the shipped file. The sets a
+sync fetches from the province (desk_app/sync/client.py) are kept there too, as
+reference/<set>.json: the data folder's copy wins, its `source` block says where it came from.
+A set's version (file_version) is the same at the hub and at the desk, so a desk knows the
+version of what it ships.
 
 Typing finds by name, by alias (Tembilahan, Bagansinembah / Bagan Sinembah: spaces, hyphens
 and apostrophes do not count) and, for categories, by the clerk's words ("pungli", "KTP").
@@ -13,6 +17,7 @@ and apostrophes do not count) and, for categories, by the clerk's words ("pungli
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,6 +30,13 @@ DEFAULT_SLA_WORKING_DAYS = 5
 PROVINCE = "14"  # Riau
 OVERRIDE_FOLDER = "reference"
 REGIONS_OVERRIDE = "regions.json"
+# The shipped files under resources/, by reference set name (docs/sync-protocol.md §10). The
+# data folder's reference/<name>.json, when there, is read over the shipped file.
+SHIPPED_FILES = {
+    "categories": "categories/categories.json",
+    "agencies": "agencies/riau.json",
+    "regions": "regions/riau.json",
+}
 # Agencies in every desk's set: the province's own and the vertical bodies serving it.
 PROVINCE_WIDE = PROVINCE
 
@@ -199,6 +211,20 @@ def _source(kind: str, data: dict, file: str, imported: bool = False) -> Source:
     )
 
 
+def file_version(raw: bytes) -> str:
+    """A reference file's version as the hub serves it and the desk holds it: its source date
+    + the first 8 hex of the file's SHA-256 (docs/sync-protocol.md §10)."""
+    data = json.loads(raw)
+    return f"{data.get('source', {}).get('date', '')}+{hashlib.sha256(raw).hexdigest()[:8]}"
+
+
+@functools.cache
+def shipped_version(name: str) -> str:
+    """The version of the shipped file of reference set `name` (what a desk holds before its
+    first refresh)."""
+    return file_version((paths.resources_dir() / SHIPPED_FILES[name]).read_bytes())
+
+
 def shipped_regions() -> dict:
     return _read(paths.resources_dir() / "regions" / "riau.json")
 
@@ -264,24 +290,41 @@ def _regions(shipped: dict, codes: dict[str, str] | None):
 
 
 def load(data_dir: Path | None = None) -> Reference:
-    """The reference data; with `data_dir`, an imported region list there is read over the
-    shipped one. The shipped data is read once per process; an imported list once per file
-    version (a desk without one costs a stat)."""
-    if data_dir is not None:
-        override = override_path(data_dir)
-        try:
-            stamp = override.stat().st_mtime_ns
-        except OSError:
-            stamp = None
-        if stamp is not None:
-            return _load(str(override), stamp)
-    return _load(None, None)
+    """The reference data; with `data_dir`, the sets kept in its reference/ folder (a region
+    list IT imported, the sets a sync fetched) are read over the shipped ones. The shipped data
+    is read once per process; a kept set once per file version (a desk without one costs a
+    stat per set)."""
+    kept: list[tuple[str, int] | None] = []
+    for name in ("regions", "agencies", "categories"):
+        stamp = None
+        if data_dir is not None:
+            path = Path(data_dir) / OVERRIDE_FOLDER / f"{name}.json"
+            try:
+                stamp = (str(path), path.stat().st_mtime_ns)
+            except OSError:
+                stamp = None
+        kept.append(stamp)
+    return _load(*kept)
+
+
+def _kept_or_shipped(kind: str, kept: tuple[str, int] | None) -> tuple[dict, Source]:
+    """The data folder's copy of set `kind` (its `source` block says where it came from) or
+    the shipped file."""
+    if kept is not None:
+        data = _read(Path(kept[0]))
+        return data, _source(kind, data, kept[0], True)
+    relative = SHIPPED_FILES[kind]
+    data = _read(paths.resources_dir() / relative)
+    return data, _source(kind, data, f"resources/{relative}")
 
 
 @functools.lru_cache(maxsize=4)
-def _load(override: str | None, _stamp: int | None) -> Reference:
-    res = paths.resources_dir()
-    cat_data = _read(res / "categories" / "categories.json")
+def _load(
+    regions_kept: tuple[str, int] | None,
+    agencies_kept: tuple[str, int] | None = None,
+    categories_kept: tuple[str, int] | None = None,
+) -> Reference:
+    cat_data, cat_source = _kept_or_shipped("categories", categories_kept)
     categories = {
         c["code"]: Category(
             c["code"],
@@ -292,7 +335,7 @@ def _load(override: str | None, _stamp: int | None) -> Reference:
         )
         for c in cat_data["categories"]
     }
-    agency_data = _read(res / "agencies" / "riau.json")
+    agency_data, agency_source = _kept_or_shipped("agencies", agencies_kept)
     agencies = {
         a["code"]: Agency(
             a["code"], a["name"], a.get("level", ""), a.get("region", ""), a.get("head", False)
@@ -302,14 +345,10 @@ def _load(override: str | None, _stamp: int | None) -> Reference:
     shipped = shipped_regions()
     region_source = _source("regions", shipped, "resources/regions/riau.json")
     imported_codes = None
-    if override is not None:
-        imported = _read(Path(override))
+    if regions_kept is not None:
+        imported = _read(Path(regions_kept[0]))
         imported_codes = imported["codes"]
-        region_source = _source("regions", imported, override, True)
+        region_source = _source("regions", imported, regions_kept[0], True)
     regions, villages, aliases = _regions(shipped, imported_codes)
-    sources = (
-        region_source,
-        _source("agencies", agency_data, "resources/agencies/riau.json"),
-        _source("categories", cat_data, "resources/categories/categories.json"),
-    )
+    sources = (region_source, agency_source, cat_source)
     return Reference(categories, agencies, regions, villages, aliases, sources)

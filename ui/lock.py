@@ -35,6 +35,7 @@ from desk_app.domain.roles import Action, Actor
 from desk_app.errors import DeskError
 from desk_app.i18n import _
 from desk_app.services import accounts
+from desk_app.sync import credentials
 
 log = logging.getLogger(__name__)
 
@@ -362,6 +363,10 @@ class SessionLock(QObject):
         from ui.main_window import MainWindow
 
         old = self.window
+        if self.desk.actor is None or actor.username != self.desk.actor.username:
+            # Another user signs in: the sync secret held for this session (no keyring) is
+            # not theirs to inherit.
+            credentials.forget_session()
         new = MainWindow((desk or self.desk).acting(actor))
         new.restoreGeometry(old.saveGeometry())
         _keep(new)

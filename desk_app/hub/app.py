@@ -26,18 +26,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from desk_app import paths
+from desk_app import paths, reference
 from desk_app.hub import codes
 from desk_app.hub.faults import DROP_HEADER, Faults
 from desk_app.hub.store import HubStore, Item, KeyReused, NotOwned
 
 PROBLEM = "application/problem+json"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-REFERENCE_FILES = {
-    "categories": "categories/categories.json",
-    "agencies": "agencies/riau.json",
-    "regions": "regions/riau.json",
-}
+REFERENCE_FILES = reference.SHIPPED_FILES
 
 
 class HubError(Exception):
@@ -269,8 +265,7 @@ def reference_sets(resources: Path | None = None) -> dict[str, dict]:
     for name, relative in REFERENCE_FILES.items():
         raw = (resources / relative).read_bytes()
         data = json.loads(raw)
-        version = f"{data.get('source', {}).get('date', '')}+{hashlib.sha256(raw).hexdigest()[:8]}"
-        sets[name] = {**data, "version": version}
+        sets[name] = {**data, "version": reference.file_version(raw)}
     return sets
 
 

@@ -62,7 +62,10 @@ def add_parser(sub) -> None:
     status = actions.add_parser(
         "set-status", help=_("set a complaint's status as the province's administrator")
     )
-    for parser in (serve, add, export, status):
+    agencies = actions.add_parser(
+        "agencies", help=_("list the agency codes set-status --agency takes")
+    )
+    for parser in (serve, add, export, status, agencies):
         parser.add_argument(
             "--data-dir",
             dest="hub_data_dir",
@@ -121,6 +124,8 @@ def _err(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.hub_command == "agencies":
+        return _agencies()
     data_dir = args.hub_data_dir or args.data_dir
     if not data_dir:
         _err(_("Give the hub's data folder with --data-dir."))
@@ -180,13 +185,26 @@ def _set_status(store, args) -> int:
     from desk_app import reference
 
     if args.agency and args.agency not in reference.load().agencies:
-        _err(_("No agency has this code."))
+        _err(
+            _("No agency has the code {code}. `desk-app hub agencies` lists the codes.").format(
+                code=args.agency
+            )
+        )
         return EXIT_USAGE
     changed = store.set_status(args.provincial_id, args.status, args.note, args.agency)
     if changed is None:
         _err(_("The hub holds no complaint with this provincial id."))
         return EXIT_USAGE
     print(changed["seq"])
+    return EXIT_OK
+
+
+def _agencies() -> int:
+    """The agency codes and names (the shipped list, as the hub serves it)."""
+    from desk_app import reference
+
+    for agency in reference.load().agencies.values():
+        print(f"{agency.code}\t{agency.name}")
     return EXIT_OK
 
 

@@ -208,6 +208,19 @@ class SyncReport:
     def error_text(self) -> str:
         return stop_reason(self.error)
 
+    @property
+    def references_text(self) -> str:
+        """The refreshed reference sets in the user's words ("kategori, instansi, wilayah")."""
+        return reference_set_names(self.references)
+
+
+# The reference sets' protocol names (§10) in words, for the CLI and the Sync screen.
+_SET_WORDS = {"categories": N_("categories"), "agencies": N_("agencies"), "regions": N_("regions")}
+
+
+def reference_set_names(names) -> str:
+    return ", ".join(_(_SET_WORDS[n]) if n in _SET_WORDS else n for n in names)
+
 
 @dataclass(frozen=True)
 class BatchSummary:
@@ -469,6 +482,7 @@ def _item_views(session, stmt) -> list[ItemView]:
     for row in rows:
         item, tracking_no, updated_at = row
         errors = json.loads(item.errors) if item.errors else []
+        whole = _batch_refused(errors)
         views.append(
             ItemView(
                 item.item_id,
@@ -478,7 +492,9 @@ def _item_views(session, stmt) -> list[ItemView]:
                 item.result,
                 item.provincial_id,
                 tuple(
-                    (
+                    (_("The whole batch"), stop_reason(str(e.get("code") or "")))
+                    if e.get("field") == sync_client.BATCH_FIELD
+                    else (
                         field_label(str(e.get("field") or "")),
                         field_problem(str(e.get("code") or "")),
                     )
@@ -486,10 +502,16 @@ def _item_views(session, stmt) -> list[ItemView]:
                 ),
                 item.batch_id,
                 item.sent_at,
-                bool(item.sent_at and updated_at and updated_at > item.sent_at),
+                whole or bool(item.sent_at and updated_at and updated_at > item.sent_at),
             )
         )
     return views
+
+
+def _batch_refused(errors: list) -> bool:
+    """The item was rejected with its whole batch (nothing in the complaint to correct: send
+    again is open once the cause, named by the code, is fixed)."""
+    return any(e.get("field") == sync_client.BATCH_FIELD for e in errors)
 
 
 def batch_items(desk: Desk, batch_id: str) -> list[ItemView]:
@@ -527,7 +549,9 @@ def send_again(desk: Desk, item_ids: list[str]) -> int:
             ).all()
             for item, updated_at in rows:
                 if item.state == outbox.REJECTED:
-                    if not (item.sent_at and updated_at and updated_at > item.sent_at):
+                    corrected = item.sent_at and updated_at and updated_at > item.sent_at
+                    whole = _batch_refused(json.loads(item.errors) if item.errors else [])
+                    if not (corrected or whole):
                         continue  # nothing fixed: it would be rejected again
                     kind, revision = item.kind, item.revision
                     if kind != outbox.RECORD:

@@ -55,6 +55,11 @@ LOOK_KEY = "look:"  # + user name: when they last looked at the list
 LEASE = dt.timedelta(minutes=5)
 
 OPEN, ANSWERED, FAILED = "open", "answered", "failed"
+# A batch refused as a whole with one of these will be refused again as it is (409: after the
+# one resend under a new key); 401 stops the run (the credentials), the retried statuses leave
+# the batch open for the next run with the same key.
+REFUSED_FOR_GOOD = frozenset({400, 403, 409, 415, 422})
+BATCH_FIELD = ""  # an item error's field when the batch was refused as a whole
 
 _STATE_OF = {
     p.ACCEPTED: outbox.SENT,
@@ -339,6 +344,12 @@ class SyncClient:
                     reused_once = True
                     self._fail_batch(batch_id, exc.code)
                     continue
+                if exc.status in REFUSED_FOR_GOOD or (exc.status == 413 and self.batch_size == 1):
+                    # Sending it again as it is would be refused again: its items are
+                    # rejected (the IT officer sees why and sends them again once the cause
+                    # is fixed) and the run goes on with the next items.
+                    done += self._refuse_batch(batch_id, exc)
+                    continue
                 self._note_batch_error(batch_id, exc.code)
                 raise
             except p.SyncError as exc:
@@ -565,6 +576,43 @@ class SyncClient:
                 .values(batch_id=None)
             )
 
+    def _refuse_batch(self, batch_id: str, exc: p.Refused) -> int:
+        """The batch was refused as a whole for good: it is failed, its items rejected with
+        the refusal's code, audited; returns how many items."""
+        now = self.desk.now()
+        code = exc.code[:64]
+        errors = json.dumps([{"field": BATCH_FIELD, "code": code}])
+        with self.desk.db.writing() as session:
+            self.lease.renew(session)
+            count = session.execute(
+                update(OB)
+                .where(OB.batch_id == batch_id, OB.state == outbox.WAITING)
+                .values(
+                    state=outbox.REJECTED,
+                    result=p.REJECTED,
+                    errors=errors,
+                    sent_at=now,
+                    last_error=code,
+                    next_attempt_at=None,
+                )
+            ).rowcount
+            session.execute(
+                update(B)
+                .where(B.batch_id == batch_id)
+                .values(state=FAILED, sent_at=now, last_error=code, rejected=count)
+            )
+            audit.append(
+                session,
+                self.desk,
+                "sync.batch",
+                "sync_batch",
+                batch_id,
+                after={"items": count, "rejected": count, "refused": code, "status": exc.status},
+            )
+        self.result.rejected += count
+        log.info("sync batch refused as a whole: %s (%s)", exc.code, exc.status)
+        return count
+
     def _note_batch_error(self, batch_id: str, code: str) -> None:
         """The batch stays open (the next run sends it again, same key); its items say why."""
         now = self.desk.now()
@@ -640,7 +688,9 @@ class SyncClient:
             self._tick("reference", i, len(sets))
             key = REFERENCE_KEY + ref.name
             with self.desk.db.reading() as session:
-                held = read_state(session, key)
+                # Before its first refresh a desk holds what it ships (the same version
+                # function as the hub's): a hub serving the same files refreshes nothing.
+                held = read_state(session, key) or reference.shipped_version(ref.name)
             if held == ref.version:
                 continue
             data = self.transport.reference_set(ref.name)
@@ -649,8 +699,9 @@ class SyncClient:
 
     def _keep_reference(self, ref: p.ReferenceVersion, held: str | None, data: dict) -> None:
         """Keep the set in the data folder (reference/<name>.json) and audit the change; the
-        regions set in the form `desk-app reference import` keeps (the codes), which the desk
-        reads over its shipped list from the next start."""
+        regions set in the form `desk-app reference import` keeps (the codes), the others as
+        the hub serves them; desk_app/reference.load reads them over the shipped files from the
+        next start."""
         folder = self.reference_dir or (paths.data_dir() / reference.OVERRIDE_FOLDER)
         if ref.name == "regions":
             kept = {

@@ -2,9 +2,9 @@
 
 The server URL, client id and CA bundle path are plain settings (services/sync.py). Only the
 secret is secret: it goes to the keyring, or, where no usable keyring backend exists
-(keyring.backends.fail, or a chainer with none behind it), into this process's memory for the
-session only; the caller says so in plain words. A secret never lands in a file, a log, an
-audit event or an exception from here.
+(keyring.backends.fail, keyrings.alt's file backends, or a chainer with none behind it), into
+this process's memory for the session only; the caller says so in plain words. A secret never
+lands in a file, a log, an audit event or an exception from here.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ def _usable(backend) -> bool:
     module = type(backend).__module__
     if module.startswith("keyring.backends.fail"):
         return False
+    if module.startswith("keyrings.alt"):
+        return False  # keyrings.alt's plaintext and encrypted FILE backends: a file is no keyring
     if module.startswith("keyring.backends.chainer"):
         return any(_usable(b) for b in getattr(backend, "backends", ()))
     try:

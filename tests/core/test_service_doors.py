@@ -39,6 +39,7 @@ from desk_app.services import (
     lookup,
     printing,
     privacy,
+    province,
     reference_data,
     sync,
     transfer,
@@ -136,6 +137,7 @@ DOORS: dict[str, Door] = {
     "sync.send_again": Door(Action.RUN_SYNC, lambda d, w: sync.send_again(d, ["x"])),
     "sync.check_anchors": Door(Action.RUN_SYNC, _unconfigured(lambda d, w: sync.check_anchors(d))),
     "sync.changed_since_last_look": Door(Action.VIEW, lambda d, w: sync.changed_since_last_look(d)),
+    "province.province_status": Door(Action.VIEW, lambda d, w: province.province_status(d, "x")),
     "sync.mark_looked": Door(Action.VIEW, lambda d, w: sync.mark_looked(d)),
     "audit.list_events": Door(
         Action.AUDIT_VIEW, lambda d, w: audit.list_events(d, audit.AuditQuery())

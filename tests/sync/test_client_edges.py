@@ -7,6 +7,8 @@ from __future__ import annotations
 import keyring
 import pytest
 
+from desk_app import settings
+from desk_app.i18n import _
 from desk_app.services import attachments, corrections, intake, lookup, sync
 from desk_app.sync import protocol as p
 from desk_app.sync.transport import HttpTransport
@@ -105,7 +107,7 @@ def test_a_batch_refused_as_too_large_is_halved(desk, hub, monkeypatch, counting
     """The hub answers 413 for more than 200 items or 16 MiB; here anything over 2 items is
     refused that way (the hub's limit cannot be reached with the client's cap of 200)."""
     connect(desk, hub)
-    for _ in range(5):
+    for _i in range(5):
         intake.record_complaint(desk.acting(CLERK), make_form())
     real = Counting.post_batch
 
@@ -153,3 +155,79 @@ def test_a_token_of_another_desk_is_refused_before_anything_is_sent(desk, hub):
     report = sync.run(desk.acting(IT))
     assert (report.error, report.pending) == ("wrong_desk", 1)
     assert hub.export() == []
+
+
+class RefusesBatches(HttpTransport):
+    """The real hub, but the first `refusals` batches are refused as a whole with `status`."""
+
+    refusals: list[tuple[str, int]] = []
+    keys: list[str] = []
+
+    def post_batch(self, batch):
+        RefusesBatches.keys.append(batch.batch_id)
+        if RefusesBatches.refusals:
+            code, status = RefusesBatches.refusals.pop(0)
+            raise p.Refused(code, status)
+        return super().post_batch(batch)
+
+
+def record(desk) -> intake.Recorded:
+    return intake.record_complaint(desk.acting(CLERK), make_form())
+
+
+@pytest.fixture
+def refusing(monkeypatch):
+    RefusesBatches.keys = []
+
+    def factory(server, client_id, secret, *, ca_bundle, cancelled):
+        return RefusesBatches(
+            server, client_id, secret, ca_bundle=ca_bundle, cancelled=cancelled, policy=FAST
+        )
+
+    monkeypatch.setattr(sync, "make_transport", factory)
+    return RefusesBatches
+
+
+@pytest.mark.parametrize(
+    "refusals",
+    [
+        [("invalid_batch", 422)],
+        [("forbidden", 403)],
+        # 409: sent once again under a new key (the resend rule), refused again: for good.
+        [("idempotency_key_reused", 409), ("idempotency_key_reused", 409)],
+    ],
+    ids=["422", "403", "409"],
+)
+def test_a_batch_refused_for_good_rejects_its_items_and_the_run_goes_on(
+    desk, hub, refusing, refusals
+):
+    settings.set_value(desk.db, "sync_batch_size", 2)
+    connect(desk, hub)
+    first = [record(desk) for _ in range(2)]
+    later = [record(desk) for _ in range(2)]
+    refusing.refusals = list(refusals)
+    report = sync.run(desk.acting(IT))
+    assert (report.rejected, report.accepted, report.pending) == (2, 2, 0)
+    code = refusals[-1][0]
+    # The refused batch is failed; its items are on the Rejected tab with the refusal's code.
+    failed = [b for b in sync.batches(desk.acting(IT)) if b.state == "failed"]
+    assert [b.last_error for b in failed][-1] == code
+    shown = sync.rejected(desk.acting(IT))
+    assert sorted(v.tracking_no for v in shown) == sorted(r.tracking_no for r in first)
+    assert all(v.errors == ((_("The whole batch"), sync.stop_reason(code)),) for v in shown)
+    assert {c["complaint_id"] for c in hub.export()} == {r.id for r in later}
+    # Once the cause is fixed the IT officer sends them again; nothing needs correcting.
+    assert all(v.corrected_since for v in shown)
+    assert sync.send_again(desk.acting(IT), [v.item_id for v in shown]) == 2
+    assert sync.run(desk.acting(IT)).accepted == 2
+    assert len(hub.export()) == 4
+
+
+def test_a_retryable_failure_leaves_the_batch_open_for_the_same_key(desk, hub, refusing):
+    connect(desk, hub)
+    record(desk)
+    refusing.refusals = [("server_error", 503)]  # 503 past the retries
+    report = sync.run(desk.acting(IT))
+    assert (report.error, report.rejected, report.pending) == ("server_error", 0, 1)
+    assert sync.run(desk.acting(IT)).accepted == 1
+    assert refusing.keys[0] == refusing.keys[1]  # the same Idempotency-Key, sent again

@@ -343,3 +343,18 @@ def test_an_unreadable_ca_bundle_is_said_before_any_request(tmp_path):
     with pytest.raises(p.SyncError) as refused:
         HttpTransport("https://127.0.0.1:1", "c", "s", ca_bundle=str(bad))
     assert refused.value.code == "ca_bundle_unreadable"
+
+
+class PlaintextFileKeyring(MemoryKeyring):
+    """Stands in for keyrings.alt.file.PlaintextKeyring: "keeps" the secret, in a file."""
+
+
+PlaintextFileKeyring.__module__ = "keyrings.alt.file"
+
+
+def test_a_keyrings_alt_file_backend_counts_as_no_keyring(desk):
+    ring = PlaintextFileKeyring()
+    keyring.set_keyring(ring)
+    cfg = sync.configure(desk.acting(IT), "https://aduan.riau.go.id", "c", "rahasia")
+    assert not cfg.keyring_ok and cfg.secret_stored  # held for this session only
+    assert ring.secrets == {}  # nothing went to the file

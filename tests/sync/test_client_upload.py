@@ -4,14 +4,18 @@ with history, reference refresh, the audit anchors."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import keyring
 import pytest
 from sqlalchemy import text, update
 
+from desk_app import reference
 from desk_app.services import corrections, intake, lookup, privacy, sync
 from desk_app.store import models
+from desk_app.sync import protocol as p
+from desk_app.sync.transport import HttpTransport
 from tests.conftest import CLERK, IT, SERVICE, SUPERVISOR, make_form
 from tests.sync.desk_side import (
     FAST,
@@ -221,19 +225,68 @@ def test_statuses_come_back_with_history_and_the_clerks_list_shows_what_changed(
     assert audit.verify(desk.acting(IT)).ok
 
 
-def test_reference_sets_are_refreshed_when_their_version_differs_and_audited(desk, hub, data_dir):
+class ProvinceAddsACategory(HttpTransport):
+    """The real hub's reference sets, with one category the province added."""
+
+    def reference_sets(self):
+        changed = "2026-11-30+0badcafe"
+        return [
+            p.ReferenceVersion(s.name, changed if s.name == "categories" else s.version)
+            for s in super().reference_sets()
+        ]
+
+    def reference_set(self, name):
+        data = super().reference_set(name)
+        if name == "categories":
+            data["source"] = {**data["source"], "name": "Kategori LAPOR! Provinsi Riau"}
+            data["categories"].append(
+                {
+                    "code": "BENCANA",
+                    "name": "Bencana Alam",
+                    "name_en": "Disaster",
+                    "sla_working_days": 3,
+                    "keywords": ["banjir"],
+                }
+            )
+        return data
+
+
+def test_a_hub_serving_the_shipped_reference_files_refreshes_nothing(desk, hub):
+    connect(desk, hub)
+    assert sync.run(desk.acting(IT)).references == ()
+    assert events(desk, "reference.refresh") == []
+
+
+def test_a_refreshed_category_set_is_read_by_the_desk_and_audited(desk, hub, data_dir, monkeypatch):
+    def factory(server, client_id, secret, *, ca_bundle, cancelled):
+        return ProvinceAddsACategory(
+            server, client_id, secret, ca_bundle=ca_bundle, cancelled=cancelled, policy=FAST
+        )
+
+    monkeypatch.setattr(sync, "make_transport", factory)
     connect(desk, hub)
     report = sync.run(desk.acting(IT))
-    assert set(report.references) == {"categories", "agencies", "regions"}
-    for name in report.references:
-        kept = json.loads((data_dir / "reference" / f"{name}.json").read_text("utf-8"))
-        assert kept["source"]
-    refreshed = events(desk, "reference.refresh")
-    assert {e.object_id for e in refreshed} == {"categories", "agencies", "regions"}
-    assert all(after(e)["version"] for e in refreshed)
+    assert report.references == ("categories",)
+    assert report.references_text == "kategori"  # in the user's words, not the protocol's
+    (refreshed,) = events(desk, "reference.refresh")
+    assert after(refreshed)["version"] == "2026-11-30+0badcafe"
+    # The desk's loader reads the fetched set over the shipped one; its source says so.
+    ref = reference.load(data_dir)
+    assert ref.categories["BENCANA"].name == "Bencana Alam"
+    source = next(s for s in ref.sources if s.kind == "categories")
+    assert source.imported and source.name == "Kategori LAPOR! Provinsi Riau"
+    # A desk opened after the sync takes the new category on the form.
+    reopened = dataclasses.replace(desk, reference=ref)
+    recorded = intake.record_complaint(reopened.acting(CLERK), make_form(category="BENCANA"))
+    assert lookup.get_complaint(reopened, recorded.id).complaint.category == "BENCANA"
     # The same versions: nothing fetched, nothing audited.
     assert sync.run(desk.acting(IT)).references == ()
-    assert len(events(desk, "reference.refresh")) == 3
+    assert len(events(desk, "reference.refresh")) == 1
+
+
+def test_refreshed_sets_are_named_in_the_users_words():
+    names = sync.reference_set_names(("categories", "agencies", "regions"))
+    assert names == "kategori, instansi, wilayah"
 
 
 def test_every_batch_carries_the_audit_anchor_and_a_cut_trail_is_caught(desk, hub):
@@ -246,7 +299,43 @@ def test_every_batch_carries_the_audit_anchor_and_a_cut_trail_is_caught(desk, hu
     with desk.db.writing() as session:  # cut the trail back past the anchors
         for trigger in APPEND_ONLY_TRIGGERS:
             session.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
-        session.execute(text("DELETE FROM audit_event WHERE seq > 3"))
+        recorded = session.scalar(
+            text("SELECT max(seq) FROM audit_event WHERE action = 'complaint.record'")
+        )
+        session.execute(text("DELETE FROM audit_event WHERE seq >= :s"), {"s": recorded})
     report = sync.check_anchors(desk.acting(IT))
     assert not report.ok
     assert {kind for _no, kind in report.problems} == {"missing"}
+
+
+def test_show_and_the_detail_say_where_the_province_has_the_complaint(desk, hub):
+    from desk_app import formatting
+    from desk_app.cli import describe
+
+    from ui.complaints.page import detail_html
+
+    connect(desk, hub)
+    recorded = record(desk)
+    sync.run(desk.acting(IT))
+    clerk = desk.acting(CLERK)
+    before = describe(clerk, lookup.get_complaint(clerk, recorded.id))
+    assert "Catatan provinsi" not in before  # nothing from the province yet: no empty lines
+    provincial = lookup.get_complaint(desk, recorded.id).complaint.provincial_id
+    agency = make_form().agency
+    hub.set_status(provincial, "disposed", note="Diteruskan ke Dinas PU", agency=agency)
+    hub.set_status(provincial, "followed_up", note="Sedang ditindaklanjuti")
+    sync.run(desk.acting(IT))
+    detail = lookup.get_complaint(clerk, recorded.id)
+    changed = formatting.datetime_text(detail.complaint.status_changed_at, desk.zone)
+    shown = describe(clerk, detail)
+    for wanted in (
+        provincial,
+        changed,
+        desk.reference.label("agency", agency),  # still where it was sent
+        "Sedang ditindaklanjuti",  # the latest note
+    ):
+        assert wanted in shown
+    assert "Diteruskan ke Dinas PU" not in shown
+    assert "Didisposisikan ke instansi" in shown and "Catatan provinsi" in shown
+    html = detail_html(clerk, detail)
+    assert "Sedang ditindaklanjuti" in html and provincial in html

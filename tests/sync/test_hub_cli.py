@@ -120,3 +120,12 @@ def test_serve_refuses_a_certificate_without_its_key(tmp_path):
     )
     assert done.returncode == 2
     assert "--tls-key" in done.stderr
+
+
+def test_set_status_with_an_unknown_agency_names_it_and_how_to_list_codes(hub):
+    done = hub.cli("set-status", "RIAU-2026-000001", "disposed", "--agency", "DINAS-XYZ")
+    assert done.returncode == 2
+    assert "DINAS-XYZ" in done.stderr and "desk-app hub agencies" in done.stderr
+    listed = hub.cli("agencies")
+    assert listed.returncode == 0
+    assert "SETDA\t" in listed.stdout

@@ -211,3 +211,30 @@ def test_watcher_with_zero_interval_never_fires(qtbot):
     watcher.start()
     qtbot.waitUntil(lambda: fired == [1], timeout=2000)
     watcher.stop()
+
+
+def test_the_next_user_does_not_inherit_the_sessions_sync_secret(qtbot, people, make_window):
+    from desk_app.sync import credentials
+
+    credentials.remember("https://hub.example", "desk-1", "rahasia-sesi")  # no keyring here
+    window = make_window()
+    window.session_lock.switch_user()
+    screen = window.session_lock.screen
+    qtbot.keyClicks(screen.username, "ani")  # the same user: just unlocks, the secret stays
+    qtbot.keyClicks(screen.password, CLERK_PW)
+    qtbot.mouseClick(screen.sign_in, Qt.MouseButton.LeftButton)
+    assert credentials.load("https://hub.example", "desk-1") == "rahasia-sesi"
+    replaced = []
+    window.session_lock.replaced.connect(replaced.append)
+    window.session_lock.switch_user()
+    qtbot.keyClicks(screen.username, "budi")
+    qtbot.keyClicks(screen.password, SUPERVISOR_PW)
+    qtbot.mouseClick(screen.sign_in, Qt.MouseButton.LeftButton)
+    new = replaced[0]
+    try:
+        assert credentials.load("https://hub.example", "desk-1") is None
+    finally:
+        credentials.forget_session()
+        new.close()
+        new.runner.wait()
+        new.deleteLater()

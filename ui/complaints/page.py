@@ -525,6 +525,7 @@ class ComplaintsPage(QWidget):
 # What the detail pane shows under the number and subject, in the presenter's order.
 DETAIL_KEYS = (
     "status",
+    *presenter.PROVINCE_KEYS,
     "due_date",
     "report_type",
     "channel",

@@ -91,6 +91,8 @@ def report_text(report: SyncReport) -> str:
         statuses=report.statuses,
         pending=report.pending,
     )
+    if report.references:
+        counts += " " + _("Reference data refreshed: {names}.").format(names=report.references_text)
     if report.error:
         return _("Stopped: {reason}").format(reason=report.error_text) + " " + counts
     return _("Finished.") + " " + counts
