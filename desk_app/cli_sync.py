@@ -100,30 +100,10 @@ def _setup(desk, args: argparse.Namespace) -> int:
 
 
 def _summary(report) -> None:
-    _err(
-        _(
-            "Sent: {accepted} accepted, {duplicate} already held; {rejected} rejected, "
-            "{conflict} in conflict; {pending} still waiting."
-        ).format(
-            accepted=report.accepted,
-            duplicate=report.duplicate,
-            rejected=report.rejected,
-            conflict=report.conflict,
-            pending=report.pending,
-        )
-    )
-    if report.statuses:
-        _err(
-            ngettext(
-                "{count} status change from the province.",
-                "{count} status changes from the province.",
-                report.statuses,
-            ).format(count=report.statuses)
-        )
-    if report.references:
-        _err(_("Reference data refreshed: {names}.").format(names=report.references_text))
-    if report.error:
-        _err(report.error_text)
+    from desk_app.services import sync
+
+    for line in sync.report_lines(report):
+        _err(line)
     if report.rejected or report.conflict:
         _err(_("`desk-app sync status` lists the refused complaints and why."))
 

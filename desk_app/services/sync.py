@@ -26,7 +26,7 @@ from desk_app import settings
 from desk_app.audit.words import field_label
 from desk_app.domain.roles import Action
 from desk_app.errors import DeskError, ValidationFailed
-from desk_app.i18n import N_, _
+from desk_app.i18n import N_, _, ngettext
 from desk_app.services import audit
 from desk_app.services.access import require, require_signed_in
 from desk_app.services.desk import Desk
@@ -212,6 +212,40 @@ class SyncReport:
     def references_text(self) -> str:
         """The refreshed reference sets in the user's words ("kategori, instansi, wilayah")."""
         return reference_set_names(self.references)
+
+
+def report_lines(report: SyncReport) -> list[str]:
+    """What a run did, in words, one sentence a line: the CLI prints the lines, the Sync screen
+    joins them. Its stop reason first when it stopped early; a run that stopped before doing
+    anything says only why, and what still waits."""
+    did = report.accepted + report.duplicate + report.rejected + report.conflict + report.statuses
+    stopped = _("Stopped: {reason}").format(reason=report.error_text) if report.error else None
+    if stopped and not did:
+        return [stopped, _("Still waiting: {pending}").format(pending=report.pending)]
+    lines = [
+        stopped or _("Finished."),
+        _(
+            "Sent: {accepted} accepted, {duplicate} already held; {rejected} rejected, "
+            "{conflict} in conflict; {pending} still waiting."
+        ).format(
+            accepted=report.accepted,
+            duplicate=report.duplicate,
+            rejected=report.rejected,
+            conflict=report.conflict,
+            pending=report.pending,
+        ),
+    ]
+    if report.statuses:
+        lines.append(
+            ngettext(
+                "{count} status change from the province.",
+                "{count} status changes from the province.",
+                report.statuses,
+            ).format(count=report.statuses)
+        )
+    if report.references:
+        lines.append(_("Reference data refreshed: {names}.").format(names=report.references_text))
+    return lines
 
 
 # The reference sets' protocol names (§10) in words, for the CLI and the Sync screen.

@@ -13,6 +13,7 @@ from sqlalchemy import text, update
 
 from desk_app.domain.roles import Action
 from desk_app.errors import PermissionDenied
+from desk_app.i18n import _
 from desk_app.services import intake, sync
 from desk_app.services.desk import open_desk
 from desk_app.store import models
@@ -127,7 +128,7 @@ def test_sync_exits_1_when_the_server_cannot_be_reached(data_dir, hub, capsys):
     assert run_cli(data_dir, "sync", user=IT.username) == 1
     err = capsys.readouterr().err
     assert sync.stop_reason("unreachable") in err
-    assert "1 masih menunggu" in err
+    assert _("Still waiting: {pending}").format(pending=1) in err
 
 
 def test_without_a_keyring_setup_says_so_and_sync_asks_for_the_secret(data_dir, hub, capsys):

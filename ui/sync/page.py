@@ -71,31 +71,8 @@ def phase_text(step: SyncProgress) -> str:
 
 
 def report_text(report: SyncReport) -> str:
-    """What a run did, in words (its stop reason first when it stopped early; a run that
-    stopped before doing anything says only why, and what still waits)."""
-    did = report.accepted + report.duplicate + report.rejected + report.conflict + report.statuses
-    if report.error and not did:
-        return (
-            _("Stopped: {reason}").format(reason=report.error_text)
-            + " "
-            + _("Still waiting: {pending}").format(pending=report.pending)
-        )
-    counts = _(
-        "Accepted: {accepted} · Already held: {duplicate} · Rejected: {rejected} · "
-        "Conflicts: {conflict} · Status changes: {statuses} · Still waiting: {pending}"
-    ).format(
-        accepted=report.accepted,
-        duplicate=report.duplicate,
-        rejected=report.rejected,
-        conflict=report.conflict,
-        statuses=report.statuses,
-        pending=report.pending,
-    )
-    if report.references:
-        counts += " " + _("Reference data refreshed: {names}.").format(names=report.references_text)
-    if report.error:
-        return _("Stopped: {reason}").format(reason=report.error_text) + " " + counts
-    return _("Finished.") + " " + counts
+    """What a run did, in words, on one line (services.sync.report_lines)."""
+    return " ".join(sync.report_lines(report))
 
 
 def anchors_text(report: AnchorReport) -> str:
