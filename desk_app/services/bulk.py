@@ -11,6 +11,11 @@ write transaction, so a chunk is all there or none of it. Only the way differs (
 - the full-text index is filled once per chunk from the rows just written: the per-row
   trigger is set aside inside the transaction and put back, word for word, before it ends
   (a rollback puts it back too; other connections never see the table without it).
+
+No permission check of its own, and no `desk` first: not a door. It runs inside the write
+transaction of a service that has already asked (intake.record_many and demo.generate require
+Action.RECORD). It repeats what intake._write does for one complaint: a change to what a save
+writes must be made in both (tests/core/test_bulk.py compares what the two write).
 """
 
 from __future__ import annotations

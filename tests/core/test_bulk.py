@@ -5,6 +5,7 @@ words in the full-text index; the per-row FTS trigger is back, word for word, af
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import event, text
@@ -87,3 +88,53 @@ def test_a_chunk_that_fails_leaves_nothing_and_keeps_the_trigger(desk, monkeypat
     assert trigger_sql(desk) == before
     with desk.db.reading() as session:
         assert session.query(models.Complaint).count() == 0
+
+
+def _written(desk, complaint_id: str) -> dict:
+    """What a save wrote for one complaint, with the values that differ per complaint (its
+    keys, number and sequence) left out."""
+    own = {"seq", "id", "tracking_no", "complaint_id", "item_id"}
+    with desk.db.reading() as session:
+        row = (
+            session.execute(text("SELECT * FROM complaint WHERE id = :id"), {"id": complaint_id})
+            .mappings()
+            .one()
+        )
+        box = (
+            session.execute(
+                text("SELECT * FROM outbox WHERE complaint_id = :id"), {"id": complaint_id}
+            )
+            .mappings()
+            .all()
+        )
+        events = (
+            session.execute(
+                text(
+                    "SELECT actor, action, object_type, before, after, reason FROM audit_event"
+                    " WHERE object_id = :id"
+                ),
+                {"id": complaint_id},
+            )
+            .mappings()
+            .all()
+        )
+    after = [json.loads(e["after"]) for e in events]
+    for item in after:
+        for key in own:
+            item.pop(key, None)
+    return {
+        "complaint": {k: v for k, v in row.items() if k not in own},
+        "outbox": [{k: v for k, v in b.items() if k not in own} for b in box],
+        "events": [
+            (e["actor"], e["action"], e["object_type"], e["before"], e["reason"]) for e in events
+        ],
+        "after": after,
+    }
+
+
+def test_a_bulk_chunk_writes_what_a_save_writes(desk):
+    # bulk.write_many repeats intake._write for many: a change to one must reach the other.
+    form = make_form(subject="Lampu jalan padam di simpang empat")
+    saved = intake.record_complaint(desk, form, draft_key=None, now=NOW)
+    [bulked] = intake.record_many(desk, [(2, form)], now=NOW)
+    assert _written(desk, bulked.id) == _written(desk, saved.id)
