@@ -129,3 +129,33 @@ def test_set_status_with_an_unknown_agency_names_it_and_how_to_list_codes(hub):
     listed = hub.cli("agencies")
     assert listed.returncode == 0
     assert "SETDA\t" in listed.stdout
+
+
+def test_the_hub_answers_without_waiting_for_nagle():
+    """The hub's connections have TCP_NODELAY: without it each answer on a kept-alive
+    connection (headers and body written apart) waited ~40 ms for the client's delayed ACK."""
+    import asyncio
+    import socket
+
+    from desk_app.hub.commands import listening_socket
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                sock = transport.get_extra_info("socket")
+                seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(
+            Probe, sock=listening_socket("127.0.0.1", 0)
+        )
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            value = await asyncio.wait_for(seen, 5)
+            writer.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) != 0
