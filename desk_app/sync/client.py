@@ -14,8 +14,11 @@ Guarantees, and where they are kept:
 - One sync at a time per database: a lease row in sync_state claimed under the write lock
   (BEGIN IMMEDIATE on SQLite, a row lock on PostgreSQL); a lease whose process is gone (same
   host) or whose time ran out is taken over.
-- Cancellable between requests (transport asks `cancelled` before each attempt; here before
-  each batch).
+- One batch in flight at a time (a sender thread does the network) while the next is made
+  and the last answer applied; the next is sent only once the one before is answered, and
+  unmade when that one's items go back to waiting, so the hub sees items in outbox order.
+- Cancellable between requests (transport asks `cancelled` before each attempt; here after
+  each answer: the batch already in flight is answered and kept, then the run stops).
 Nothing logged or kept here holds a value that was sent: codes, ids and counts only.
 """
 
@@ -27,6 +30,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,6 +245,28 @@ def _settle_conflicts(
 # -- the run -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A batch made and read, about to be sent."""
+
+    batch_id: str
+    batch: p.Batch
+    files: list
+    fresh: bool  # made by this run (its attempt counted then)
+
+
+_REQUEUED = object()  # _landed: refused, its items wait for a new batch
+
+
+@dataclass(frozen=True)
+class _Flight:
+    """A batch being sent by the sender thread."""
+
+    batch_id: str
+    batch: p.Batch
+    future: Future
+
+
 class SyncClient:
     """One run against `transport` for the desk (services/sync.py made both)."""
 
@@ -321,54 +347,126 @@ class SyncClient:
     # -- upload --
 
     def _upload(self) -> None:
+        """Send the waiting items batch by batch, one batch in flight while the next is made
+        and the last answer applied: the desk's own work overlaps the hub's (a sender thread
+        does the network, this thread the database). Each batch's id is still committed
+        before it is sent, and each answer applied in its own transaction."""
         with self.desk.db.reading() as session:
             total = session.scalar(select(func.count()).where(OB.state == outbox.WAITING)) or 0
-        done = 0
-        self._tick("upload", done, total)
-        sent_any = False
-        reused_once = False
-        while True:
-            batch_id = self._open_batch() or self._make_batch()
-            if batch_id is None:
-                break
+        self._done = 0
+        self._tick("upload", 0, total)
+        self._sent_any = False
+        self._reused_once = False
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
+            flight: _Flight | None = None
             try:
-                done += self._send(batch_id)
-            except p.Refused as exc:
-                if exc.status == 413 and self.batch_size > 1:
-                    self.batch_size = max(1, self.batch_size // 2)
-                    self._fail_batch(batch_id, exc.code)
-                    continue
-                if exc.code == "idempotency_key_reused" and not reused_once:
-                    # The items' content changed since the key was made (a correction between
-                    # a crash and this retry): send them again under a new key, once.
-                    reused_once = True
-                    self._fail_batch(batch_id, exc.code)
-                    continue
-                if exc.status in REFUSED_FOR_GOOD or (exc.status == 413 and self.batch_size == 1):
-                    # Sending it again as it is would be refused again: its items are
-                    # rejected (the IT officer sees why and sends them again once the cause
-                    # is fixed) and the run goes on with the next items.
-                    done += self._refuse_batch(batch_id, exc)
-                    continue
-                self._note_batch_error(batch_id, exc.code)
-                raise
-            except p.SyncError as exc:
-                self._note_batch_error(batch_id, exc.code)
-                raise
-            sent_any = True
-            self.result.batches += 1
-            self._tick("upload", done, max(total, done))
-        if not sent_any:
+                while True:
+                    ready = self._next_batch(exclude=flight.batch_id if flight else None)
+                    if flight is None:
+                        if ready is None:
+                            break
+                        flight = self._launch(sender, ready)
+                        continue
+                    done, flight = flight, None
+                    answer = self._landed(done)
+                    if answer is _REQUEUED and ready is not None and ready.fresh:
+                        # The landed batch's items wait again: the next one must not pass
+                        # them (a correction before its record), so it is unmade too.
+                        self._unmake(ready.batch_id)
+                        ready = None
+                    if ready is not None:  # on its way before this answer is applied
+                        flight = self._launch(sender, ready)
+                    if isinstance(answer, p.BatchAnswer):
+                        self._apply(done.batch_id, answer)
+                        self._done += len(done.batch.items)
+                        self._sent_any = True
+                        self.result.batches += 1
+                    self._tick("upload", self._done, max(total, self._done))
+            finally:
+                if flight is not None:  # stopped with one in flight: keep its answer
+                    self._settle(flight)
+        if not self._sent_any:
             with self.desk.db.reading() as session:
                 anchor = audit_anchor(session)
             if anchor is not None:
                 self.transport.put_anchor(anchor)
 
-    def _open_batch(self) -> str | None:
+    def _next_batch(self, exclude: str | None) -> _Ready | None:
+        """The next batch to send, made ready (None when nothing waits): an open batch first
+        (unanswered by an earlier run: same key), else a new one."""
+        while True:
+            batch_id = self._open_batch(exclude) or self._make_batch()
+            if batch_id is None:
+                return None
+            ready = self._ready(batch_id)
+            if ready is not None:
+                return ready
+
+    def _launch(self, sender: ThreadPoolExecutor, ready: _Ready) -> _Flight:
+        return _Flight(ready.batch_id, ready.batch, sender.submit(self._post, ready))
+
+    def _post(self, ready: _Ready) -> p.BatchAnswer:
+        """In the sender thread: the network only (no database)."""
+        self._send_attachments(ready.files)
+        return self.transport.post_batch(ready.batch)
+
+    def _landed(self, flight: _Flight) -> p.BatchAnswer | object | None:
+        """The answer of the batch in flight; when it was refused and the run goes on, None
+        (its items rejected) or _REQUEUED (its items wait again, for a new batch); raises
+        when the run must stop."""
+        batch_id = flight.batch_id
+        try:
+            return flight.future.result()
+        except p.Refused as exc:
+            if exc.status == 413 and self.batch_size > 1:
+                self.batch_size = max(1, self.batch_size // 2)
+                self._fail_batch(batch_id, exc.code)
+                return _REQUEUED
+            if exc.code == "idempotency_key_reused" and not self._reused_once:
+                # The items' content changed since the key was made (a correction between
+                # a crash and this retry): send them again under a new key, once.
+                self._reused_once = True
+                self._fail_batch(batch_id, exc.code)
+                return _REQUEUED
+            if exc.status in REFUSED_FOR_GOOD or (exc.status == 413 and self.batch_size == 1):
+                # Sending it again as it is would be refused again: its items are
+                # rejected (the IT officer sees why and sends them again once the cause
+                # is fixed) and the run goes on with the next items.
+                self._done += self._refuse_batch(batch_id, exc)
+                return None
+            self._note_batch_error(batch_id, exc.code)
+            raise
+        except p.SyncError as exc:
+            self._note_batch_error(batch_id, exc.code)
+            raise
+
+    def _settle(self, flight: _Flight) -> None:
+        """The run stops (an error, cancelled) with a batch in flight: wait for it and apply
+        its answer if one came, so the hub's work is not asked again needlessly. Whatever
+        happens here, the batch stays open otherwise and the next run sends it again."""
+        try:
+            answer = flight.future.result()
+        except p.Cancelled:
+            return  # never sent: it stays open, as it was made
+        except Exception as exc:  # noqa: BLE001 - the run is stopping for another reason
+            code = exc.code if isinstance(exc, p.SyncError) else "stopped"
+            self._note_batch_error(flight.batch_id, code)
+            return
+        try:
+            self._apply(flight.batch_id, answer)
+        except Exception as exc:  # noqa: BLE001 - left open: the next run applies it
+            log.warning("sync answer not applied: %s", type(exc).__name__)
+            return
+        self._done += len(flight.batch.items)
+        self._sent_any = True
+        self.result.batches += 1
+
+    def _open_batch(self, exclude: str | None = None) -> str | None:
+        query = select(B.batch_id).where(B.state == OPEN)
+        if exclude is not None:  # the one in flight
+            query = query.where(B.batch_id != exclude)
         with self.desk.db.reading() as session:
-            return session.scalar(
-                select(B.batch_id).where(B.state == OPEN).order_by(B.created_at, B.batch_id)
-            )
+            return session.scalar(query.order_by(B.created_at, B.batch_id))
 
     def _make_batch(self) -> str | None:
         """Give up to batch_size waiting items a new batch id, committed before any attempt
@@ -469,22 +567,33 @@ class SyncClient:
                 continue  # the hub answers the item attachment_missing: the IT officer sees it
             self.transport.put_attachment(sha, data)
 
-    def _send(self, batch_id: str) -> int:
+    def _ready(self, batch_id: str) -> _Ready | None:
+        """The batch as it will be sent (its attempt counted), or None when its items went
+        elsewhere (send_again, a split): then it is closed, with nothing to send."""
         items, files = self._items(batch_id)
-        if not items:  # its items went elsewhere (send_again, a split): nothing to send
+        if not items:
             self._fail_batch(batch_id, "empty")
-            return 0
-        self._send_attachments(files)
+            return None
         with self.desk.db.reading() as session:
             anchor = audit_anchor(session)
-        batch = p.Batch(batch_id, self.desk.desk_code, tuple(items), anchor)
-        if batch_id in self._fresh:
+        fresh = batch_id in self._fresh
+        if fresh:
             self._fresh.discard(batch_id)  # counted when it was made
         else:
             self._count_attempt(batch_id)  # an open batch sent again
-        answer = self.transport.post_batch(batch)
-        self._apply(batch_id, answer)
-        return len(items)
+        batch = p.Batch(batch_id, self.desk.desk_code, tuple(items), anchor)
+        return _Ready(batch_id, batch, files, fresh)
+
+    def _unmake(self, batch_id: str) -> None:
+        """Undo _make_batch for a batch never sent: its items wait again, uncounted, and the
+        batch is gone from the history (nothing of it reached the hub)."""
+        with self.desk.db.writing() as session:
+            session.execute(
+                update(OB)
+                .where(OB.batch_id == batch_id)
+                .values(batch_id=None, attempts=OB.attempts - 1)
+            )
+            session.execute(delete(B).where(B.batch_id == batch_id))
 
     def _count_attempt(self, batch_id: str) -> None:
         with self.desk.db.writing() as session:

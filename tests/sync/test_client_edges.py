@@ -126,6 +126,38 @@ def test_a_batch_refused_as_too_large_is_halved(desk, hub, monkeypatch, counting
     assert len(hub.export()) == 5
 
 
+def test_a_batch_sent_back_to_waiting_is_not_passed_by_the_next_one(
+    desk, hub, monkeypatch, counting
+):
+    """The next batch is made while one is in flight. When the one in flight is refused and
+    its items wait again (413 here), the next one is unmade too, so a complaint's second
+    correction never reaches the hub before its first (the first would then conflict, and
+    the run end with it for the IT officer)."""
+    connect(desk, hub)
+    a = intake.record_complaint(desk.acting(CLERK), make_form())
+    assert sync.run(desk.acting(IT)).accepted == 1
+    settings.set_value(desk.db, "sync_batch_size", 2)
+    intake.record_complaint(desk.acting(CLERK), make_form())
+    for n in (1, 2):
+        form = corrections.form_of(desk.acting(SUPERVISOR), a.id)
+        form.subject = f"Perbaikan {n}: {form.subject}"
+        corrections.correct_complaint(desk.acting(SUPERVISOR), a.id, form, "salah ketik")
+    real = Counting.post_batch
+
+    def picky(self, batch):
+        if len(batch.items) > 1:
+            Counting.calls.append(f"refused:{len(batch.items)}")
+            raise p.Refused("too_large", 413)
+        return real(self, batch)
+
+    monkeypatch.setattr(Counting, "post_batch", picky)
+    report = sync.run(desk.acting(IT))
+    assert (report.ok, report.accepted, report.conflict) == (True, 3, 0)
+    # The unmade batch left no trace in the history: the refused one and three answered.
+    batches = [b.state for b in sync.batches(desk.acting(IT))]
+    assert sorted(batches) == ["answered"] * 4 + ["failed"]
+
+
 def test_a_complaint_corrected_while_its_answer_was_lost_ends_as_the_desks_version(desk, start_hub):
     """The hub committed the record, the answer was lost; the supervisor corrected the
     complaint; the resend with the same key now differs (409): the items go under a new key,

@@ -242,7 +242,9 @@ def test_the_lease_of_a_killed_sync_is_taken_over(desk, hub):
     assert sync.run(desk.acting(IT)).error is None
 
 
-def test_a_cancelled_run_stops_between_requests_and_keeps_what_was_sent(desk, hub):
+def test_a_cancelled_run_stops_after_the_batch_in_flight_and_keeps_what_was_sent(desk, hub):
+    """One batch is in flight while the next is made (client._upload): a cancel stops the run
+    once that one is answered and kept; nothing more is sent."""
     connect(desk, hub)
     record_many(desk, 3)
     from desk_app.settings import set_value
@@ -255,8 +257,8 @@ def test_a_cancelled_run_stops_between_requests_and_keeps_what_was_sent(desk, hu
 
     report = sync.run(desk.acting(IT), progress=seen.append, cancelled=cancelled)
     assert report.error == "cancelled"
-    assert states(desk) == {"sent": 1, "waiting": 2}
-    assert len(hub.export()) == 1
+    assert states(desk) == {"sent": 2, "waiting": 1}
+    assert len(hub.export()) == 2
     assert sync.run(desk.acting(IT)).ok and len(hub.export()) == 3
 
 
