@@ -713,8 +713,9 @@ class _BatchState:
                 held["provincial_id"] = (
                     f"{PROVINCE_PREFIX}-{now.year}-{first + held['number'] - 1:06d}"
                 )
-            conn.execute(
-                insert(complaint),
+            _insert_many(
+                conn,
+                complaint,
                 [
                     {
                         "provincial_id": h["provincial_id"],
@@ -756,7 +757,7 @@ class _BatchState:
                 else:
                     changed.append((rev["id"], values))
         if added:
-            conn.execute(insert(revision), added)
+            _insert_many(conn, revision, added)
         for row_id, values in changed:
             conn.execute(update(revision).where(revision.c.id == row_id).values(**values))
 
@@ -766,6 +767,34 @@ class _BatchState:
         for result in results:
             if isinstance(result.get("provincial_id"), dict):
                 result["provincial_id"] = result["provincial_id"]["provincial_id"]
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """INSERT many rows through the driver's executemany: SQLAlchemy built each row's
+    parameters by itself, a tenth of a batch's time. Each value still goes through its
+    column's bind processor for this dialect (a datetime is stored as SQLAlchemy stores it),
+    so what is written is the same as insert(table) would write."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    names = list(rows[0])
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
+    )
+    conn.exec_driver_sql(
+        sql,
+        [
+            tuple(
+                value if process is None or value is None else process(value)
+                for value, process in zip((row[n] for n in names), processors, strict=True)
+            )
+            for row in rows
+        ],
+    )
 
 
 def _take_numbers(conn: Connection, count: int) -> int:
