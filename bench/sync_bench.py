@@ -21,7 +21,6 @@ from benchlib import ROOT, Context, Figure, measure, open_acting
 UPLOAD_GOAL = 0.8  # x the raw POST's throughput
 END_TO_END_GOAL = 5000.0  # complaints per second, without attachments
 COMPLAINTS = 3000
-BATCH = 100
 
 
 def _desk(ctx: Context, name: str, code: str):
@@ -87,6 +86,7 @@ def bench_sync(ctx: Context) -> list[Figure]:
     from desk_app.domain.roles import Actor, Role
     from desk_app.services import sync
     from desk_app.sync import credentials
+    from desk_app.sync.protocol import DEFAULT_BATCH_ITEMS as BATCH  # the app's own default
     from tests.sync.hub_process import Hub
 
     hub_dir = ctx.scratch / "hub"

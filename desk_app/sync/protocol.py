@@ -9,7 +9,7 @@ from typing import Any
 
 API = "/api/v1"
 MAX_BATCH_ITEMS = 200  # §4: a batch holds at most 200 items
-DEFAULT_BATCH_ITEMS = 100
+DEFAULT_BATCH_ITEMS = 200  # the setting sync_batch_size's default
 STATUS_PAGE = 500  # §9: limit ≤ 500
 
 CONNECT_TIMEOUT = 5.0  # §1
