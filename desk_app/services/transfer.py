@@ -27,6 +27,7 @@ from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.sql import sqltypes
 
 from desk_app import rowfile
 from desk_app.domain.complaint import DESCRIPTION_MAX, ComplaintForm
@@ -234,6 +235,14 @@ PROVINCE_COLUMNS = [c for c in EXPORT_COLUMNS if c not in ("status", "linked_to"
 _PROVINCE_OPTIONAL = ("village",)  # desa/kelurahan, where the desk records it
 
 
+# The province columns that hold a date or a time (the rest are sent as they are).
+_PROVINCE_TIMES = frozenset(
+    c
+    for c in PROVINCE_COLUMNS
+    if isinstance(models.Complaint.__table__.c[c].type, (sqltypes.Date, sqltypes.DateTime))
+)
+
+
 def _utc(value: object) -> object:
     if isinstance(value, dt.datetime):
         return value.replace(microsecond=0).isoformat() + "Z"
@@ -258,7 +267,10 @@ def outbound_row(
     what the identity fields hold, so the rule lives in one place.
     """
     if audience == visibility.PROVINCE:
-        values = {c: _utc(getattr(row, c)) for c in PROVINCE_COLUMNS}
+        values = {
+            c: _utc(getattr(row, c)) if c in _PROVINCE_TIMES else getattr(row, c)
+            for c in PROVINCE_COLUMNS
+        }
         for name in _PROVINCE_OPTIONAL:
             if hasattr(row, name):
                 values[name] = getattr(row, name)
