@@ -20,7 +20,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -450,14 +450,30 @@ def create_app(store: HubStore, faults: Faults | None = None) -> FastAPI:
         response_model_exclude_none=True,
         responses=_errors(400, 401, 403, 409, 413, 415, 422, 429, 500),
         summary="upload a batch of record, correction and erasure items (idempotent)",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}
+                },
+            }
+        },
     )
-    def batches(
-        request: BatchRequest,
+    async def batches(
+        raw: Request,
         desk: Desk,
         idempotency_key: Annotated[
             str | None, Header(alias="Idempotency-Key", max_length=64)
         ] = None,
     ):
+        # Parsed from the bytes by Pydantic in one pass: FastAPI's own way (json.loads, then
+        # validating the Python objects) took four times as long for a batch of 200.
+        try:
+            request = BatchRequest.model_validate_json(await raw.body())
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+            ) from None
         if not idempotency_key:
             raise HubError("bad_request", "The Idempotency-Key header is missing.")
         if idempotency_key != request.batch_id:
@@ -466,6 +482,9 @@ def create_app(store: HubStore, faults: Faults | None = None) -> FastAPI:
             raise HubError("too_large", f"A batch holds at most {codes.MAX_ITEMS} items.")
         if request.desk_code != desk:
             raise HubError("forbidden", "The batch is not of the token's desk.")
+        return await run_in_threadpool(apply, request, desk, idempotency_key)
+
+    def apply(request: BatchRequest, desk: str, idempotency_key: str) -> JSONResponse:
         items = [
             Item(
                 i.item_id,
@@ -629,6 +648,14 @@ def _document(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = original()
             components = schema.setdefault("components", {}).setdefault("schemas", {})
+            # The batch body is parsed by the endpoint itself (batches), so FastAPI does not
+            # describe it: its schema is added here, as FastAPI would have.
+            batch_schema = BatchRequest.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            for name, sub in batch_schema.pop("$defs", {}).items():
+                components.setdefault(name, sub)
+            components.setdefault("BatchRequest", batch_schema)
             components["Complaint"] = Complaint.model_json_schema(
                 ref_template="#/components/schemas/{model}"
             )
