@@ -19,6 +19,7 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import (
@@ -305,7 +306,8 @@ class HubStore:
         for i in items:
             if i.kind in ("record", "correction") and isinstance(i.complaint, dict):
                 problems.append(checks.check_complaint(i.complaint, i.complaint_id))
-                forms.append(stored_form(checks.known_fields(i.complaint)))
+                known = checks.known_fields(i.complaint)
+                forms.append((*stored_form(known), known))
             else:
                 problems.append([])
                 forms.append(None)
@@ -585,10 +587,11 @@ class _BatchState:
             )
         self.new_ids = 0
 
-    def apply(self, item: Item, errors: list, form: tuple[str, str] | None) -> dict:
+    def apply(self, item: Item, errors: list, form: tuple[str, str, dict] | None) -> dict:
+        """`form`: the item's complaint as (canonical text, its SHA-256, the §6 fields)."""
         if item.kind == "erasure":
             return self._erase(item)
-        body = checks.known_fields(item.complaint or {})
+        body = form[2] if form is not None else checks.known_fields(item.complaint or {})
         if not errors:
             if body.get("desk_code") != self.desk_code:
                 raise NotOwned()
@@ -604,8 +607,8 @@ class _BatchState:
             return self._record(item, body, errors, form)
         return self._correct(item, body, errors, form)
 
-    def _record(self, item: Item, body: dict, errors: list, form: tuple[str, str]) -> dict:
-        text, digest = form
+    def _record(self, item: Item, body: dict, errors: list, form: tuple[str, str, dict]) -> dict:
+        text, digest, _body = form
         held = self.held.get(item.complaint_id)
         if held is not None:
             first = self.revisions.get(item.complaint_id, {}).get(0)
@@ -639,13 +642,13 @@ class _BatchState:
         }
         return {"result": "accepted", "provincial_id": held}
 
-    def _correct(self, item: Item, body: dict, errors: list, form: tuple[str, str]) -> dict:
+    def _correct(self, item: Item, body: dict, errors: list, form: tuple[str, str, dict]) -> dict:
         held = self.held.get(item.complaint_id)
         if held is None:
             return _rejected(
                 [checks.FieldError("complaint_id", "unknown_complaint", "complaint not held")]
             )
-        text, digest = form
+        text, digest, _body = form
         kept = self.revisions.setdefault(item.complaint_id, {})
         same = kept.get(item.revision)
         if same is not None and same["sha"] == digest:
@@ -778,23 +781,30 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
         return
     dialect = conn.dialect
     names = list(rows[0])
-    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    processors = [
+        (at, process)
+        for at, process in enumerate(
+            table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
+        )
+        if process is not None
+    ]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join([mark] * len(names))})"
     )
-    conn.exec_driver_sql(
-        sql,
-        [
-            tuple(
-                value if process is None or value is None else process(value)
-                for value, process in zip((row[n] for n in names), processors, strict=True)
-            )
-            for row in rows
-        ],
-    )
+    values_of = itemgetter(*names)
+    params = []
+    for row in rows:
+        values = values_of(row)
+        if processors:
+            values = list(values)
+            for at, process in processors:
+                if values[at] is not None:
+                    values[at] = process(values[at])
+        params.append(tuple(values))
+    conn.exec_driver_sql(sql, params)
 
 
 def _take_numbers(conn: Connection, count: int) -> int:
