@@ -60,8 +60,9 @@ class Desk:
 
     def reloaded(self) -> Desk:
         """This desk with its identity read again from the settings (after init_desk, or
-        after IT changed one: the window is rebuilt on it, ui/main_window.py)."""
-        return replace(self, **_identity(self.db))
+        after IT changed one: the window is rebuilt on it, ui/main_window.py) and its
+        reference data read again (a sync may have fetched new sets into the data folder)."""
+        return replace(self, reference=reference.load(paths.data_dir()), **_identity(self.db))
 
     @property
     def user(self) -> str:

@@ -405,3 +405,31 @@ def test_closing_the_window_during_a_run_cancels_it_and_loses_nothing(
     assert 0 < overview.waiting < 5
     assert overview.waiting + overview.sent == 5
     assert len(slow.export()) == overview.sent
+
+
+def test_reference_data_a_sync_brings_is_used_by_the_window_at_once(
+    qtbot, make_window, desk, hub, memory_keyring, monkeypatch
+):
+    """The province added a category: after Send now the window is built again on the desk
+    read again (its reference data holds the new category), on the Sync tab, and says so. An
+    automatic run only says so: the next sign-in reads the desk again."""
+    from tests.sync.test_client_upload import ProvinceAddsACategory
+
+    def factory(server, client_id, secret, *, ca_bundle, cancelled):
+        return ProvinceAddsACategory(
+            server, client_id, secret, ca_bundle=ca_bundle, cancelled=cancelled, policy=FAST
+        )
+
+    monkeypatch.setattr(sync, "make_transport", factory)
+    connect(desk, hub)
+    window, page = sync_window(qtbot, make_window, desk)
+    assert "BENCANA" not in window.desk.reference.categories
+    with qtbot.waitSignal(window.session_lock.replaced, timeout=RUN_TIMEOUT) as replaced:
+        report = send_now(qtbot, page)
+    assert report.references == ("categories",)
+    new = replaced.args[0]
+    assert new.desk.reference.categories["BENCANA"].name == "Bencana Alam"
+    assert new.tabs.currentWidget() is new.sync_page
+    assert new.statusBar().currentMessage() == _(
+        "Reference data refreshed: {names}. The window uses it now."
+    ).format(names=report.references_text)
