@@ -26,6 +26,9 @@ class Choice(enum.StrEnum):
     def parse(cls, text: str) -> Choice | None:
         """Accept the stored value or the label in any language we ship."""
         text = (text or "").strip().lower()
+        member = cls._value2member_map_.get(text)
+        if member is not None:  # the stored value: no label is another member's value (tested)
+            return member
         for member in cls:
             if text in (member.value, member.label.lower(), cls._labels()[member.value].lower()):
                 return member

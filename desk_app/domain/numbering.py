@@ -31,10 +31,19 @@ def _op(x: int, y: int) -> int:
     return (w_x4 ^ y4) * 9 + (2 * x9 + y9) % 9
 
 
+# _op as a table, and each character's index: every save and every row of a bulk load makes a
+# number, and the arithmetic per character was most of that (issue 11).
+_TABLE = tuple(tuple(_op(x, y) for y in range(36)) for x in range(36))
+_INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+
+
 def _interim(text: str) -> int:
     value = 0
     for ch in text:
-        value = _op(value, ALPHABET.index(ch))
+        index = _INDEX.get(ch)
+        if index is None:
+            raise ValueError(f"not in the alphabet: {ch!r}")
+        value = _TABLE[value][index]
     return value
 
 
@@ -76,7 +85,8 @@ def make(desk_code: str, day: dt.date, sequence: int) -> str:
         raise ValueError("invalid desk code")
     if not 1 <= sequence <= 999_999:
         raise ValueError("sequence out of range")
-    return str(TrackingNumber(desk_code, day, sequence))
+    body = TrackingNumber(desk_code, day, sequence).body  # str() would build it twice
+    return f"{body}-{check_character(body)}"
 
 
 def normalise(text: str) -> str:
