@@ -65,8 +65,13 @@ class TrackingNumber:
     sequence: int
 
     @property
+    def prefix(self) -> str:
+        """What every number of the desk's day starts with: "DESK-YYMMDD-"."""
+        return f"{self.desk_code}-{self.day:%y%m%d}-"
+
+    @property
     def body(self) -> str:
-        return f"{self.desk_code}-{self.day:%y%m%d}-{self.sequence:04d}"
+        return f"{self.prefix}{self.sequence:04d}"
 
     @property
     def check(self) -> str:
@@ -87,6 +92,23 @@ def make(desk_code: str, day: dt.date, sequence: int) -> str:
         raise ValueError("sequence out of range")
     body = TrackingNumber(desk_code, day, sequence).body  # str() would build it twice
     return f"{body}-{check_character(body)}"
+
+
+def series(desk_code: str, day: dt.date, first: int, count: int) -> list[str]:
+    """make() for the `count` sequences of `day` from `first` on (a bulk load takes a day's
+    numbers at once): the desk code is checked and the day written once."""
+    if count <= 0:
+        return []
+    if not is_valid_desk_code(desk_code):
+        raise ValueError("invalid desk code")
+    if not 1 <= first <= first + count - 1 <= 999_999:
+        raise ValueError("sequence out of range")
+    prefix = TrackingNumber(desk_code, day, first).prefix
+    numbers = []
+    for sequence in range(first, first + count):
+        body = f"{prefix}{sequence:04d}"
+        numbers.append(f"{body}-{check_character(body)}")
+    return numbers
 
 
 def normalise(text: str) -> str:

@@ -89,18 +89,13 @@ def _insert_many(session, table, rows: list[dict]) -> None:
 def _numbers(session, desk: Desk, days: list[dt.date]) -> list[str]:
     """Tracking numbers for complaints recorded on `days` (in order): each day's counter
     moved once by its count, the numbers handed out in the order given."""
-    counts = Counter(days)
-    taken = {}
-    for day, count in counts.items():
+    series = {}
+    for day, count in Counter(days).items():
         last = session.execute(
             _ADVANCE, {"desk_code": desk.desk_code, "day": day, "n": count}
         ).scalar_one()
-        taken[day] = last - count
-    numbers = []
-    for day in days:
-        taken[day] += 1
-        numbers.append(numbering.make(desk.desk_code, day, taken[day]))
-    return numbers
+        series[day] = iter(numbering.series(desk.desk_code, day, last - count + 1, count))
+    return [next(series[day]) for day in days]
 
 
 class _ChunkCalendar:
