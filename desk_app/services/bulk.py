@@ -21,6 +21,7 @@ writes must be made in both (tests/core/test_bulk.py compares what the two write
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import Counter
 
 from sqlalchemy import Date, bindparam, func, insert, select, text
@@ -67,9 +68,11 @@ def _insert_many(session, table, rows: list[dict]) -> None:
     # Each distinct value of a column bound once: a chunk's rows share their days (due date,
     # event date) and, in an import, the time they were recorded.
     bound = [(i, bind, {}) for i, bind in enumerate(binds) if bind is not None]
+    pick = operator.itemgetter(*names)  # the row's values as a tuple (one name: the value)
+    single = len(names) == 1
     params = []
     for row in rows:
-        values = [row[name] for name in names]
+        values = [pick(row)] if single else list(pick(row))
         for i, bind, seen in bound:
             value = values[i]
             if value in seen:
@@ -130,8 +133,12 @@ def write_many(session, desk: Desk, items: list[tuple[ValidComplaint, dt.datetim
 
     if not items:
         return []
-    numbers = _numbers(session, desk, [desk.local_day(now) for _valid, now in items])
-    earliest = min(desk.local_day(valid.received_at or now) for valid, now in items)
+    days = [desk.local_day(now) for _valid, now in items]
+    numbers = _numbers(session, desk, days)
+    earliest = min(
+        day if valid.received_at in (None, now) else desk.local_day(valid.received_at)
+        for (valid, now), day in zip(items, days, strict=True)
+    )
     calendar = _ChunkCalendar(holidays.calendar_in(session, desk, since=earliest))
     rows, outbox, files = [], [], []
     for (valid, now), number in zip(items, numbers, strict=True):
