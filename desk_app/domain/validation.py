@@ -58,10 +58,14 @@ def _international_prefix(text: str) -> str:
     return stripped
 
 
-# An Indonesian number already written in E.164 (+62 and no national prefix 0), as an import
-# or the demo data gives it: parsing it can only give the same country code and national
-# number back, so the number is built directly (parsing was two thirds of this check).
-_E164_ID = re.compile(r"\+62[1-9][0-9]{5,13}")
+# The two ways an Indonesian number is usually written: in E.164 (+62 812...), as an export or
+# the demo data gives it, and nationally with its 0 (0812-3456-7890), as clerks type it. Parsing
+# such a number can only give +62 and the digits after the 0 (0[1-9] is no international
+# prefix here: that is 008 or 009), so the number is built directly and only checked
+# (parsing was two thirds of this check); anything else, or an invalid number, is parsed.
+_E164_ID = re.compile(r"\+62([1-9][0-9]{5,13})")
+_NATIONAL_ID = re.compile(r"0([1-9][0-9]{5,13})")
+_SEPARATORS = re.compile(r"[ .\-]")
 
 
 def check_phone(text: str) -> str:
@@ -75,10 +79,11 @@ def _valid_phone(text: str) -> str:
     import phonenumbers
 
     stripped = text.strip()
-    if _E164_ID.fullmatch(stripped):
-        number = phonenumbers.PhoneNumber(country_code=62, national_number=int(stripped[3:]))
+    plain = _E164_ID.fullmatch(stripped) or _NATIONAL_ID.fullmatch(_SEPARATORS.sub("", stripped))
+    if plain:
+        number = phonenumbers.PhoneNumber(country_code=62, national_number=int(plain[1]))
         if phonenumbers.is_valid_number(number):
-            return stripped  # = format_number(number, E164); an invalid one is parsed below
+            return f"+62{plain[1]}"  # = format_number(number, E164)
     try:
         number = phonenumbers.parse(_international_prefix(text), "ID")
     except phonenumbers.NumberParseException as exc:

@@ -119,11 +119,24 @@ def test_no_choice_label_is_another_choices_value(language):
 
 @pytest.mark.parametrize(
     "typed",
-    ["+6281266778899", "+628126677889", "+62211234567", "+62 812 6677 8899", "+6208126677889"],
+    [
+        "+6281266778899",
+        "+628126677889",
+        "+62211234567",
+        "+62 812 6677 8899",
+        "+6208126677889",
+        "0812-6677-8899",
+        "0812.6677.8899",
+        " 0812 6677 889 ",
+        "021-1234567",
+        "0761 12345",
+        "08 12",
+        "0800123456",
+    ],
 )
-def test_a_number_in_e164_is_what_parsing_gives(typed):
-    """An Indonesian number already in E.164 skips parsing: it must come out as parsing it
-    would (a national number of the same digits, the same validity)."""
+def test_a_number_written_the_usual_way_is_what_parsing_gives(typed):
+    """An Indonesian number in E.164 or with its national 0 skips parsing: it must come out as
+    parsing it would (the same national number, the same validity)."""
     import phonenumbers
 
     from desk_app.domain.validation import FieldInvalid, check_phone
