@@ -6,8 +6,9 @@ day, its due date, its outbox row, its attachments, its own sealed audit event) 
 write transaction, so a chunk is all there or none of it. Only the way differs (issue 11):
 - the numbers of a day are taken with one counter update per day, not one per complaint;
 - the complaints, outbox rows, attachments and audit events (each still sealed over the one
-  before it) go in one executemany each (Core on the table:
-  the ORM's bulk path split a chunk into thousands of executes wherever a value was None);
+  before it) go in one executemany each (not the ORM's bulk path, which split a chunk into
+  thousands of executes wherever a value was None; on SQLite the driver's own executemany,
+  each value bound as Core would bind it: _insert_many);
 - the full-text index is filled once per chunk from the rows just written: the per-row
   trigger is set aside inside the transaction and put back, word for word, before it ends
   (a rollback puts it back too; other connections never see the table without it).
