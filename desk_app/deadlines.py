@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desk_app import paths
 from desk_app.domain.calendar import WorkingCalendar
@@ -37,12 +37,20 @@ class Deadline:
 class DeadlineRules:
     default_working_days: int
     rules: tuple[tuple[str | None, str | None, Deadline], ...]  # (report_type, category, rule)
+    _first: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The first rule for each (report_type, category), looked up at every complaint
+        # recorded (a bulk load asks once per row).
+        first: dict[tuple[str | None, str | None], Deadline] = {}
+        for r, c, d in self.rules:
+            first.setdefault((r, c), d)
+        object.__setattr__(self, "_first", first)
 
     def for_complaint(self, report_type: str, category: str, reference: Reference) -> Deadline:
-        def match(rt: str | None, cat: str | None) -> Deadline | None:
-            return next((d for r, c, d in self.rules if (r, c) == (rt, cat)), None)
-
-        found = match(report_type, category) or match(report_type, None) or match(None, category)
+        match = self._first.get
+        found = match((report_type, category)) or match((report_type, None))
+        found = found or match((None, category))
         if found is not None:
             return found
         known = reference.categories.get(category)

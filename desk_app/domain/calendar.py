@@ -31,17 +31,21 @@ class _National:
 
     def __init__(self) -> None:
         self._days: holidays.HolidayBase | None = None
+        self._answers: dict[dt.date, bool] = {}  # the package's lookup is ~20 us a day
 
     def __contains__(self, day: dt.date) -> bool:
-        if self._days is None:
-            import holidays
+        answer = self._answers.get(day)
+        if answer is None:
+            if self._days is None:
+                import holidays
 
-            self._days = holidays.country_holidays(
-                "ID",
-                categories=HOLIDAY_CATEGORIES,
-                language="en_US" if language() == "en" else "id",  # the names, for the lists
-            )
-        return day in self._days
+                self._days = holidays.country_holidays(
+                    "ID",
+                    categories=HOLIDAY_CATEGORIES,
+                    language="en_US" if language() == "en" else "id",  # the names, for the lists
+                )
+            answer = self._answers[day] = day in self._days
+        return answer
 
     def name(self, day: dt.date) -> str:
         return (self._days or {}).get(day, "") if day in self else ""

@@ -31,10 +31,19 @@ def _op(x: int, y: int) -> int:
     return (w_x4 ^ y4) * 9 + (2 * x9 + y9) % 9
 
 
+# _op as a table, and each character's index: every save and every row of a bulk load makes a
+# number, and the arithmetic per character was most of that (issue 11).
+_TABLE = tuple(tuple(_op(x, y) for y in range(36)) for x in range(36))
+_INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+
+
 def _interim(text: str) -> int:
     value = 0
     for ch in text:
-        value = _op(value, ALPHABET.index(ch))
+        index = _INDEX.get(ch)
+        if index is None:
+            raise ValueError(f"not in the alphabet: {ch!r}")
+        value = _TABLE[value][index]
     return value
 
 
@@ -56,8 +65,13 @@ class TrackingNumber:
     sequence: int
 
     @property
+    def prefix(self) -> str:
+        """What every number of the desk's day starts with: "DESK-YYMMDD-"."""
+        return f"{self.desk_code}-{self.day:%y%m%d}-"
+
+    @property
     def body(self) -> str:
-        return f"{self.desk_code}-{self.day:%y%m%d}-{self.sequence:04d}"
+        return f"{self.prefix}{self.sequence:04d}"
 
     @property
     def check(self) -> str:
@@ -76,7 +90,25 @@ def make(desk_code: str, day: dt.date, sequence: int) -> str:
         raise ValueError("invalid desk code")
     if not 1 <= sequence <= 999_999:
         raise ValueError("sequence out of range")
-    return str(TrackingNumber(desk_code, day, sequence))
+    body = TrackingNumber(desk_code, day, sequence).body  # str() would build it twice
+    return f"{body}-{check_character(body)}"
+
+
+def series(desk_code: str, day: dt.date, first: int, count: int) -> list[str]:
+    """make() for the `count` sequences of `day` from `first` on (a bulk load takes a day's
+    numbers at once): the desk code is checked and the day written once."""
+    if count <= 0:
+        return []
+    if not is_valid_desk_code(desk_code):
+        raise ValueError("invalid desk code")
+    if not 1 <= first <= first + count - 1 <= 999_999:
+        raise ValueError("sequence out of range")
+    prefix = TrackingNumber(desk_code, day, first).prefix
+    numbers = []
+    for sequence in range(first, first + count):
+        body = f"{prefix}{sequence:04d}"
+        numbers.append(f"{body}-{check_character(body)}")
+    return numbers
 
 
 def normalise(text: str) -> str:

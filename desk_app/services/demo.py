@@ -15,6 +15,7 @@ a million rows on one day would pass). Status stays "recorded": no audited path 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import random
 import re
@@ -76,22 +77,40 @@ def _is_training_desk(desk: Desk) -> bool:
     return bool(settings.get(desk.db, "training_desk"))
 
 
-def _form(rng: random.Random, names: dict, templates: list, desk: Desk, received: dt.datetime):
-    """One demo complaint as a clerk could have typed it."""
-    ref = desk.reference
-    template = rng.choice(templates)
-    region = rng.choice(list(ref.regions.values()))
+class _Pools:
+    """What each demo complaint draws from, prepared once per run: the lists rng.choice and
+    rng.choices pick from (the same lists, in the same order, so a seed gives the same data)."""
+
+    def __init__(self, names: dict, templates: list, desk: Desk) -> None:
+        self.names = names
+        self.templates = templates
+        self.regions = list(desk.reference.regions.values())
+        self.places = {r.code: list(r.districts.values()) or [r.short] for r in self.regions}
+        self.channels, weights = zip(*CHANNEL_WEIGHTS, strict=True)
+        self.channel_weights = list(itertools.accumulate(weights))
+        self.report_types = list(ReportType)
+        self.report_type_weights = list(itertools.accumulate([80, 12, 8]))
+
+
+def _form(rng: random.Random, pools: _Pools, day: dt.date, received: dt.datetime):
+    """One demo complaint as a clerk could have typed it, received at `received` (on the
+    desk's local `day`)."""
+    names = pools.names
+    template = rng.choice(pools.templates)
+    region = rng.choice(pools.regions)
     female = rng.random() < 0.5
     given = rng.choice(names["given_female" if female else "given_male"])
     family = rng.choice(names["family"])
-    place = rng.choice(list(region.districts.values()) or [region.short])
+    place = rng.choice(pools.places[region.code])
     anonymous = rng.random() < 0.08
-    channel = rng.choices(*zip(*CHANNEL_WEIGHTS, strict=True))[0]
-    day = desk.local_day(received)
-    mailbox = re.sub(r"[^a-z]", "", f"{given}{family}".lower()) or "pelapor"
-    email = f"{mailbox}{rng.randint(1, 99)}@example.id" if channel is Channel.EMAIL else ""
+    channel = rng.choices(pools.channels, cum_weights=pools.channel_weights)[0]
+    email = ""
+    if channel is Channel.EMAIL:
+        mailbox = re.sub(r"[^a-z]", "", f"{given}{family}".lower()) or "pelapor"
+        email = f"{mailbox}{rng.randint(1, 99)}@example.id"
+    report_type = rng.choices(pools.report_types, cum_weights=pools.report_type_weights)[0]
     return ComplaintForm(
-        report_type=rng.choices(list(ReportType), weights=[80, 12, 8])[0].value,
+        report_type=report_type.value,
         channel=channel.value,
         received_at=received.isoformat(),
         reporter_name="" if anonymous else f"{given} {family}",
@@ -134,9 +153,9 @@ def generate(
     if not _is_training_desk(desk):
         raise DemoRefused()
     rng = random.Random(seed)
-    names = _load("names.json")
-    templates = _load("complaints.json")["templates"]
+    pools = _Pools(_load("names.json"), _load("complaints.json")["templates"], desk)
     now = desk.now()
+    today = desk.local_day(now)
     span = dt.timedelta(days=days).total_seconds()
     # Arrival times sorted, so seq order is arrival order as on a real desk.
     moments = sorted(now - dt.timedelta(seconds=rng.random() * span) for _ in range(count))
@@ -144,8 +163,8 @@ def generate(
     for offset in range(0, count, batch):
         valids = []
         for received in moments[offset : offset + batch]:
-            form = _form(rng, names, templates, desk, received)
-            valids.append(validate(form, desk.reference, today=desk.local_day(now)))
+            form = _form(rng, pools, desk.local_day(received), received)
+            valids.append(validate(form, desk.reference, today=today))
         # Busy past the timeout, disk full: the session says it in words (store/db.py).
         with desk.db.writing() as session:
             bulk.write_many(session, desk, [(valid, valid.received_at) for valid in valids])

@@ -107,6 +107,17 @@ def _written(desk, complaint_id: str) -> dict:
             .mappings()
             .all()
         )
+        files = (
+            session.execute(
+                text(
+                    "SELECT filename, sha256, size FROM attachment WHERE complaint_id = :id"
+                    " ORDER BY seq"
+                ),
+                {"id": complaint_id},
+            )
+            .mappings()
+            .all()
+        )
         events = (
             session.execute(
                 text(
@@ -125,6 +136,7 @@ def _written(desk, complaint_id: str) -> dict:
     return {
         "complaint": {k: v for k, v in row.items() if k not in own},
         "outbox": [{k: v for k, v in b.items() if k not in own} for b in box],
+        "attachments": [dict(f) for f in files],
         "events": [
             (e["actor"], e["action"], e["object_type"], e["before"], e["reason"]) for e in events
         ],
@@ -132,9 +144,34 @@ def _written(desk, complaint_id: str) -> dict:
     }
 
 
-def test_a_bulk_chunk_writes_what_a_save_writes(desk):
+SCAN = {"filename": "ktp siti.jpg", "sha256": "ab" * 32, "size": "11000"}
+LETTER = {"filename": "surat.pdf", "sha256": "cd" * 32, "size": "2048"}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        # every optional value left out (NULLs in the row), two attachments, a time received
+        dict(
+            reporter_nik="",
+            reporter_phone="",
+            reporter_email="",
+            anonymous="yes",
+            reporter_name="",
+            district="",
+            event_date="",
+            complained_before="",
+            received_at="2026-11-19T22:15:30.000001+07:00",
+            attachments=[SCAN, LETTER],
+        ),
+    ],
+)
+def test_a_bulk_chunk_writes_what_a_save_writes(desk, overrides):
     # bulk.write_many repeats intake._write for many: a change to one must reach the other.
-    form = make_form(subject="Lampu jalan padam di simpang empat")
+    form = make_form(subject="Lampu jalan padam di simpang empat", **overrides)
     saved = intake.record_complaint(desk, form, draft_key=None, now=NOW)
     [bulked] = intake.record_many(desk, [(2, form)], now=NOW)
-    assert _written(desk, bulked.id) == _written(desk, saved.id)
+    written = _written(desk, bulked.id)
+    assert written == _written(desk, saved.id)
+    assert len(written["attachments"]) == len(overrides.get("attachments", []))

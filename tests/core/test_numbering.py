@@ -85,3 +85,15 @@ def test_the_documented_example_is_a_real_number():
     doc = Path(__file__).resolve().parents[2] / "docs" / "tracking-numbers.md"
     example = doc.read_text(encoding="utf-8").splitlines()[5].strip()
     assert example == numbering.make("BKS01", dt.date(2026, 11, 22), 7)
+
+
+def test_a_series_is_what_make_gives_one_by_one():
+    day = dt.date(2026, 11, 20)
+    assert numbering.series("PKU01", day, 9998, 4) == [
+        numbering.make("PKU01", day, seq) for seq in range(9998, 10002)
+    ]
+    assert numbering.series("PKU01", day, 1, 0) == []
+    with pytest.raises(ValueError):
+        numbering.series("PKU01", day, 999_999, 2)
+    with pytest.raises(ValueError):
+        numbering.series("pku", day, 1, 1)
