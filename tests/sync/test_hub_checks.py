@@ -47,9 +47,10 @@ def test_the_phone_shortcut_answers_as_phonenumbers_does(value):
     assert checks._e164(value) == library_e164(value)
 
 
-def test_the_phone_shortcut_is_taken_for_an_indonesian_mobile_number():
-    assert checks._indonesian("+6281234567890") is not None
-    assert checks._e164("+6281234567890") and not checks._e164("+62812345")
+def test_an_indonesian_mobile_number_in_e164_passes_and_other_spellings_do_not():
+    assert checks._e164("+6281234567890")
+    assert not checks._e164("+62812345")  # too short
+    assert not checks._e164("081234567890") and not checks._e164("+62 812 3456 7890")
 
 
 riau_like = st.builds(
