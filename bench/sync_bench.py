@@ -39,8 +39,9 @@ def _record(desk, n: int, seed: int) -> None:
 
     rng = random.Random(seed)
     names, templates = demo._load("names.json"), demo._load("complaints.json")["templates"]
+    pools = demo._Pools(names, templates, desk)
     now = desk.now()
-    forms = [(i, demo._form(rng, names, templates, desk, now)) for i in range(n)]
+    forms = [(i, demo._form(rng, pools, desk.local_day(now), now)) for i in range(n)]
     for start in range(0, n, 500):
         intake.record_many(desk, forms[start : start + 500])
 
