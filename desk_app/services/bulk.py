@@ -22,17 +22,16 @@ writes must be made in both (tests/core/test_bulk.py compares what the two write
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections import Counter
 
-from sqlalchemy import Date, bindparam, func, insert, select, text
+from sqlalchemy import Date, bindparam, func, select, text
 
 from desk_app.audit import chain
 from desk_app.domain import numbering
 from desk_app.domain.complaint import ValidComplaint
 from desk_app.services import holidays
 from desk_app.services.desk import Desk
-from desk_app.store import models
+from desk_app.store import driver, models
 
 FTS_TRIGGER = "complaint_fts_ai"  # migration 0001: one FTS insert per complaint inserted
 
@@ -48,46 +47,10 @@ _FILL_FTS = text(
 
 
 def _insert_many(session, table, rows: list[dict]) -> None:
-    """INSERT `rows` (dicts with the same keys) into `table`, as insert(table) would: on
-    SQLite, one executemany of the driver with each value bound by the column type's own bind
-    processor (Core's executemany spent more per row building and processing its parameters
-    than SQLite spent inserting them); elsewhere, or where a column left out of the rows has a
-    default to fill in, through Core."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    if dialect.name != "sqlite" or any(
-        c.default is not None or c.server_default is not None
-        for c in table.columns
-        if c.name not in rows[0] and not c.primary_key
-    ):
-        session.execute(insert(table), rows)
-        return
-    binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    # Each distinct value of a column bound once: a chunk's rows share their days (due date,
-    # event date) and, in an import, the time they were recorded.
-    bound = [(i, bind, {}) for i, bind in enumerate(binds) if bind is not None]
-    pick = operator.itemgetter(*names)  # the row's values as a tuple (one name: the value)
-    single = len(names) == 1
-    params = []
-    for row in rows:
-        values = [pick(row)] if single else list(pick(row))
-        for i, bind, seen in bound:
-            value = values[i]
-            if value in seen:
-                values[i] = seen[value]
-            else:
-                values[i] = seen[value] = bind(value)
-        params.append(tuple(values))
-    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
-    marks = ", ".join("?" * len(names))
-    connection.exec_driver_sql(
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({columns}) "
-        f"VALUES ({marks})",
-        params,
-    )
+    """INSERT `rows` into `table` as insert(table) would, through the driver's executemany
+    (store/driver.py: Core's executemany spent more per row building and processing its
+    parameters than SQLite spent inserting them)."""
+    driver.insert_many(session.connection(), table, rows)
 
 
 def _numbers(session, desk: Desk, days: list[dt.date]) -> list[str]:

@@ -36,13 +36,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import uuid6
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from desk_app import files, paths, reference
 from desk_app.audit import chain as audit
 from desk_app.services import visibility
-from desk_app.store import models
+from desk_app.store import driver, models
 from desk_app.sync import outbox
 from desk_app.sync import protocol as p
 from desk_app.sync.transport import Transport
@@ -72,17 +72,6 @@ _STATE_OF = {
     p.REJECTED: outbox.REJECTED,
     p.CONFLICT: outbox.CONFLICT,
 }
-_ITEM_COLUMNS = ("state", "result", "provincial_id", "errors", "sent_at", "last_error")
-_UPDATE_ITEM = (
-    update(OB.__table__)
-    .where(OB.__table__.c.item_id == bindparam("b_item_id"))
-    .values({c: bindparam(c) for c in (*_ITEM_COLUMNS, "next_attempt_at")})
-)
-_UPDATE_PROVINCIAL_ID = (
-    update(C.__table__)
-    .where(C.__table__.c.id == bindparam("b_id"))
-    .values(provincial_id=bindparam("provincial_id"))
-)
 PHASES = ("connect", "upload", "statuses", "reference", "done")
 
 
@@ -237,7 +226,7 @@ def _settle_conflicts(
     if not applied:
         return settled
     for row in item_rows:
-        item_id = row["b_item_id"]
+        item_id = row["item_id"]
         if (
             row["result"] == p.CONFLICT
             and kinds.get(item_id) == outbox.RECORD
@@ -638,7 +627,7 @@ class SyncClient:
                 errors = [{"field": e.field, "code": e.code} for e in res.errors]
                 item_rows.append(
                     {
-                        "b_item_id": res.item_id,
+                        "item_id": res.item_id,
                         "state": _STATE_OF[res.result],
                         "result": res.result,
                         "provincial_id": res.provincial_id,
@@ -649,9 +638,7 @@ class SyncClient:
                     }
                 )
                 if res.provincial_id and res.result in (p.ACCEPTED, p.DUPLICATE):
-                    complaint_rows.append(
-                        {"b_id": complaint_id, "provincial_id": res.provincial_id}
-                    )
+                    complaint_rows.append({"id": complaint_id, "provincial_id": res.provincial_id})
             for complaint_id in _settle_conflicts(item_rows, answer, mine, kinds):
                 counts[p.CONFLICT] -= 1  # the province holds the desk's version after all
                 counts[p.DUPLICATE] += 1
@@ -661,16 +648,17 @@ class SyncClient:
                     (
                         r["provincial_id"]
                         for r in item_rows
-                        if mine[r["b_item_id"]] == complaint_id and r["provincial_id"]
+                        if mine[r["item_id"]] == complaint_id and r["provincial_id"]
                     ),
                     None,
                 )
                 if provincial:
-                    complaint_rows.append({"b_id": complaint_id, "provincial_id": provincial})
-            if item_rows:
-                session.execute(_UPDATE_ITEM, item_rows)
-            if complaint_rows:
-                session.execute(_UPDATE_PROVINCIAL_ID, complaint_rows)
+                    complaint_rows.append({"id": complaint_id, "provincial_id": provincial})
+            # Through the driver (store/driver.py): Core's executemany built each row's
+            # parameters itself, most of applying a batch of 200.
+            connection = session.connection()
+            driver.update_many(connection, OB.__table__, "item_id", item_rows)
+            driver.update_many(connection, C.__table__, "id", complaint_rows)
             bt = B.__table__
             session.execute(
                 update(bt)
