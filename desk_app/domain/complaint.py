@@ -26,6 +26,10 @@ class Choice(enum.StrEnum):
     def parse(cls, text: str) -> Choice | None:
         """Accept the stored value or the label in any language we ship."""
         text = (text or "").strip().lower()
+        try:
+            return cls(text)  # the stored value, what the form sends: no labels to translate
+        except ValueError:
+            pass
         for member in cls:
             if text in (member.value, member.label.lower(), cls._labels()[member.value].lower()):
                 return member

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,6 +91,8 @@ def _install_sqlite_pragmas(engine: Engine, read_only: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        if conn.connection.driver_connection.in_transaction:
+            return  # begun on the driver (Database.writing_core): join it
         if conn.get_execution_options().get("immediate"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
@@ -123,6 +125,10 @@ class Database:
             kwargs["connect_args"] = {"timeout": busy_timeout_s()}
         self.engine = create_engine(url, **kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        database = self.engine.url.database
+        # Worked out once: every write asks whether the marker is there (writing()).
+        self._path = Path(database) if self.is_sqlite and database else None
+        self._marker = damage_marker(self._path) if self._path is not None else None
         if self.is_sqlite and read_only and self.path is not None:
             uri, timeout = _read_only_uri(self.path), busy_timeout_s()
             self.engine.dispose()
@@ -135,14 +141,12 @@ class Database:
         if self.is_sqlite:
             _install_sqlite_pragmas(self.engine, read_only)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            self.engine.execution_options(immediate=True), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(immediate=True)
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
 
     @property
     def path(self) -> Path | None:
-        database = self.engine.url.database
-        return Path(database) if self.is_sqlite and database else None
+        return self._path
 
     # -- faults ---------------------------------------------------------------------------
 
@@ -151,7 +155,7 @@ class Database:
         """Found damaged, by this process or another (the marker file)."""
         if self._damaged:
             return True
-        return self.path is not None and damage_marker(self.path).exists()
+        return self._marker is not None and self._marker.exists()
 
     @property
     def writable(self) -> bool:
@@ -222,8 +226,64 @@ class Database:
         for hook in session.info.pop(AFTER_COMMIT, ()):
             hook()
 
+    @contextmanager
+    def writing_core(self) -> Iterator[CoreWrite]:
+        """writing() for the save (intake.record_complaint, issue 11): one Core connection,
+        no ORM Session, and on SQLite the transaction held by the driver itself (BEGIN
+        IMMEDIATE, COMMIT), where store/prepared.py runs the save's statements as prepared
+        sqlite3 statements. The same write lock, durable commit, fault translation and
+        AFTER_COMMIT hooks as writing(); a Core statement run through it joins the transaction.
+        """
+        self.check_writable()
+        with self._faults_in_words(), self._write_engine.connect() as conn:
+            if not self.is_sqlite:
+                with conn.begin():
+                    write = CoreWrite(conn)
+                    yield write
+            else:
+                driver = conn.connection.driver_connection
+                driver.execute("BEGIN IMMEDIATE")
+                try:
+                    write = CoreWrite(conn, driver)
+                    yield write
+                    driver.commit()
+                except BaseException:
+                    if driver.in_transaction:
+                        driver.rollback()
+                    raise
+        for hook in write.info.pop(AFTER_COMMIT, ()):
+            hook()
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+class CoreWrite:
+    """One write transaction on a Core Connection (Database.writing_core): what the save's
+    helpers use of a Session (execute, scalar, connection(), get_bind(), info), without the
+    ORM. `info` lasts as long as the transaction, as a Session's does (the Connection's own
+    outlives it, with the pooled connection). `driver`: the sqlite3 connection holding the
+    transaction (None elsewhere), for store/prepared.py."""
+
+    __slots__ = ("_conn", "driver", "dialect", "info")
+
+    def __init__(self, conn: Connection, driver=None) -> None:
+        self._conn = conn
+        self.driver = driver
+        self.dialect = conn.dialect
+        self.info: dict = {}
+
+    def connection(self) -> Connection:
+        return self._conn
+
+    def get_bind(self) -> Connection:
+        return self._conn
+
+    def execute(self, statement, params=None):
+        return self._conn.execute(statement, params)
+
+    def scalar(self, statement, params=None):
+        return self._conn.scalar(statement, params)
 
 
 def check_sqlite_file(path: Path, thorough: bool = False) -> None:
