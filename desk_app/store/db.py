@@ -228,29 +228,32 @@ class Database:
 
     @contextmanager
     def writing_core(self) -> Iterator[CoreWrite]:
-        """writing() for the save (intake.record_complaint, issue 11): one Core connection,
+        """writing() for the save (intake.record_complaint, issue 11): one pooled connection,
         no ORM Session, and on SQLite the transaction held by the driver itself (BEGIN
         IMMEDIATE, COMMIT), where store/prepared.py runs the save's statements as prepared
         sqlite3 statements. The same write lock, durable commit, fault translation and
         AFTER_COMMIT hooks as writing(); a Core statement run through it joins the transaction.
         """
         self.check_writable()
-        with self._faults_in_words(), self._write_engine.connect() as conn:
+        with self._faults_in_words():
             if not self.is_sqlite:
-                with conn.begin():
-                    write = CoreWrite(conn)
+                with self._write_engine.connect() as conn, conn.begin():
+                    write = CoreWrite(self._write_engine, conn.connection, conn=conn)
                     yield write
             else:
-                driver = conn.connection.driver_connection
-                driver.execute("BEGIN IMMEDIATE")
+                write = CoreWrite(self._write_engine, self._write_engine.raw_connection())
                 try:
-                    write = CoreWrite(conn, driver)
-                    yield write
-                    driver.commit()
-                except BaseException:
-                    if driver.in_transaction:
-                        driver.rollback()
-                    raise
+                    driver = write.driver
+                    driver.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield write
+                        driver.commit()
+                    except BaseException:
+                        if driver.in_transaction:
+                            driver.rollback()
+                        raise
+                finally:
+                    write.release()
         for hook in write.info.pop(AFTER_COMMIT, ()):
             hook()
 
@@ -259,31 +262,44 @@ class Database:
 
 
 class CoreWrite:
-    """One write transaction on a Core Connection (Database.writing_core): what the save's
+    """One write transaction on a pooled connection (Database.writing_core): what the save's
     helpers use of a Session (execute, scalar, connection(), get_bind(), info), without the
-    ORM. `info` lasts as long as the transaction, as a Session's does (the Connection's own
-    outlives it, with the pooled connection). `driver`: the sqlite3 connection holding the
-    transaction (None elsewhere), for store/prepared.py."""
+    ORM. `driver`: the sqlite3 connection holding the transaction (None elsewhere), for
+    store/prepared.py. A Core Connection is made only when a statement needs one (none of
+    the save's do). `info` lasts as long as the transaction, as a Session's does."""
 
-    __slots__ = ("_conn", "driver", "dialect", "info")
+    __slots__ = ("_engine", "_pooled", "_conn", "driver", "dialect", "info")
 
-    def __init__(self, conn: Connection, driver=None) -> None:
+    def __init__(self, engine: Engine, pooled, conn: Connection | None = None) -> None:
+        self._engine = engine
+        self._pooled = pooled  # the pool's connection (PoolProxiedConnection)
         self._conn = conn
-        self.driver = driver
-        self.dialect = conn.dialect
+        self.driver = pooled.driver_connection if conn is None else None
+        self.dialect = engine.dialect
         self.info: dict = {}
 
     def connection(self) -> Connection:
+        if self._conn is None:
+            # On the pooled connection already checked out: its "begin" joins the driver's
+            # transaction (see _install_sqlite_pragmas), and closing it checks it back in.
+            self._conn = Connection(self._engine, connection=self._pooled)
         return self._conn
 
     def get_bind(self) -> Connection:
-        return self._conn
+        return self.connection()
 
     def execute(self, statement, params=None):
-        return self._conn.execute(statement, params)
+        return self.connection().execute(statement, params)
 
     def scalar(self, statement, params=None):
-        return self._conn.scalar(statement, params)
+        return self.connection().scalar(statement, params)
+
+    def release(self) -> None:
+        """Give the connection back to the pool (rolling back anything left open)."""
+        if self._conn is not None:
+            self._conn.close()
+        else:
+            self._pooled.close()
 
 
 def check_sqlite_file(path: Path, thorough: bool = False) -> None:
