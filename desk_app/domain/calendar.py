@@ -31,8 +31,17 @@ class _National:
 
     def __init__(self) -> None:
         self._days: holidays.HolidayBase | None = None
+        # Each year's days as a plain set: a due date asks about a week or two of days, and the
+        # package's own lookup (key conversion, year check) cost more than the rest of it.
+        self._years: dict[int, frozenset[dt.date]] = {}
 
     def __contains__(self, day: dt.date) -> bool:
+        year = self._years.get(day.year)
+        if year is None:
+            year = self._years[day.year] = self._year(day.year)
+        return day in year
+
+    def _year(self, year: int) -> frozenset[dt.date]:
         if self._days is None:
             import holidays
 
@@ -41,7 +50,9 @@ class _National:
                 categories=HOLIDAY_CATEGORIES,
                 language="en_US" if language() == "en" else "id",  # the names, for the lists
             )
-        return day in self._days
+        for near in (year - 1, year, year + 1):  # a day observed across New Year, either way
+            _ = dt.date(near, 6, 1) in self._days  # the package fills a year when first asked
+        return frozenset(d for d in self._days if d.year == year)
 
     def name(self, day: dt.date) -> str:
         return (self._days or {}).get(day, "") if day in self else ""
