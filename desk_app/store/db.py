@@ -2,7 +2,9 @@
 
 SQLite (the embedded default) runs in WAL mode with synchronous=FULL, so a committed complaint
 survives a power cut; write transactions start with BEGIN IMMEDIATE so the daily sequence is
-allocated under the write lock.
+allocated under the write lock. writing() gives an ORM Session; writing_core() (the save, issue
+11) the same transaction on one pooled connection without the ORM, the driver holding it, for
+statements prepared once (store/prepared.py).
 
 Faults (store/faults.py) are met here, for every session: another writer makes each step wait
 up to the busy timeout (the connection's own busy handler from its first statement, and a retry
