@@ -19,9 +19,11 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
 import shutil
 import sqlite3
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -118,6 +120,8 @@ def bench_save(ctx: Context) -> list[Figure]:
     conn.execute("PRAGMA foreign_keys = ON")
 
     audit_key = b"k" * 32
+    head_file = raw_path.with_name("audit.head")
+    slot = struct.Struct(">4sQ32sI")
 
     def raw_save():
         now = utcnow()
@@ -130,6 +134,10 @@ def bench_save(ctx: Context) -> list[Figure]:
             "RETURNING last_seq",
             (desk_code, day.isoformat()),
         ).fetchone()[0]
+        # The desk's own holidays from that day on (the due date counts working days).
+        conn.execute(
+            "SELECT day, working FROM calendar_day WHERE day >= ?", (day.isoformat(),)
+        ).fetchall()
         cid = str(uuid6.uuid7())
         row = {
             **base,
@@ -145,10 +153,12 @@ def bench_save(ctx: Context) -> list[Figure]:
             "attempts) VALUES (?, ?, 'record', 0, 'waiting', ?, 0)",
             (str(uuid6.uuid7()), cid, stamp),
         )
-        # The audit event the save writes: the previous seal, then an HMAC over the new event.
+        # The audit event the save writes: the previous seal and the key's fingerprint (the
+        # key must be the desk's), then an HMAC over the new event.
         last = conn.execute(
             "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"
         ).fetchone()
+        conn.execute("SELECT value FROM setting WHERE key = 'audit_key_fingerprint'").fetchone()
         event_seq, prev = (last[0] + 1, last[1]) if last else (1, "0" * 64)
         after = json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
         seal = hmac.new(
@@ -162,6 +172,15 @@ def bench_save(ctx: Context) -> list[Figure]:
         )
         conn.execute("DELETE FROM draft WHERE key = 'intake'")
         conn.execute("COMMIT")
+        # After the commit, the audit head (outside the database): one 64-byte slot of two
+        # overwritten in place, the other read first (desk_app/audit/head.py).
+        body = slot.pack(b"MAH1", event_seq, bytes.fromhex(seal), 0)
+        fd = os.open(head_file, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            os.pread(fd, 128, 0)
+            os.pwrite(fd, body + bytes(64 - len(body)), 64 * (event_seq % 2))
+        finally:
+            os.close(fd)
 
     desk = open_acting(ctx.scratch / "save-service")
     try:

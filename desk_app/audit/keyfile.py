@@ -18,7 +18,7 @@ import hmac
 import secrets
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from desk_app import paths
@@ -26,6 +26,7 @@ from desk_app.audit.seal import sealed
 from desk_app.errors import AuditKeyChanged, AuditKeyDamaged, AuditKeyMissing, AuditTrailMissing
 from desk_app.files import write_private
 from desk_app.store.models import AuditEvent, Setting
+from desk_app.store.prepared import Prepared
 
 KEY_FILE = "audit.key"
 KEY_BYTES = 32
@@ -76,12 +77,27 @@ def fingerprint(key: bytes) -> str:
     return hmac.new(key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
 
 
+_FINGERPRINT = Prepared(
+    select(Setting.value).where(Setting.key == bindparam("key", FINGERPRINT_SETTING))
+)
+
+
 def stored_fingerprint(session: Session) -> str | None:
-    return session.scalar(select(Setting.value).where(Setting.key == FINGERPRINT_SETTING))
+    """The fingerprint the database keeps (read in every event's transaction: prepared)."""
+    return _FINGERPRINT.scalar(session, {"key": FINGERPRINT_SETTING})
+
+
+_STORE_FINGERPRINT = Prepared(
+    text(
+        "INSERT INTO setting (key, value) VALUES (:key, :value) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+)
 
 
 def store_fingerprint(session: Session, value: str) -> None:
-    session.merge(Setting(key=FINGERPRINT_SETTING, value=value))
+    """Keep the fingerprint (Core, so a save's Core transaction can write it too)."""
+    _STORE_FINGERPRINT.run(session, {"key": FINGERPRINT_SETTING, "value": value})
 
 
 def newest_event(session: Session) -> dict | None:
@@ -96,11 +112,13 @@ def seals_newest(session: Session, key: bytes) -> bool | None:
     return None if newest is None else sealed(key, newest)
 
 
-# The key read for signing, by file identity: a stat costs less than a read.
-_cache: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+# The key read for signing and its fingerprint, by file identity: a stat costs less than a
+# read (and the fingerprint's HMAC) on every event.
+_cache: dict[Path, tuple[tuple[int, int, int], bytes, str]] = {}
 
 
-def _cached_key(path: Path) -> bytes | None:
+def _cached_key(path: Path) -> tuple[bytes, str] | None:
+    """(key, fingerprint) of the key file at `path`, None when there is none."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -110,11 +128,12 @@ def _cached_key(path: Path) -> bytes | None:
     stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
     hit = _cache.get(path)
     if hit is not None and hit[0] == stamp:
-        return hit[1]
+        return hit[1], hit[2]
     key = read_key(path)
-    if key is not None:
-        _cache[path] = (stamp, key)
-    return key
+    if key is None:
+        return None
+    _cache[path] = (stamp, key, fingerprint(key))
+    return key, _cache[path][2]
 
 
 def signing_key(session: Session, trail_empty: bool) -> bytes:
@@ -125,12 +144,13 @@ def signing_key(session: Session, trail_empty: bool) -> bytes:
     or AuditTrailMissing (the desk had a trail and it is gone: a new chain would hide that).
     """
     path = key_path()
-    key = _cached_key(path)
+    cached = _cached_key(path)
+    key, key_print = cached if cached is not None else (None, None)
     known = stored_fingerprint(session)
     if known is not None:
         if key is None:
             raise AuditKeyMissing(path=str(path))
-        if not hmac.compare_digest(fingerprint(key), known):
+        if not hmac.compare_digest(key_print, known):
             raise AuditKeyChanged(path=str(path))
         if trail_empty:
             raise AuditTrailMissing()

@@ -31,21 +31,28 @@ class _National:
 
     def __init__(self) -> None:
         self._days: holidays.HolidayBase | None = None
-        self._answers: dict[dt.date, bool] = {}  # the package's lookup is ~20 us a day
+        # Each year's days as a plain set: a due date asks about a week or two of days, and the
+        # package's own lookup (key conversion, year check) cost more than the rest of it.
+        self._years: dict[int, frozenset[dt.date]] = {}
 
     def __contains__(self, day: dt.date) -> bool:
-        answer = self._answers.get(day)
-        if answer is None:
-            if self._days is None:
-                import holidays
+        year = self._years.get(day.year)
+        if year is None:
+            year = self._years[day.year] = self._year(day.year)
+        return day in year
 
-                self._days = holidays.country_holidays(
-                    "ID",
-                    categories=HOLIDAY_CATEGORIES,
-                    language="en_US" if language() == "en" else "id",  # the names, for the lists
-                )
-            answer = self._answers[day] = day in self._days
-        return answer
+    def _year(self, year: int) -> frozenset[dt.date]:
+        if self._days is None:
+            import holidays
+
+            self._days = holidays.country_holidays(
+                "ID",
+                categories=HOLIDAY_CATEGORIES,
+                language="en_US" if language() == "en" else "id",  # the names, for the lists
+            )
+        for near in (year - 1, year, year + 1):  # a day observed across New Year, either way
+            _ = dt.date(near, 6, 1) in self._days  # the package fills a year when first asked
+        return frozenset(d for d in self._days if d.year == year)
 
     def name(self, day: dt.date) -> str:
         return (self._days or {}).get(day, "") if day in self else ""

@@ -2,7 +2,9 @@
 
 SQLite (the embedded default) runs in WAL mode with synchronous=FULL, so a committed complaint
 survives a power cut; write transactions start with BEGIN IMMEDIATE so the daily sequence is
-allocated under the write lock.
+allocated under the write lock. writing() gives an ORM Session; writing_core() (the save, issue
+11) the same transaction on one pooled connection without the ORM, the driver holding it, for
+statements prepared once (store/prepared.py).
 
 Faults (store/faults.py) are met here, for every session: another writer makes each step wait
 up to the busy timeout (the connection's own busy handler from its first statement, and a retry
@@ -23,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,6 +93,8 @@ def _install_sqlite_pragmas(engine: Engine, read_only: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        if conn.connection.driver_connection.in_transaction:
+            return  # begun on the driver (Database.writing_core): join it
         if conn.get_execution_options().get("immediate"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
@@ -123,6 +127,10 @@ class Database:
             kwargs["connect_args"] = {"timeout": busy_timeout_s()}
         self.engine = create_engine(url, **kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        database = self.engine.url.database
+        # Worked out once: every write asks whether the marker is there (writing()).
+        self._path = Path(database) if self.is_sqlite and database else None
+        self._marker = damage_marker(self._path) if self._path is not None else None
         if self.is_sqlite and read_only and self.path is not None:
             uri, timeout = _read_only_uri(self.path), busy_timeout_s()
             self.engine.dispose()
@@ -135,14 +143,12 @@ class Database:
         if self.is_sqlite:
             _install_sqlite_pragmas(self.engine, read_only)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            self.engine.execution_options(immediate=True), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(immediate=True)
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
 
     @property
     def path(self) -> Path | None:
-        database = self.engine.url.database
-        return Path(database) if self.is_sqlite and database else None
+        return self._path
 
     # -- faults ---------------------------------------------------------------------------
 
@@ -151,7 +157,7 @@ class Database:
         """Found damaged, by this process or another (the marker file)."""
         if self._damaged:
             return True
-        return self.path is not None and damage_marker(self.path).exists()
+        return self._marker is not None and self._marker.exists()
 
     @property
     def writable(self) -> bool:
@@ -222,8 +228,80 @@ class Database:
         for hook in session.info.pop(AFTER_COMMIT, ()):
             hook()
 
+    @contextmanager
+    def writing_core(self) -> Iterator[CoreWrite]:
+        """writing() for the save (intake.record_complaint, issue 11): one pooled connection,
+        no ORM Session, and on SQLite the transaction held by the driver itself (BEGIN
+        IMMEDIATE, COMMIT), where store/prepared.py runs the save's statements as prepared
+        sqlite3 statements. The same write lock, durable commit, fault translation and
+        AFTER_COMMIT hooks as writing(); a Core statement run through it joins the transaction.
+        """
+        self.check_writable()
+        with self._faults_in_words():
+            if not self.is_sqlite:
+                with self._write_engine.connect() as conn, conn.begin():
+                    write = CoreWrite(self._write_engine, conn.connection, conn=conn)
+                    yield write
+            else:
+                write = CoreWrite(self._write_engine, self._write_engine.raw_connection())
+                try:
+                    driver = write.driver
+                    driver.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield write
+                        driver.commit()
+                    except BaseException:
+                        if driver.in_transaction:
+                            driver.rollback()
+                        raise
+                finally:
+                    write.release()
+        for hook in write.info.pop(AFTER_COMMIT, ()):
+            hook()
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+class CoreWrite:
+    """One write transaction on a pooled connection (Database.writing_core): what the save's
+    helpers use of a Session (execute, scalar, connection(), get_bind(), info), without the
+    ORM. `driver`: the sqlite3 connection holding the transaction (None elsewhere), for
+    store/prepared.py. A Core Connection is made only when a statement needs one (none of
+    the save's do). `info` lasts as long as the transaction, as a Session's does."""
+
+    __slots__ = ("_engine", "_pooled", "_conn", "driver", "dialect", "info")
+
+    def __init__(self, engine: Engine, pooled, conn: Connection | None = None) -> None:
+        self._engine = engine
+        self._pooled = pooled  # the pool's connection (PoolProxiedConnection)
+        self._conn = conn
+        self.driver = pooled.driver_connection if conn is None else None
+        self.dialect = engine.dialect
+        self.info: dict = {}
+
+    def connection(self) -> Connection:
+        if self._conn is None:
+            # On the pooled connection already checked out: its "begin" joins the driver's
+            # transaction (see _install_sqlite_pragmas), and closing it checks it back in.
+            self._conn = Connection(self._engine, connection=self._pooled)
+        return self._conn
+
+    def get_bind(self) -> Connection:
+        return self.connection()
+
+    def execute(self, statement, params=None):
+        return self.connection().execute(statement, params)
+
+    def scalar(self, statement, params=None):
+        return self.connection().scalar(statement, params)
+
+    def release(self) -> None:
+        """Give the connection back to the pool (rolling back anything left open)."""
+        if self._conn is not None:
+            self._conn.close()
+        else:
+            self._pooled.close()
 
 
 def check_sqlite_file(path: Path, thorough: bool = False) -> None:

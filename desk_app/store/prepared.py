@@ -1,0 +1,181 @@
+"""Statements compiled once and run as the driver's own prepared statements: for the few
+statements every save runs (issue 11), where SQLAlchemy's per-execute work (cache key, compiled
+cache lookup, parameter processing, result set-up: 15-100 us a statement) cost more than
+SQLite's own.
+
+A Prepared wraps a Core statement (insert, select, delete, text). On SQLite it is compiled once,
+with the types' own bind and result processors taken from SQLAlchemy, so the values stored and
+read back are exactly what `session.execute(stmt)` gives. It runs:
+- in a save's transaction (Database.writing_core, which has a `driver`): on the sqlite3
+  connection itself, which keeps the statement prepared for the same SQL text (its statement
+  cache). Driver errors rise as sqlite3 errors; writing_core turns faults into DeskErrors.
+- in a Session or Connection: `exec_driver_sql`, so the statement goes through SQLAlchemy's
+  events and error wrapping like any other, only without compiling it again.
+On any other database it is `connection.execute(stmt, params)`, as before.
+
+How to add one: `_X = Prepared(insert(table))` or `Prepared(select(...))` at module level; run
+it with `_X.run(session, params)` (or `.many`, `.first`, `.scalar`, `.all`) inside a
+transaction. An insert is compiled for the keys of the row it is given (every row of a `.many`
+has the first row's keys) and must name every column that has a Python-side default (refused
+when compiled): defaults are not filled in here.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+
+_REQUIRED = object()  # a bind parameter the caller must give
+
+
+class _Compiled:
+    __slots__ = ("sql", "names", "defaults", "binds", "results", "convert", "take", "processed")
+
+    def __init__(
+        self, sql: str, names: tuple[str, ...], defaults: tuple, binds: tuple, results: tuple
+    ) -> None:
+        self.sql = sql
+        self.names = names
+        self.defaults = defaults  # per position: the statement's own value (a LIMIT's), or none
+        self.binds = binds  # per position: the bind processor or None
+        self.results = results  # per result column: the result processor or None
+        self.convert = any(results)
+        # When the caller gives every parameter (the usual case): take them all at once, then
+        # convert the few that have a processor (dates, times, booleans).
+        self.take = None
+        if all(d is _REQUIRED for d in defaults):
+            if len(names) == 1:
+                name = names[0]
+                self.take = lambda params: (params[name],)
+            elif names:
+                self.take = operator.itemgetter(*names)
+            else:
+                self.take = lambda params: ()
+        self.processed = tuple((i, p) for i, p in enumerate(binds) if p is not None)
+
+
+def _compile(statement, dialect: Dialect, keys: tuple[str, ...] | None) -> _Compiled:
+    compiled = statement.compile(
+        dialect=dialect, column_keys=list(keys) if keys is not None else None
+    )
+    prefetch = [*compiled.insert_prefetch, *compiled.update_prefetch]
+    if prefetch:
+        raise TypeError(f"give every column with a default: {[c.key for c in prefetch]}")
+    if not compiled.positional:  # pragma: no cover - SQLite's paramstyle is qmark
+        raise TypeError("Prepared runs on a positional paramstyle only")
+    names = tuple(compiled.positiontup or ())
+    binds = [compiled.binds[name] for name in names]
+    selected = getattr(statement, "selected_columns", None)
+    return _Compiled(
+        compiled.string,
+        names,
+        tuple(_REQUIRED if b.required else b.effective_value for b in binds),
+        tuple(b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds),
+        tuple(
+            col.type.dialect_impl(dialect).result_processor(dialect, None)
+            for col in (selected if selected is not None else ())
+        ),
+    )
+
+
+class Prepared:
+    """A statement compiled once for SQLite (an insert: once per set of keys); see the module."""
+
+    def __init__(self, statement) -> None:
+        self.statement = statement
+        self._insert = bool(getattr(statement, "is_insert", False))
+        self._compiled: dict[tuple | None, _Compiled] = {}
+
+    def _for(self, dialect: Dialect, params: Mapping[str, Any] | None) -> _Compiled:
+        keys = tuple(params or ()) if self._insert else None
+        found = self._compiled.get(keys)
+        if found is None:
+            found = self._compiled[keys] = _compile(self.statement, dialect, keys)
+        return found
+
+    @staticmethod
+    def _args(compiled: _Compiled, params: Mapping[str, Any]) -> tuple:
+        if compiled.take is not None:
+            values = compiled.take(params)
+            if not compiled.processed:
+                return values
+            args = list(values)
+            for i, process in compiled.processed:
+                if args[i] is not None:
+                    args[i] = process(args[i])
+            return tuple(args)
+        args = []
+        for name, default, process in zip(
+            compiled.names, compiled.defaults, compiled.binds, strict=True
+        ):
+            value = params[name] if default is _REQUIRED or name in params else default
+            args.append(value if process is None or value is None else process(value))
+        return tuple(args)
+
+    def _target(self, session):
+        """(driver connection or None, Core connection or None, dialect) to run on."""
+        driver = getattr(session, "driver", None)
+        if driver is not None:
+            return driver, None, session.dialect
+        conn = session.connection()
+        return None, conn, conn.dialect
+
+    def run(self, session, params: Mapping[str, Any] | None = None) -> Any:
+        """Execute once (an insert, update or delete)."""
+        params = params or {}
+        driver, conn, dialect = self._target(session)
+        if dialect.name != "sqlite":
+            return conn.execute(self.statement, dict(params))
+        compiled = self._for(dialect, params)
+        if driver is not None:
+            return driver.execute(compiled.sql, self._args(compiled, params))
+        return conn.exec_driver_sql(compiled.sql, self._args(compiled, params))
+
+    def many(self, session, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Execute once per row (executemany); nothing for no rows."""
+        rows = list(rows)
+        if not rows:
+            return
+        driver, conn, dialect = self._target(session)
+        if dialect.name != "sqlite":
+            conn.execute(self.statement, rows)
+            return
+        compiled = self._for(dialect, rows[0])
+        args = [self._args(compiled, row) for row in rows]
+        if driver is not None:
+            driver.executemany(compiled.sql, args)
+        else:
+            conn.exec_driver_sql(compiled.sql, args)
+
+    def all(self, session, params: Mapping[str, Any] | None = None) -> list[tuple]:
+        """Every row, as tuples of values converted as SQLAlchemy converts them."""
+        params = params or {}
+        driver, conn, dialect = self._target(session)
+        if dialect.name != "sqlite":
+            return [tuple(r) for r in conn.execute(self.statement, dict(params))]
+        compiled = self._for(dialect, params)
+        if driver is not None:
+            rows = driver.execute(compiled.sql, self._args(compiled, params)).fetchall()
+        else:
+            result = conn.exec_driver_sql(compiled.sql, self._args(compiled, params))
+            rows = [tuple(r) for r in result]
+        if not compiled.convert:
+            return rows
+        return [
+            tuple(
+                v if p is None or v is None else p(v)
+                for v, p in zip(row, compiled.results, strict=True)
+            )
+            for row in rows
+        ]
+
+    def first(self, session, params: Mapping[str, Any] | None = None) -> tuple | None:
+        rows = self.all(session, params)
+        return rows[0] if rows else None
+
+    def scalar(self, session, params: Mapping[str, Any] | None = None) -> Any:
+        row = self.first(session, params)
+        return row[0] if row is not None else None
