@@ -61,3 +61,22 @@ def test_an_it_officers_window_still_has_its_admin_pages(data_dir):
     shown = _start(data_dir, "IT")
     assert "ui.admin.users_page" in shown["loaded"]
     assert "ui.admin.settings_page" in shown["loaded"]
+
+
+def test_the_sign_in_form_is_made_without_the_database_layer():
+    """The form a clerk types in first is painted before SQLAlchemy (0.5-0.9 s) is imported:
+    the desk opens on a worker meanwhile (ui/app.py)."""
+    code = (
+        "import sys\n"
+        "import ui.launch, ui.app, ui.login\n"
+        "from ui.app import make_application\n"
+        "app = make_application()\n"
+        "form = ui.login.LoginDialog.before_desk()\n"
+        "app.processEvents()\n"
+        "print([m for m in ('sqlalchemy', 'desk_app.services.accounts') if m in sys.modules])\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
