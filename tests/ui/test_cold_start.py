@@ -1,6 +1,6 @@
 """Cold start (issue 11): the window a clerk signs in to does not import what it does not
-show yet (the admin pages, the holiday package, the phone-number package) and does not start
-the list's read while it is being built."""
+show yet (the admin pages, the audit page, the holiday package, the phone-number package) and
+does not start the list's read while it is being built."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ window.show()
 app.processEvents()
 window.intake.form.repaint()
 heavy = ("holidays", "phonenumbers", "ui.admin.users_page", "ui.admin.backup_page",
-         "ui.admin.settings_page", "ui.admin.privacy_page")
+         "ui.admin.settings_page", "ui.admin.privacy_page", "ui.admin.audit_page")
 print(json.dumps(dict(loaded=[m for m in heavy if m in sys.modules],
                       loading_while_built=loading_while_built)))
 window.runner.wait()
