@@ -235,6 +235,12 @@ def bench_search_paint(ctx: Context) -> list[Figure]:
     bare_view.resize(1280, 500)
     bare_view.show()
 
+    def settle() -> None:
+        """What is left of the last step (repaints after a selection, a scroll range) is done
+        before the next keypress is timed, in both: a clerk types into an idle window."""
+        for _ in range(3):
+            QApplication.processEvents()
+
     def app_search(text: str) -> None:
         page.search.setText(text)
         page.apply_filters()
@@ -259,13 +265,16 @@ def bench_search_paint(ctx: Context) -> list[Figure]:
     for label, word in (("rare word", RARE_WORD), ("common word", "warga")):
         apps, bares = [], []
         for _ in range(15):
+            settle()
             t = time.perf_counter()
             app_search(word)
             apps.append((time.perf_counter() - t) * 1000)
+            settle()
             t = time.perf_counter()
             bare_search(word)
             bares.append((time.perf_counter() - t) * 1000)
             app_search("")  # back to the full list, as after clearing the box
+            settle()  # and idle, as when the clerk types the next word
         a, b = statistics.median(apps), statistics.median(bares)
         figures.append(
             Figure(
@@ -278,6 +287,13 @@ def bench_search_paint(ctx: Context) -> list[Figure]:
                 met=a / b <= PAINT_GOAL,
             )
         )
+    from ui.complaints.page import SEARCH_DELAY_MS
+
+    # The figures above start at the search itself (apply_filters, as Enter does); typing waits
+    # this long after the last key before the search starts, shown here and never hidden.
+    figures.append(
+        Figure("f", "typing pause before a search starts (debounce)", float(SEARCH_DELAY_MS))
+    )
     window.runner.wait()
     window.close()
     QApplication.processEvents()
