@@ -222,6 +222,9 @@ def _open_and_sign_in(app: QApplication, data_dir: str | None, forms: list) -> i
             if offer_newest_backup(data_dir):
                 return _run(app, data_dir)
             return 1
+    if not form.isVisible():  # Quit pressed while the desk was being opened
+        desk.close()
+        return 0
     if i18n.follow_desk(desk.language) != form.language:  # the desk's language unless --lang
         form = form.again()
         forms.append(form)

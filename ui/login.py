@@ -133,9 +133,7 @@ class LoginDialog(FittingDialog):
     @classmethod
     def ask(cls, desk: Desk, parent=None, *, shown: LoginDialog | None = None) -> Actor | None:
         """Show the dialog (or carry on with `shown`, from before_desk); the signed-in Actor,
-        or None when the user quit (also before the desk was open)."""
-        if shown is not None and not shown.isVisible():
-            return None  # closed while the desk was being opened
+        or None when the user quit."""
         dialog = shown or cls(desk, parent)
         if shown is not None:
             dialog.set_desk(desk)

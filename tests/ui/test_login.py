@@ -161,3 +161,19 @@ def test_sign_in_pressed_before_the_desk_is_open_goes_ahead_once_it_is(qtbot, de
     dialog.set_desk(desk)
     qtbot.waitUntil(lambda: dialog.actor == admin)
     assert dialog.title.text() == desk.desk_name
+
+
+def test_quit_pressed_while_the_desk_opens_opens_nothing(qtbot, data_dir, desk, admin, monkeypatch):
+    from ui.app import run_gui
+
+    made = LoginDialog.before_desk.__func__
+
+    def quit_at_once(cls):
+        form = made(cls)
+        qtbot.mouseClick(form.quit, Qt.MouseButton.LeftButton)
+        return form
+
+    monkeypatch.setattr(LoginDialog, "before_desk", classmethod(quit_at_once))
+    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda *a, **k: pytest.fail("asked")))
+    desk.close()
+    assert run_gui(str(data_dir)) == 0
