@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import sys
 
+import shiboken6
 from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
@@ -133,32 +134,100 @@ def run_gui(data_dir: str | None = None) -> int:
 
 
 def _run(app: QApplication, data_dir: str | None) -> int:
+    from ui.login import LoginDialog
+
+    # The sign-in form is up before the database layer is even imported: the clerk types while
+    # the desk opens on a worker (cold start, issue 11).
+    forms = [LoginDialog.before_desk()]
+    try:
+        return _open_and_sign_in(app, data_dir, forms)
+    finally:
+        for form in forms:
+            if shiboken6.isValid(form):
+                form.close()
+                form.deleteLater()
+
+
+def open_off_gui_thread(data_dir: str | None):
+    """open_desk(data_dir) on a worker while the GUI thread keeps painting and taking keys;
+    returns the Desk or raises what open_desk raised. The worker then imports the modules the
+    main window needs, so that signing in does not wait for them."""
+    from PySide6.QtCore import QEventLoop
+
+    from ui.workers import Runner
+
+    runner = Runner()
+    outcome: dict = {}
+    loop = QEventLoop()
+
+    def settle(key: str, value) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    runner.write(  # open_desk may migrate: the one writer
+        _open_and_load,
+        data_dir,
+        on_done=lambda desk: settle("desk", desk),
+        on_error=lambda exc: settle("error", exc),
+    )
+    while not outcome:  # a quit() meant for the application also ends this loop: wait on
+        loop.exec()
+    runner.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["desk"]
+
+
+def _open_and_load(data_dir: str | None):
+    """Runs on a worker; do not touch widgets."""
     from desk_app.services.desk import open_desk
 
+    desk = open_desk(data_dir)
+    import ui.main_window  # noqa: F401 - imported here, off the GUI thread, once
+
+    return desk
+
+
+def _open_and_sign_in(app: QApplication, data_dir: str | None, forms: list) -> int:
+    from ui.login import LoginDialog
+
+    form = forms[0]
     try:
-        desk = open_desk(data_dir)
+        desk = open_off_gui_thread(data_dir)
     except DeskError as exc:
+        form.hide()
         messages.show_error(None, exc)
         if not (isinstance(exc, DatabaseDamaged) and offer_newest_backup(data_dir)):
             return 1
+        from desk_app.services.desk import open_desk
+
         try:
             desk = open_desk(data_dir)
         except DeskError as again:
             messages.show_error(None, again)
             return 1
+        form = form.again()  # the restored desk: its sign-in
+        forms.append(form)
     if desk.db.damaged or desk.db.read_only:  # opens for reading; say why nothing saves
         problem = (
             DatabaseDamaged(path=str(desk.db.path))
             if desk.db.damaged
             else DeskReadOnly(path=str(paths.data_dir()))
         )
+        if desk.db.damaged:
+            form.hide()
         messages.show_error(None, problem)
         if desk.db.damaged:
             desk.close()
             if offer_newest_backup(data_dir):
                 return _run(app, data_dir)
             return 1
-    i18n.follow_desk(desk.language)  # the desk's language unless --lang chose one
+    if not form.isVisible():  # Quit pressed while the desk was being opened
+        desk.close()
+        return 0
+    if i18n.follow_desk(desk.language) != form.language:  # the desk's language unless --lang
+        form = form.again()
+        forms.append(form)
     qt_language.apply_locale()
     from desk_app.services import accounts
     from desk_app.services.desk import check_integrity
@@ -168,6 +237,7 @@ def _run(app: QApplication, data_dir: str | None) -> int:
     if not accounts.has_users(desk.db):  # first run: the desk's identity and its IT officer
         from ui.setup_wizard import SetupWizard
 
+        form.hide()
         # The new IT officer is signed in. Closing the wizard opens nothing: a desk records
         # only once it has its own desk code and a signed-in user.
         actor = SetupWizard.ask(desk)
@@ -177,13 +247,12 @@ def _run(app: QApplication, data_dir: str | None) -> int:
         if not accounts.has_users(desk.db):
             desk.close()
             return 0
-        from ui.login import LoginDialog
-
-        actor = LoginDialog.ask(desk)
+        actor = LoginDialog.ask(desk, shown=form)
         if actor is None:
             desk.close()
             return 0
         desk = desk.acting(actor)
+    form.hide()
 
     window = MainWindow(desk)
     window.show()

@@ -223,7 +223,7 @@ class SessionLock(QObject):
     locked_changed = Signal(bool)
     replaced = Signal(object)
 
-    def __init__(self, window, interval_ms: int | None = None) -> None:
+    def __init__(self, window, interval_ms: int | None = None, content: QWidget | None = None):
         super().__init__(window)
         self.window = window
         self.desk = window.desk
@@ -234,19 +234,28 @@ class SessionLock(QObject):
             interval_ms = settings.get(self.desk.db, "idle_lock_minutes") * 60_000
         self.watcher = IdleWatcher(interval_ms, self)
         self.watcher.idle.connect(self._idle)
-        self.screen = LockScreen(self.desk.desk_name)
-        self.screen.unlock_requested.connect(self.try_unlock)
-        self.screen.switch_requested.connect(self.try_switch)
-        # The pages and the lock screen share the central area; only one shows at a time.
+        self._screen: LockScreen | None = None  # made at the first lock
+        # The pages and the lock screen share the central area; only one shows at a time. The
+        # window gives `content` (its pages' container) before filling it: moving a built window
+        # into the stack would polish every widget again under the style sheet (cold start).
         self.stack = QStackedWidget()
         self.stack.setObjectName("lock_stack")
-        self.stack.addWidget(window.takeCentralWidget())
-        self.stack.addWidget(self.screen)
+        self.stack.addWidget(content if content is not None else window.takeCentralWidget())
         window.setCentralWidget(self.stack)
         self.switch_action = QAction(_("S&witch user"), window)
         self.switch_action.triggered.connect(self.switch_user)
         self.switch_action.setVisible(self.enabled)
         window.installEventFilter(self)
+
+    @property
+    def screen(self) -> LockScreen:
+        """The lock screen, made when first needed (most sessions never lock)."""
+        if self._screen is None:
+            self._screen = LockScreen(self.desk.desk_name)
+            self._screen.unlock_requested.connect(self.try_unlock)
+            self._screen.switch_requested.connect(self.try_switch)
+            self.stack.addWidget(self._screen)
+        return self._screen
 
     @property
     def enabled(self) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -14,19 +15,24 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desk_app import i18n
 from desk_app.domain.roles import Actor
 from desk_app.errors import DeskError
 from desk_app.i18n import _
-from desk_app.services import accounts
-from desk_app.services.desk import Desk
 
 from ui.field_form import FittingDialog
+
+if TYPE_CHECKING:  # the database layer is imported once the form is up (see ui/app.py)
+    from desk_app.services.desk import Desk
 
 
 class LoginDialog(FittingDialog):
     """Asks for a user name and password until they are right or the user gives up.
 
     Checking a password takes about a tenth of a second (argon2id), so it runs inline.
+
+    At start the form is shown before the desk is open (`before_desk`, see ui/app.py): it takes
+    keys at once, and Sign in pressed meanwhile signs in as soon as `ask` gives it the desk.
     """
 
     def __init__(self, desk: Desk | None, parent=None, *, title: str = "", check=None) -> None:
@@ -34,11 +40,14 @@ class LoginDialog(FittingDialog):
         self.desk = desk
         self.actor: Actor | None = None
         # check(username, password) -> Actor; by default this desk's own sign-in.
-        self._check = check or (lambda name, pw: accounts.authenticate(self.desk, name, pw))
+        self._check = check or self._desk_sign_in
+        self._waiting = desk is None and check is None  # the desk is still being opened
+        self._pressed = False  # Sign in pressed while waiting
+        self.language = i18n.language()  # of its texts: made again if the desk speaks another
         self.setWindowTitle(_("Meja Aduan — sign in"))
-        title = QLabel(title or desk.desk_name)
-        title.setObjectName("login_title")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel(title or (desk.desk_name if desk is not None else ""))
+        self.title.setObjectName("login_title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.username = QLineEdit()
         self.username.setObjectName("username")
         self.password = QLineEdit()
@@ -60,13 +69,19 @@ class LoginDialog(FittingDialog):
         self.sign_in.clicked.connect(self.try_sign_in)
         self.quit.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
+        layout.addWidget(self.title)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.setMinimumWidth(380)
 
+    def _desk_sign_in(self, name: str, password: str) -> Actor:
+        return _accounts().authenticate(self.desk, name, password)
+
     def try_sign_in(self) -> None:
+        if self._waiting:
+            self._pressed = True  # signed in once the desk is open (set_desk)
+            return
         try:
             actor = self._check(self.username.text(), self.password.text())
         except DeskError as exc:
@@ -84,9 +99,44 @@ class LoginDialog(FittingDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, desk: Desk, parent=None) -> Actor | None:
-        """Show the dialog; the signed-in Actor, or None when the user quit."""
-        dialog = cls(desk, parent)
+    def before_desk(cls) -> LoginDialog:
+        """The sign-in form, shown now, while the desk is still being opened (ui/app.py): the
+        clerk types at once. Give it to ask() with the desk once it is open."""
+        dialog = cls(None)
+        dialog.setModal(True)
+        dialog.show()
+        dialog.username.setFocus()
+        return dialog
+
+    def again(self) -> LoginDialog:
+        """The same form made anew (the desk's language differs from the one it was made in):
+        what was typed and where the cursor was carry over; this one closes."""
+        new = type(self).before_desk()
+        new.username.setText(self.username.text())
+        new.password.setText(self.password.text())
+        new._pressed = self._pressed
+        if self.password.hasFocus():
+            new.password.setFocus()
+        self.close()
+        self.deleteLater()
+        return new
+
+    def set_desk(self, desk: Desk) -> None:
+        """The desk is open: a Sign in pressed while waiting goes ahead now."""
+        self.desk = desk
+        self._waiting = False
+        self.title.setText(desk.desk_name)
+        if self._pressed:
+            self._pressed = False
+            QTimer.singleShot(0, self.try_sign_in)
+
+    @classmethod
+    def ask(cls, desk: Desk, parent=None, *, shown: LoginDialog | None = None) -> Actor | None:
+        """Show the dialog (or carry on with `shown`, from before_desk); the signed-in Actor,
+        or None when the user quit."""
+        dialog = shown or cls(desk, parent)
+        if shown is not None:
+            dialog.set_desk(desk)
         dialog.exec()
         return dialog.actor
 
@@ -101,7 +151,7 @@ class LoginDialog(FittingDialog):
             title=_("Restoring needs an IT officer of the backup {name}").format(
                 name=Path(backup_file).name
             ),
-            check=lambda name, pw: accounts.authenticate_restorer(backup_file, name, pw),
+            check=lambda name, pw: _accounts().authenticate_restorer(backup_file, name, pw),
         )
         dialog.exec()
         return dialog.actor
@@ -154,7 +204,7 @@ class ChangePasswordDialog(FittingDialog):
             self.fit()
             return
         try:
-            self.actor = accounts.change_password(
+            self.actor = _accounts().change_password(
                 self.desk, self._actor_in, self.old_password, self.new.text()
             )
         except DeskError as exc:
@@ -168,3 +218,11 @@ class ChangePasswordDialog(FittingDialog):
         dialog = cls(desk, actor, old_password, parent)
         dialog.exec()
         return dialog.actor
+
+
+def _accounts():
+    """services.accounts, imported when first needed: the sign-in form is up before the
+    database layer is loaded (ui/app.py)."""
+    from desk_app.services import accounts
+
+    return accounts

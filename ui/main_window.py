@@ -25,7 +25,6 @@ from desk_app.services.desk import Desk
 from desk_app.settings import zone_abbreviation
 
 from ui import messages, qt_language
-from ui.admin.audit_page import AuditPage
 from ui.complaints.page import ComplaintsPage
 from ui.intake.page import IntakePage
 from ui.lock import SessionLock
@@ -35,6 +34,7 @@ from ui.sync.status import SyncStatusLabel
 from ui.workers import Runner
 
 if TYPE_CHECKING:  # the admin pages are imported when a role that has them signs in
+    from ui.admin.audit_page import AuditPage
     from ui.admin.backup_page import BackupPage
     from ui.admin.privacy_page import PrivacyPage
     from ui.admin.settings_page import SettingsPage
@@ -50,16 +50,22 @@ class MainWindow(QMainWindow):
         self.desk = desk
         self.runner = runner or Runner(self)
         self.setWindowTitle(_("Meja Aduan — {desk}").format(desk=desk.desk_name))
-        self.intake = IntakePage(desk, self.runner)
-        self.complaints = ComplaintsPage(desk, self.runner)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
+        # The idle lock and "switch user" (ui/lock.py): its stack holds the tabs from the start,
+        # so that the pages are polished under the style sheet once, where they will stay.
+        self.session_lock = SessionLock(self, content=self.tabs)
+        self.intake = IntakePage(desk, self.runner)
+        self.complaints = ComplaintsPage(desk, self.runner)
         self.tabs.addTab(self.intake, _("New complaint  (F2)"))
         self.tabs.addTab(self.complaints, _("Complaints  (F3)"))
-        self.audit = AuditPage(desk, self.runner)
-        self.tabs.addTab(self.audit, _("Audit  (F4)"))
+        self.audit: AuditPage | None = None  # only for a role that may read the trail
+        if desk.actor is not None and desk.actor.may(Action.AUDIT_VIEW):
+            from ui.admin.audit_page import AuditPage
+
+            self.audit = AuditPage(desk, self.runner)
+            self.tabs.addTab(self.audit, _("Audit  (F4)"))
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.setCentralWidget(self.tabs)
 
         self.intake.recorded.connect(lambda _r: self.complaints.model.refresh())
         self.intake.open_in_list.connect(self.show_in_list)
@@ -112,17 +118,15 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         # The list's first read starts once the window is up, not while it is being built.
         QTimer.singleShot(0, self.complaints, self.complaints.start)
-        # The idle lock and "switch user" (ui/lock.py): only on a desk with users.
-        self.session_lock = SessionLock(self)
         file_menu.insertAction(quit_action, self.session_lock.switch_action)
 
     def _offer_by_role(self, new_action: QAction, audit_action: QAction) -> None:
         """What the signed-in role may not do is not offered (the services check it too)."""
         actor = self.desk.actor
         if actor is None:  # nobody signed in (never from run_gui): nothing is offered
-            for page, action in ((self.intake, new_action), (self.audit, audit_action)):
-                self.tabs.removeTab(self.tabs.indexOf(page))
-                page.hide()
+            self.tabs.removeTab(self.tabs.indexOf(self.intake))
+            self.intake.hide()
+            for action in (new_action, audit_action):
                 action.setEnabled(False)
             return
         user_label = QLabel(f"{actor.full_name or actor.username} · {actor.role.label}")
@@ -132,14 +136,11 @@ class MainWindow(QMainWindow):
             self.sync_status = SyncStatusLabel(self.desk, self.runner)
             self.statusBar().addPermanentWidget(self.sync_status)
             self.sync_status.start()
-        for page, action, needed in (
-            (self.intake, new_action, Action.RECORD),
-            (self.audit, audit_action, Action.AUDIT_VIEW),
-        ):
-            if not actor.may(needed):
-                self.tabs.removeTab(self.tabs.indexOf(page))
-                page.hide()
-                action.setEnabled(False)
+        if not actor.may(Action.RECORD):
+            self.tabs.removeTab(self.tabs.indexOf(self.intake))
+            self.intake.hide()
+            new_action.setEnabled(False)
+        audit_action.setEnabled(self.audit is not None)
         if actor.may(Action.MANAGE_USERS) and self.users is None:
             from ui.admin.users_page import UsersPage
 
@@ -215,13 +216,13 @@ class MainWindow(QMainWindow):
         self.complaints.focus_search()
 
     def go_audit(self) -> None:
-        if not self.may(Action.AUDIT_VIEW):
+        if self.audit is None:  # a role that may not read the trail has no such page
             return
         self.tabs.setCurrentWidget(self.audit)
         self.audit.focus_filters()
 
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.audit:
+        if self.audit is not None and self.tabs.widget(index) is self.audit:
             self.audit.start()  # read when shown: the trail grows while other tabs are used
         elif self.tabs.widget(index) is self.complaints:
             self.complaints.look_for_changes()  # a sync may have brought statuses meanwhile

@@ -23,6 +23,10 @@ from desk_app.services.desk import Desk
 
 from ui.workers import Runner
 
+# Made once: the view asks for the flags of every visible cell at each paint.
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
 
 class RowsTableModel(QAbstractTableModel):
     """A read-only table of plain rows with translated column headers; subclasses implement
@@ -54,9 +58,7 @@ class RowsTableModel(QAbstractTableModel):
         return self._rows[row]
 
     def flags(self, index: QModelIndex):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
 
 class KeysetTableModel(RowsTableModel):
@@ -90,6 +92,7 @@ class KeysetTableModel(RowsTableModel):
         self._loading = False
         self._generation = 0
         self._head: object | None = None  # cursor back to the rows dropped at the top
+        self._replacing = False  # the rows shown are the previous query's (set_query)
 
     # -- the window (subclasses with window_pages) -------------------------------------
 
@@ -152,16 +155,15 @@ class KeysetTableModel(RowsTableModel):
     # -- queries ------------------------------------------------------------------------
 
     def set_query(self, query) -> None:
-        """Start over with a new query (search, filter or sort)."""
+        """Start over with a new query (search, filter or sort). The rows shown stay until the
+        new query's first page replaces them in one reset: emptying the view first cost a
+        second reset and paint in every search (issue 11)."""
         self._generation += 1
-        self.beginResetModel()
         self.query = query
-        self._rows = []
         self._cursor = None
         self._head = None
         self._more = True
-        self._loading = False
-        self.endResetModel()
+        self._replacing = True
         self._load()
 
     def refresh(self) -> None:
@@ -190,7 +192,14 @@ class KeysetTableModel(RowsTableModel):
     def _page_loaded(self, generation: int, page) -> None:
         if generation != self._generation:
             return  # a page of an older query
-        if page.rows:
+        if self._replacing:  # the first page of a new query: the old rows go now
+            self._replacing = False
+            self.beginResetModel()
+            self._rows = list(page.rows)
+            self.endResetModel()
+            if self.window_pages:
+                self._trim_top()
+        elif page.rows:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
             self._rows.extend(page.rows)
@@ -205,6 +214,11 @@ class KeysetTableModel(RowsTableModel):
     def _page_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
             return
+        if self._replacing:  # the old query's rows do not stand for the new one's
+            self._replacing = False
+            self.beginResetModel()
+            self._rows = []
+            self.endResetModel()
         self._more = False
         self._loading = False
         if isinstance(exc, DeskError):

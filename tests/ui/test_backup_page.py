@@ -228,7 +228,7 @@ def test_a_damaged_database_is_restored_from_the_newest_backup_when_accepted(
     number, good = damaged
     damaged_bytes = (data_dir / DB_NAME).read_bytes()
     asked = []
-    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, d, p=None: asked.append(1)))
+    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, d, *_, **__: asked.append(1)))
     monkeypatch.setattr(
         LoginDialog, "ask_restorer", classmethod(lambda cls, f, p=None: asked.append(f.name) or 1)
     )

@@ -131,7 +131,7 @@ def test_a_read_only_data_folder_opens_and_says_why_nothing_saves(
     from ui.login import LoginDialog
 
     asked = []
-    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, d, p=None: asked.append(d)))
+    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, d, *_, **__: asked.append(d)))
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     previous = qInstallMessageHandler(None)
     qInstallMessageHandler(previous)

@@ -111,7 +111,69 @@ def test_a_desk_with_users_asks_who_signs_in(qtbot, data_dir, desk, admin, monke
     from ui.app import run_gui
 
     asked = []
-    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, d, p=None: asked.append(1)))
+    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, d, *_, **__: asked.append(1)))
     desk.close()
     assert run_gui(str(data_dir)) == 0  # quit at the login: no window, no data touched
     assert asked == [1]
+
+
+def test_the_sign_in_form_is_up_before_the_desk_opens_off_the_gui_thread(
+    qtbot, data_dir, desk, admin, monkeypatch
+):
+    """Cold start (issue 11): the clerk types while the database opens on a worker."""
+    import threading
+
+    from desk_app.services import desk as desk_module
+
+    from ui.app import run_gui
+
+    order, shown = [], []
+    opening = desk_module.open_desk
+    made = LoginDialog.before_desk.__func__
+
+    def before_desk(cls):
+        form = made(cls)
+        order.append(("form", form.isVisible()))
+        return form
+
+    def open_desk(*args, **kwargs):
+        order.append(("open", threading.current_thread() is threading.main_thread()))
+        return opening(*args, **kwargs)
+
+    def ask(cls, desk_, parent=None, **kw):
+        shown.append(kw["shown"])
+        return None
+
+    monkeypatch.setattr(LoginDialog, "before_desk", classmethod(before_desk))
+    monkeypatch.setattr(desk_module, "open_desk", open_desk)
+    monkeypatch.setattr(LoginDialog, "ask", classmethod(ask))
+    desk.close()
+    assert run_gui(str(data_dir)) == 0
+    assert order == [("form", True), ("open", False)]
+    assert len(shown) == 1  # the same form goes on to sign in on the opened desk
+
+
+def test_sign_in_pressed_before_the_desk_is_open_goes_ahead_once_it_is(qtbot, desk, admin):
+    dialog = LoginDialog.before_desk()
+    qtbot.addWidget(dialog)
+    sign_in(qtbot, dialog, "admin", ADMIN_PW)
+    assert dialog.actor is None and dialog.message.text() == ""  # waits for the desk
+    dialog.set_desk(desk)
+    qtbot.waitUntil(lambda: dialog.actor == admin)
+    assert dialog.title.text() == desk.desk_name
+
+
+def test_quit_pressed_while_the_desk_opens_opens_nothing(qtbot, data_dir, desk, admin, monkeypatch):
+    from ui.app import run_gui
+
+    made = LoginDialog.before_desk.__func__
+
+    def quit_at_once(cls):
+        form = made(cls)
+        qtbot.mouseClick(form.quit, Qt.MouseButton.LeftButton)
+        return form
+
+    monkeypatch.setattr(LoginDialog, "before_desk", classmethod(quit_at_once))
+    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda *a, **k: pytest.fail("asked")))
+    desk.close()
+    assert run_gui(str(data_dir)) == 0

@@ -26,6 +26,15 @@ DUE_TODAY = QColor("#9a6700")
 # A complaint whose status the province changed since this user last looked: its row in this
 # colour, its status in bold (not only a colour), a tooltip in words.
 CHANGED_ROW = QColor("#fff4c2")
+# The roles data() answers, as plain ints: the view asks for ~8 roles of every visible cell
+# at each paint, and an enum member looked up per call costs more than the answer.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ID = int(ID_ROLE)
+_DEADLINE = 7
 # Pages the list keeps at once (2,000 rows): paging on drops the oldest from the top and
 # scrolling back reads them again, so memory stays flat however far the clerk pages.
 WINDOW_PAGES = 20
@@ -53,6 +62,9 @@ class ComplaintListModel(KeysetTableModel):
             window_pages=window_pages,
         )
         self._today = desk.today()
+        # The texts of a row's columns, made once per row (each paint asks for every visible
+        # cell again): {complaint id: texts}, emptied with each new query.
+        self._texts: dict[str, tuple[str, ...]] = {}
         # Complaints whose status the province changed since this user last looked (this
         # session keeps them marked: the look that found them is already recorded).
         self.changed_ids: set[str] = set()
@@ -75,44 +87,62 @@ class ComplaintListModel(KeysetTableModel):
 
     def set_query(self, query: lookup.ListQuery) -> None:
         self._today = self.desk.today()  # deadlines are judged against today, even overnight
+        self._texts = {}
         super().set_query(query)
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def data(self, index: QModelIndex, role=_DISPLAY):
+        row = index.row()  # -1 for an invalid index
+        if not 0 <= row < len(self._rows):
             return None
-        item = self._rows[index.row()]
+        item = self._rows[row]
         column = index.column()
+        if role == _DISPLAY:
+            return self._row_texts(item)[column]
         changed = item.id in self.changed_ids
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(item, column)
-        if role == Qt.ItemDataRole.FontRole and changed and column == list_rows.STATUS:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.BackgroundRole and changed:
-            return QBrush(CHANGED_ROW)
-        if role == Qt.ItemDataRole.ToolTipRole and changed and column in (0, list_rows.STATUS):
-            return _(
-                "The province changed the status of this complaint to “{status}” since "
-                "you last looked."
-            ).format(status=self._text(item, list_rows.STATUS))
-        if role == ID_ROLE:
+        if role == _FONT:
+            if changed and column == list_rows.STATUS:
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if role == _BACKGROUND:
+            return QBrush(CHANGED_ROW) if changed else None
+        if role == _TOOLTIP:
+            if changed and column in (0, list_rows.STATUS):
+                return _(
+                    "The province changed the status of this complaint to “{status}” since "
+                    "you last looked."
+                ).format(status=self._row_texts(item)[list_rows.STATUS])
+            if column in (2, 3, 4, 5, 6, 7):
+                return self._row_texts(item)[column]  # the whole text where the column cuts it
+            return None
+        if role == _ID:
             return item.id
-        if role == Qt.ItemDataRole.ForegroundRole and column == 7:
+        if role == _FOREGROUND and column == _DEADLINE:
             state = self._deadline(item)
             if state is DeadlineState.OVERDUE:
                 return QBrush(OVERDUE)
             if state is DeadlineState.DUE_TODAY:
                 return QBrush(DUE_TODAY)
-        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 3, 4, 5, 6, 7):
-            return self._text(item, column)  # the whole text where the column cuts it
         return None
 
     def _deadline(self, item: lookup.ComplaintRow) -> DeadlineState | None:
         return list_rows.deadline(item, self._today)
 
+    def _row_texts(self, item: lookup.ComplaintRow) -> tuple[str, ...]:
+        texts = self._texts.get(item.id)
+        if texts is None:
+            if len(self._texts) > 4 * WINDOW_PAGES * self.page_size:  # paged far: start over
+                self._texts = {}
+            texts = tuple(
+                list_rows.cell(self.desk, item, column, self._today)
+                for column in range(len(COLUMNS))
+            )
+            self._texts[item.id] = texts
+        return texts
+
     def _text(self, item: lookup.ComplaintRow, column: int) -> str:
-        return list_rows.cell(self.desk, item, column, self._today)
+        return self._row_texts(item)[column]
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][1] if 0 <= column < len(COLUMNS) else None

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -81,6 +82,10 @@ class ComplaintsPage(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
+        # Its width comes from the row's stretch alone: the clear button coming and going with
+        # the first letter typed would otherwise move every filter beside it (a repaint of the
+        # whole row on a keypress).
+        self.search.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.search.setPlaceholderText(
             _("Search: tracking number, name, phone, NIK or words of the complaint  (Ctrl+F)")
         )
@@ -111,6 +116,17 @@ class ComplaintsPage(QWidget):
         self.message.setProperty("role", "error")
         self.count = QLabel()
         self.count.setObjectName("count")
+        # Room for "2,000+ complaints" from the start: a count of another width would lay the
+        # page out again (and repaint it) after every search.
+        self.count.setMinimumWidth(
+            self.count.fontMetrics().horizontalAdvance(
+                ngettext("{count}{more} complaint", "{count}{more} complaints", 2000).format(
+                    count=2000, more="+"
+                )
+            )
+            + 8
+        )
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -128,6 +144,9 @@ class ComplaintsPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        # Always there, so that a search with one screenful of rows or less does not narrow the
+        # header and move every column (a relayout and a repaint of the list per search).
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self._size_columns()
 
         self.detail = QTextBrowser()
@@ -277,11 +296,9 @@ class ComplaintsPage(QWidget):
 
     def apply_filters(self) -> None:
         self._debounce.stop()
-        self.message.clear()
-        query = self.current_query()
-        # Word searches come in arrival order, not the header's: then show no sort indicator.
-        self.table.horizontalHeader().setSortIndicatorShown(not lookup.arrival_order(query))
-        self.model.set_query(query)
+        if self.message.text():  # clear() asks the whole page to lay out again: a repaint
+            self.message.clear()
+        self.model.set_query(self.current_query())
 
     def find(self, text: str) -> None:
         """Show the complaints matching `text` (used by 'open in the list')."""
@@ -289,6 +306,10 @@ class ComplaintsPage(QWidget):
         self.apply_filters()
 
     def _loaded(self) -> None:
+        # Word searches come in arrival order, not the header's: then show no sort indicator
+        # (set with the rows: changing it earlier repaints the previous query's rows).
+        shown = not lookup.arrival_order(self.model.query)
+        self.table.horizontalHeader().setSortIndicatorShown(shown)
         self._top_row = None
         if self._previous_wanted:  # the top was reached while a page was loading
             self._previous_wanted = False
