@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -22,12 +23,16 @@ from desk_app.domain.roles import Action
 from desk_app.errors import DeskError
 from desk_app.formatting import EMPTY, date_text, datetime_text, identity_text
 from desk_app.i18n import N_, _
-from desk_app.receipts import receipt as paper
-from desk_app.receipts import register as register_paper
 from desk_app.services import lookup, visibility
 from desk_app.services.access import require
 from desk_app.services.desk import Desk
 from desk_app.store import models
+
+# The paper itself (reportlab, segno, openpyxl: about 25 MB and 0.2 s) is drawn only when
+# something is printed or saved: these modules are imported there, not when a window opens.
+if TYPE_CHECKING:
+    from desk_app.receipts import receipt as paper
+    from desk_app.receipts import register as register_paper
 
 C = models.Complaint
 FIRST, REPRINT = Action.PRINT_RECEIPT.value, Action.REPRINT_RECEIPT.value
@@ -101,6 +106,8 @@ def receipt_content(
 ) -> paper.ReceiptContent:
     """What a receipt says about `view`, in the desk's language (pure: the golden files are
     made from it with a fixed record and clock)."""
+    from desk_app.receipts import receipt as paper
+
     hidden = view.masked or anonymous_or_confidential
     reporter = view.text("reporter_name")
     if hidden:
@@ -168,6 +175,8 @@ def receipt_content(
 
 
 def _check_layout(layout: str) -> str:
+    from desk_app.receipts import receipt as paper
+
     if layout not in paper.LAYOUTS:
         raise LayoutUnknown(layout=layout)
     return layout
@@ -195,6 +204,8 @@ def _prints(session, action: str, complaint_id: str) -> int:
 
 
 def _issue(desk: Desk, key: str, layout: str, *, reprint: bool, with_qr: bool = True) -> Printed:
+    from desk_app.receipts import receipt as paper
+
     detail = lookup.get_complaint(desk, key)
     c = detail.complaint
     view = presenter.present(desk, detail, officer_name=_officer_name(desk, detail))
@@ -288,6 +299,8 @@ def register_content(
 ) -> register_paper.RegisterContent:
     """The register's words for `rows` (complaint columns as dicts), masked by the identity rule
     for the desk's actor."""
+    from desk_app.receipts import register as register_paper
+
     ref, zone = desk.reference, desk.zone
 
     def text(name, value):
@@ -337,6 +350,8 @@ def daily_register(
 ) -> Register:
     """The register of complaints received on the local days `date_from` to `date_to`
     (inclusive), as a PDF (A4 landscape) or an Excel workbook ("xlsx"); recorded."""
+    from desk_app.receipts import register as register_paper
+
     require(desk, desk.actor, Action.PRINT_REGISTER)
     date_to = date_to or date_from
     if date_to < date_from or (date_to - date_from).days >= MAX_REGISTER_DAYS:

@@ -16,8 +16,6 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from desk_app import paths
-from desk_app.receipts import raster
-from desk_app.services.printing import PrinterFailed
 
 MAX_DPI = 300
 PREVIEW_DPI = 96
@@ -49,6 +47,8 @@ def printer_for(pdf: bytes, layout: str) -> QPrinter:
 
 
 def fit_to(printer: QPrinter, pdf: bytes) -> None:
+    from desk_app.receipts import raster  # PDFium: loaded at the first print, not at start
+
     width, height = raster.page_sizes(pdf)[0]
     size = QPageSize(
         QSizeF(width, height), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch
@@ -76,12 +76,17 @@ def to_qimage(image) -> QImage:
 
 def preview_images(pdf: bytes, dpi: float = PREVIEW_DPI) -> list[QImage]:
     """The pages as images for the preview (runs on a worker)."""
+    from desk_app.receipts import raster
+
     return [to_qimage(image) for image in raster.images(pdf, dpi)]
 
 
 def paint(pdf: bytes, printer: QPrinter) -> int:
     """Print every page of `pdf` on `printer`, each filling the paper; returns the page count.
     Runs on a worker: do not touch widgets."""
+    from desk_app.receipts import raster
+    from desk_app.services.printing import PrinterFailed
+
     dpi = min(max(printer.resolution(), 96), MAX_DPI)
     painter = QPainter()
     if not painter.begin(printer):
