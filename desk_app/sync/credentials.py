@@ -12,9 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 
-import keyring
-import keyring.errors
-
 log = logging.getLogger(__name__)
 
 SERVICE = "meja-aduan"
@@ -31,6 +28,9 @@ def account(server: str, client_id: str) -> str:
 def keyring_usable() -> bool:
     """A keyring backend that can keep a secret exists (not the fail backend, not a chainer
     with nothing behind it)."""
+    import keyring  # on first use: not when a window shows the sync counts
+    import keyring.errors
+
     try:
         backend = keyring.get_keyring()
     except Exception:  # noqa: BLE001 - a broken keyring configuration is "none"
@@ -54,6 +54,9 @@ def _usable(backend) -> bool:
 
 def store(server: str, client_id: str, secret: str) -> bool:
     """Keep the secret: in the keyring (True) or, without one, in memory (False)."""
+    import keyring  # on first use: not when a window shows the sync counts
+    import keyring.errors
+
     key = account(server, client_id)
     if keyring_usable():
         try:
@@ -75,6 +78,9 @@ def remember(server: str, client_id: str, secret: str) -> None:
 
 def load(server: str, client_id: str) -> str | None:
     """The secret for this server and client id, from memory or the keyring; None if none."""
+    import keyring  # on first use: not when a window shows the sync counts
+    import keyring.errors
+
     key = account(server, client_id)
     with _lock:
         if key in _session:
@@ -89,6 +95,9 @@ def load(server: str, client_id: str) -> str | None:
 
 
 def forget(server: str, client_id: str) -> None:
+    import keyring  # on first use: not when a window shows the sync counts
+    import keyring.errors
+
     key = account(server, client_id)
     with _lock:
         _session.pop(key, None)

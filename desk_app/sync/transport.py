@@ -20,12 +20,15 @@ import ssl
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
-import stamina
-
 from desk_app.sync import protocol as p
+
+# httpx (about 15 MB with what it pulls in) and stamina are imported by the code that talks
+# to the hub, not when a window that only shows the sync counts is opened.
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +129,8 @@ def backoff_hook(policy: RetryPolicy) -> Callable[[Exception], bool | float]:
     """stamina's `on`: retry connection errors, timeouts and _Retriable; a Retry-After (capped)
     replaces the exponential wait."""
 
+    import httpx
+
     def hook(exc: Exception) -> bool | float:
         if isinstance(exc, _Retriable):
             after = exc.problem.retry_after
@@ -211,6 +216,8 @@ class HttpTransport(Transport):
                 verify = ssl.create_default_context(cafile=ca_bundle)
             except (OSError, ssl.SSLError):
                 raise p.SyncError("ca_bundle_unreadable") from None
+        import httpx
+
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self.http = httpx.Client(verify=verify, timeout=timeout, follow_redirects=False)
         self._token: str | None = None
@@ -235,6 +242,8 @@ class HttpTransport(Transport):
         auth: bool = True,
     ) -> httpx.Response:
         """One request, retried as §3 says; the 2xx response, else SyncError."""
+        import httpx
+
         refreshed = False
         while True:
             try:
@@ -256,6 +265,8 @@ class HttpTransport(Transport):
             raise p.Refused(problem.code, response.status_code, problem)
 
     def _with_retries(self, method, path, body, content, headers, auth) -> httpx.Response:
+        import stamina
+
         policy = self.policy
         for attempt in stamina.retry_context(
             on=backoff_hook(policy),

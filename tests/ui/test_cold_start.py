@@ -1,6 +1,7 @@
 """Cold start (issue 11): the window a clerk signs in to does not import what it does not
 show yet (the admin pages, the audit page, the holiday package, the phone-number package, the
-packages that draw and save the paper: about 25 MB of memory until something is printed) and
+packages that draw and save the paper, about 25 MB until something is printed, and those that
+talk to the province, about 17 MB until a sync) and
 does not start the list's read while it is being built."""
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ loading_while_built = window.complaints.model.is_loading()
 window.show()
 app.processEvents()
 window.intake.form.repaint()
-heavy = ("holidays", "phonenumbers", "reportlab", "segno", "pypdfium2", "openpyxl",
+heavy = ("holidays", "phonenumbers", "reportlab", "segno", "pypdfium2", "openpyxl", "httpx",
+         "keyring",
          "ui.admin.users_page", "ui.admin.backup_page",
          "ui.admin.settings_page", "ui.admin.privacy_page", "ui.admin.audit_page")
 print(json.dumps(dict(loaded=[m for m in heavy if m in sys.modules],

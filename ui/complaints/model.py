@@ -132,7 +132,7 @@ class ComplaintListModel(KeysetTableModel):
     def _row_texts(self, item: lookup.ComplaintRow) -> tuple[str, ...]:
         texts = self._texts.get(item.id)
         if texts is None:
-            if len(self._texts) > 4 * WINDOW_PAGES * self.page_size:  # paged far: start over
+            if len(self._texts) > self.window_pages * self.page_size:  # paged on: start over
                 self._texts = {}
             texts = tuple(
                 list_rows.cell(self.desk, item, column, self._today)
