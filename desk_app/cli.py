@@ -447,6 +447,10 @@ def _run_command(args: argparse.Namespace) -> int:
         desk = cli_accounts.sign_in(desk, args)  # acting as --user; checks the command
         if args.command in cli_accounts.COMMANDS:
             return cli_accounts.run(desk, args)
+        if args.command in ("demo-data", "import", "sync"):  # long runs: see startup.py
+            from desk_app import startup
+
+            startup.settle()
         if args.command == "demo-data":
             return _demo_data(desk, args)
         elif args.command == "import":

@@ -274,6 +274,9 @@ def _open_and_sign_in(app: QApplication, data_dir: str | None, forms: list) -> i
     if window.may(Action.RECORD):  # the draft belongs to who records
         QTimer.singleShot(0, window.intake.offer_restore)
     QTimer.singleShot(0, window.intake.form.focus_first)
+    from desk_app import startup
+
+    QTimer.singleShot(1000, startup.settle)  # once the window is up and painted
     log.info("desk window opened")
     code = app.exec()
     desk.close()

@@ -283,5 +283,8 @@ def _serve(store, args) -> int:
                 print(f"listening on {url}", flush=True)  # for scripts: not translated
                 _err(_("The training hub is running; stop it with Ctrl+C."))
 
+    from desk_app import startup
+
+    startup.settle()  # the web application and its models stay: out of the collector's way
     Server(config).run(sockets=[sock])
     return EXIT_OK
