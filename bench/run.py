@@ -792,6 +792,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  made in {time.perf_counter() - started:.0f} s (demo.generate {took:.0f} s)")
     ctx = Context(rows=args.rows, data_dir=data_dir, scratch=scratch, generate_seconds=took)
 
+    from desk_app import startup
+
+    # As the window and the long commands do once started (desk_app/startup.py): what was
+    # imported and made so far is out of the garbage collector's way for every section.
+    startup.settle()
     figures: list[Figure] = []
     try:
         for key, title, function in sections:

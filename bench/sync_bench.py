@@ -128,7 +128,7 @@ def bench_sync(ctx: Context) -> list[Figure]:
 
         from desk_app import startup
 
-        startup.settle()  # as `desk-app sync` and the window do once started
+        startup.settle()  # as `desk-app sync` does once started (the desks opened since)
         marks: dict[str, float] = {}
 
         def progress(step) -> None:
