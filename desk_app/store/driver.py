@@ -1,45 +1,20 @@
-"""Many rows through the driver's own executemany.
-
-SQLAlchemy's Core executemany builds and processes each row's parameters in Python, which
-cost more per row than the database spent writing it (issue 11: bulk loads; issue 9: the
-hub's batches and the desk applying a sync answer). Here each value still passes through its
-column type's own bind processor for the dialect (a datetime is stored as SQLAlchemy stores
-it), so what lands is what insert(table) / update(table) would write; tests hold the two to
-the same stored text. SQLite (qmark) and PostgreSQL through psycopg (format) both take it.
+"""Many rows at once through the driver's own executemany (store/prepared.py compiles the
+statement once, with SQLAlchemy's own bind processors, so what lands is what insert(table) /
+update(table) would write). SQLAlchemy's Core executemany built and processed each row's
+parameters in Python, which cost more per row than SQLite spent writing it: a bulk load
+(issue 11), the hub's batches and the desk applying a sync answer (issue 9). Another database
+gets Core's executemany, as before.
 """
 
 from __future__ import annotations
 
-import operator
-
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.engine import Connection
 
+from desk_app.store.prepared import Prepared
 
-def _params(dialect, table: Table, names: list[str], rows: list[dict]) -> list[tuple]:
-    """Each row's values in `names` order, bound as the column types bind them. Each distinct
-    value of a column is bound once (a batch's rows share their days and times)."""
-    binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    bound = [(i, bind, {}) for i, bind in enumerate(binds) if bind is not None]
-    pick = operator.itemgetter(*names)  # the row's values as a tuple (one name: the value)
-    single = len(names) == 1
-    params = []
-    for row in rows:
-        values = [pick(row)] if single else list(pick(row))
-        for i, bind, seen in bound:
-            value = values[i]
-            if value is None:
-                continue
-            if value in seen:
-                values[i] = seen[value]
-            else:
-                values[i] = seen[value] = bind(value)
-        params.append(tuple(values))
-    return params
-
-
-def _mark(dialect) -> str:
-    return "?" if dialect.paramstyle == "qmark" else "%s"
+_inserts: dict[Table, Prepared] = {}
+_updates: dict[tuple, Prepared] = {}
 
 
 def insert_many(connection: Connection, table: Table, rows: list[dict]) -> None:
@@ -47,7 +22,6 @@ def insert_many(connection: Connection, table: Table, rows: list[dict]) -> None:
     column left out of the rows has a default to fill in, through Core (which fills it)."""
     if not rows:
         return
-    names = list(rows[0])
     if any(
         c.default is not None or c.server_default is not None
         for c in table.columns
@@ -55,15 +29,10 @@ def insert_many(connection: Connection, table: Table, rows: list[dict]) -> None:
     ):
         connection.execute(insert(table), rows)
         return
-    dialect = connection.dialect
-    quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in names)
-    marks = ", ".join([_mark(dialect)] * len(names))
-    connection.exec_driver_sql(
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({columns}) "
-        f"VALUES ({marks})",
-        _params(dialect, table, names, rows),
-    )
+    prepared = _inserts.get(table)
+    if prepared is None:
+        prepared = _inserts[table] = Prepared(insert(table))
+    prepared.many(connection, rows)
 
 
 def update_many(connection: Connection, table: Table, key: str, rows: list[dict]) -> None:
@@ -71,12 +40,13 @@ def update_many(connection: Connection, table: Table, key: str, rows: list[dict]
     (dicts with the same keys, `key` among them)."""
     if not rows:
         return
-    dialect = connection.dialect
-    quote, mark = dialect.identifier_preparer.quote, _mark(dialect)
-    names = [name for name in rows[0] if name != key]
-    assignments = ", ".join(f"{quote(name)} = {mark}" for name in names)
-    connection.exec_driver_sql(
-        f"UPDATE {dialect.identifier_preparer.format_table(table)} SET {assignments} "
-        f"WHERE {quote(key)} = {mark}",
-        _params(dialect, table, [*names, key], rows),
-    )
+    names = tuple(name for name in rows[0] if name != key)
+    prepared = _updates.get((table, key, names))
+    if prepared is None:
+        statement = (
+            update(table)
+            .where(table.c[key] == bindparam("key_"))
+            .values({name: bindparam(name) for name in names})
+        )
+        prepared = _updates[(table, key, names)] = Prepared(statement)
+    prepared.many(connection, [{**row, "key_": row[key]} for row in rows])

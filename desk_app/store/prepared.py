@@ -26,7 +26,7 @@ import operator
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 
 _REQUIRED = object()  # a bind parameter the caller must give
 
@@ -116,11 +116,12 @@ class Prepared:
         return tuple(args)
 
     def _target(self, session):
-        """(driver connection or None, Core connection or None, dialect) to run on."""
+        """(driver connection or None, Core connection or None, dialect) to run on: `session`
+        is a save's transaction, a Session or a Core Connection."""
         driver = getattr(session, "driver", None)
         if driver is not None:
             return driver, None, session.dialect
-        conn = session.connection()
+        conn = session if isinstance(session, Connection) else session.connection()
         return None, conn, conn.dialect
 
     def run(self, session, params: Mapping[str, Any] | None = None) -> Any:
