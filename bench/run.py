@@ -839,8 +839,14 @@ def write_summary(
             kept = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             kept = []
-        mine = {item["figure"] for item in items}
-        items = [k for k in kept if k.get("rows") == rows and k.get("figure") not in mine] + items
+        # By section: a figure's name may carry a measured number (rows/s), so the same
+        # figure measured again has another name.
+        mine = {f.section for f in figures}
+        items = [
+            k
+            for k in kept
+            if k.get("rows") == rows and str(k.get("figure", "")).split(")")[0] not in mine
+        ] + items
     path.write_text(json.dumps(items, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten: {path.relative_to(ROOT)}")
     return path
