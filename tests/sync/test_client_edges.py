@@ -103,21 +103,26 @@ def test_a_wrong_secret_is_refused_once_and_not_retried(desk, hub):
     assert hub.export() == []
 
 
+def refuse_batches_over(monkeypatch, most: int) -> None:
+    """The hub as Counting reaches it answers 413 to a batch of more than `most` items."""
+    real = Counting.post_batch
+
+    def picky(self, batch):
+        if len(batch.items) > most:
+            Counting.calls.append(f"refused:{len(batch.items)}")
+            raise p.Refused("too_large", 413)
+        return real(self, batch)
+
+    monkeypatch.setattr(Counting, "post_batch", picky)
+
+
 def test_a_batch_refused_as_too_large_is_halved(desk, hub, monkeypatch, counting):
     """The hub answers 413 for more than 200 items or 16 MiB; here anything over 2 items is
     refused that way (the hub's limit cannot be reached with the client's cap of 200)."""
     connect(desk, hub)
     for _i in range(5):
         intake.record_complaint(desk.acting(CLERK), make_form())
-    real = Counting.post_batch
-
-    def picky(self, batch):
-        if len(batch.items) > 2:
-            Counting.calls.append(f"refused:{len(batch.items)}")
-            raise p.Refused("too_large", 413)
-        return real(self, batch)
-
-    monkeypatch.setattr(Counting, "post_batch", picky)
+    refuse_batches_over(monkeypatch, 2)
     report = sync.run(desk.acting(IT))
     assert report.ok and report.accepted == 5
     assert counting[0] == "refused:5" and "refused:3" in counting
@@ -142,15 +147,7 @@ def test_a_batch_sent_back_to_waiting_is_not_passed_by_the_next_one(
         form = corrections.form_of(desk.acting(SUPERVISOR), a.id)
         form.subject = f"Perbaikan {n}: {form.subject}"
         corrections.correct_complaint(desk.acting(SUPERVISOR), a.id, form, "salah ketik")
-    real = Counting.post_batch
-
-    def picky(self, batch):
-        if len(batch.items) > 1:
-            Counting.calls.append(f"refused:{len(batch.items)}")
-            raise p.Refused("too_large", 413)
-        return real(self, batch)
-
-    monkeypatch.setattr(Counting, "post_batch", picky)
+    refuse_batches_over(monkeypatch, 1)
     report = sync.run(desk.acting(IT))
     assert (report.ok, report.accepted, report.conflict) == (True, 3, 0)
     # The unmade batch left no trace in the history: the refused one and three answered.
