@@ -190,9 +190,11 @@ class MainWindow(QMainWindow):
         """A sync the IT officer ran brought new reference sets (categories, agencies,
         regions): this window is built again on them, on its Sync tab, as after a setting."""
         desk = self.desk.reloaded()
+        said = self.sync_page.message.text() if self.sync_page is not None else ""
         new = self.session_lock.replace_window(desk.actor, desk=desk)
         if new.sync_page is not None:
             new.tabs.setCurrentWidget(new.sync_page)
+            new.sync_page.message.setText(said)  # the run's report stays on screen
         note = _("Reference data refreshed: {names}. The window uses it now.")
         new.statusBar().showMessage(note.format(names=names), 30_000)
         return new

@@ -21,6 +21,7 @@ from tests.sync import conftest as sync_fixtures
 from tests.sync.desk_side import FAST, MemoryKeyring, connect, reset_credentials
 
 from ui.sync import models as sync_models
+from ui.sync.page import report_text
 from ui.sync.secret_dialog import SecretDialog
 
 # The real training hub, as the sync tests start it (a subprocess on 127.0.0.1).
@@ -430,6 +431,7 @@ def test_reference_data_a_sync_brings_is_used_by_the_window_at_once(
     new = replaced.args[0]
     assert new.desk.reference.categories["BENCANA"].name == "Bencana Alam"
     assert new.tabs.currentWidget() is new.sync_page
+    assert new.sync_page.message.text() == report_text(report)  # not lost in the rebuild
     assert new.statusBar().currentMessage() == _(
         "Reference data refreshed: {names}. The window uses it now."
     ).format(names=report.references_text)
