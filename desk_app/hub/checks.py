@@ -233,6 +233,16 @@ def _place_known(prefix: str) -> bool:
     return bool(numdb.get("id/loc").info(prefix)[0][1])
 
 
+def warm() -> None:
+    """Do once, before the first batch, what the first batch would pay for: importing
+    phonenumbers and python-stdnum, compiling Indonesia's number patterns, reading the
+    reference sets (measured: about a tenth of the hub's work for a first sync of 3,000)."""
+    reference.load()
+    nik_valid("1471015708900002")
+    _e164("+6281234567890")
+    _email("warga@example.id")
+
+
 def _e164(value: str) -> bool:
     """A valid number already written in E.164 form: the desk's own phone check (which builds
     an Indonesian number without parsing it) must give back the very same text.

@@ -284,7 +284,9 @@ def _serve(store, args) -> int:
                 _err(_("The training hub is running; stop it with Ctrl+C."))
 
     from desk_app import startup
+    from desk_app.hub import checks
 
+    checks.warm()  # the first batch does not pay for the checks' imports
     startup.settle()  # the web application and its models stay: out of the collector's way
     Server(config).run(sockets=[sock])
     return EXIT_OK

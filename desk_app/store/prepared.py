@@ -22,10 +22,12 @@ when compiled): defaults are not filled in here.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Dialect
 
 _REQUIRED = object()  # a bind parameter the caller must give
@@ -57,6 +59,43 @@ class _Compiled:
         self.processed = tuple((i, p) for i, p in enumerate(binds) if p is not None)
 
 
+# SQLite's DateTime and Date store text in these formats (SQLAlchemy's defaults); their bind
+# processors build it with a %-format over a dict of the fields, a few microseconds a value:
+# most of binding a hub batch or a bulk chunk. isoformat writes the same text for the plain
+# cases, ten times faster; anything else (a time zone, a subclass) goes the slow way.
+_DATETIME_TEXT = (
+    "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+)
+_DATE_TEXT = "%(year)04d-%(month)02d-%(day)02d"
+
+
+def _bind_processor(type_, dialect: Dialect) -> Callable | None:
+    """The type's bind processor, as SQLAlchemy's for `dialect`: SQLite's date and time ones
+    replaced by a faster one writing the same text."""
+    impl = type_.dialect_impl(dialect)
+    process = impl.bind_processor(dialect)
+    if process is None or dialect.name != "sqlite":
+        return process
+    fmt = getattr(impl, "_storage_format", None)
+    if isinstance(impl, sqlite.DATETIME) and fmt == _DATETIME_TEXT:
+        datetime = dt.datetime
+
+        def datetime_text(value, slow=process):
+            if type(value) is datetime and value.tzinfo is None:
+                return value.isoformat(" ", "microseconds")
+            return slow(value)
+
+        return datetime_text
+    if isinstance(impl, sqlite.DATE) and fmt == _DATE_TEXT:
+        date = dt.date
+
+        def date_text(value, slow=process):
+            return value.isoformat() if type(value) is date else slow(value)
+
+        return date_text
+    return process
+
+
 def _compile(statement, dialect: Dialect, keys: tuple[str, ...] | None) -> _Compiled:
     compiled = statement.compile(
         dialect=dialect, column_keys=list(keys) if keys is not None else None
@@ -73,7 +112,7 @@ def _compile(statement, dialect: Dialect, keys: tuple[str, ...] | None) -> _Comp
         compiled.string,
         names,
         tuple(_REQUIRED if b.required else b.effective_value for b in binds),
-        tuple(b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds),
+        tuple(_bind_processor(b.type, dialect) for b in binds),
         tuple(
             col.type.dialect_impl(dialect).result_processor(dialect, None)
             for col in (selected if selected is not None else ())

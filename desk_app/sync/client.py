@@ -354,13 +354,15 @@ class SyncClient:
         self._reused_once = False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
             flight: _Flight | None = None
+            ready: _Ready | None = None
             try:
                 while True:
-                    ready = self._next_batch(exclude=flight.batch_id if flight else None)
+                    if ready is None:  # made by the last answer's transaction, or now
+                        ready = self._next_batch(exclude=flight.batch_id if flight else None)
                     if flight is None:
                         if ready is None:
                             break
-                        flight = self._launch(sender, ready)
+                        flight, ready = self._launch(sender, ready), None
                         continue
                     done, flight = flight, None
                     answer = self._landed(done)
@@ -370,9 +372,16 @@ class SyncClient:
                         self._unmake(ready.batch_id)
                         ready = None
                     if ready is not None:  # on its way before this answer is applied
-                        flight = self._launch(sender, ready)
+                        flight, ready = self._launch(sender, ready), None
                     if isinstance(answer, p.BatchAnswer):
-                        self._apply(done.batch_id, answer)
+                        # The batch after the one now in flight is made in the same
+                        # transaction: one commit per batch instead of two.
+                        self._apply(
+                            done.batch_id,
+                            answer,
+                            make_next=True,
+                            in_flight=flight.batch_id if flight else None,
+                        )
                         self._done += len(done.batch.items)
                         self._sent_any = True
                         self.result.batches += 1
@@ -465,42 +474,56 @@ class SyncClient:
 
     def _make_batch(self) -> str | None:
         """Give up to batch_size waiting items a new batch id, committed before any attempt
-        (and counted as that first attempt, which follows at once)."""
-        now = self.desk.now()
+        (and counted as that first attempt, which follows at once). Looked for in a read
+        first: a write transaction that finds nothing still costs a commit."""
+        ob = OB.__table__
+        with self.desk.db.reading() as session:
+            waiting = session.scalar(
+                select(ob.c.seq)
+                .where(ob.c.state == outbox.WAITING, ob.c.batch_id.is_(None))
+                .limit(1)
+            )
+        if waiting is None:
+            return None
         with self.desk.db.writing() as session:
-            self.lease.renew(session)
-            # Core on the tables: the ORM's unit of work and its update bookkeeping cost more
-            # than the statements.
-            ob, bt = OB.__table__, B.__table__
-            seqs = list(
-                session.execute(
-                    select(ob.c.seq)
-                    .where(ob.c.state == outbox.WAITING, ob.c.batch_id.is_(None))
-                    .order_by(ob.c.seq)
-                    .limit(self.batch_size)
-                ).scalars()
-            )
-            if not seqs:
-                return None
-            batch_id = str(uuid6.uuid7())
+            return self._make_in(session)
+
+    def _make_in(self, session) -> str | None:
+        """_make_batch's work in the caller's write transaction."""
+        now = self.desk.now()
+        self.lease.renew(session)
+        # Core on the tables: the ORM's unit of work and its update bookkeeping cost more
+        # than the statements.
+        ob, bt = OB.__table__, B.__table__
+        seqs = list(
             session.execute(
-                insert(bt).values(
-                    batch_id=batch_id,
-                    created_at=now,
-                    items=len(seqs),
-                    state=OPEN,
-                    attempts=1,
-                    accepted=0,
-                    duplicate=0,
-                    rejected=0,
-                    conflict=0,
-                )
+                select(ob.c.seq)
+                .where(ob.c.state == outbox.WAITING, ob.c.batch_id.is_(None))
+                .order_by(ob.c.seq)
+                .limit(self.batch_size)
+            ).scalars()
+        )
+        if not seqs:
+            return None
+        batch_id = str(uuid6.uuid7())
+        session.execute(
+            insert(bt).values(
+                batch_id=batch_id,
+                created_at=now,
+                items=len(seqs),
+                state=OPEN,
+                attempts=1,
+                accepted=0,
+                duplicate=0,
+                rejected=0,
+                conflict=0,
             )
-            session.execute(
-                update(ob)
-                .where(ob.c.seq.in_(seqs))
-                .values(batch_id=batch_id, attempts=ob.c.attempts + 1)
-            )
+        )
+        session.execute(
+            update(ob)
+            .where(ob.c.seq.in_(seqs))
+            .values(batch_id=batch_id, attempts=ob.c.attempts + 1)
+        )
         self._fresh.add(batch_id)
         return batch_id
 
@@ -605,8 +628,18 @@ class SyncClient:
                 update(OB).where(OB.batch_id == batch_id).values(attempts=OB.attempts + 1)
             )
 
-    def _apply(self, batch_id: str, answer: p.BatchAnswer) -> None:
-        """The hub's answer, applied in one transaction (executemany: no per-row flushes)."""
+    def _apply(
+        self,
+        batch_id: str,
+        answer: p.BatchAnswer,
+        *,
+        make_next: bool = False,
+        in_flight: str | None = None,
+    ) -> None:
+        """The hub's answer, applied in one transaction (executemany: no per-row flushes).
+        `make_next`: in the same transaction, make the next batch (committed before it is
+        sent, as _make_batch's) unless a batch other than `in_flight` is still open: an
+        older one goes first, with its own key."""
         now = self.desk.now()
         counts = dict.fromkeys(p.RESULTS, 0)
         with self.desk.db.writing() as session:
@@ -673,6 +706,12 @@ class SyncClient:
                 batch_id,
                 after={"items": len(mine), **counts},
             )
+            if make_next:
+                others = select(B.batch_id).where(B.state == OPEN)
+                if in_flight is not None:
+                    others = others.where(B.batch_id != in_flight)
+                if session.scalar(others.limit(1)) is None:
+                    self._make_in(session)
 
     def _fail_batch(self, batch_id: str, code: str) -> None:
         """The batch was refused as a whole and nothing of it was applied: its items wait for

@@ -74,3 +74,30 @@ def test_the_nik_shortcut_answers_as_python_stdnum_does(value):
 def test_a_real_looking_nik_passes_and_an_unknown_place_does_not():
     assert checks.nik_valid("1471015505900001")
     assert not checks.nik_valid("9999015505900001")
+
+
+def test_warm_loads_what_the_first_batch_would_wait_for():
+    """`hub serve` calls checks.warm() before it listens: a fresh interpreter has the
+    libraries imported and the number patterns compiled before any batch."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from desk_app.hub import checks\n"
+        "before = {'phonenumbers', 'stdnum.id.nik'} & set(sys.modules)\n"
+        "checks.warm()\n"
+        "after = {'phonenumbers', 'stdnum.id.nik'} & set(sys.modules)\n"
+        "print(sorted(before), sorted(after))\n"
+    )
+    from tests.sync.hub_process import subprocess_env
+
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    assert out == "[] ['phonenumbers', 'stdnum.id.nik']"
