@@ -607,6 +607,7 @@ class SyncClient:
         else:
             self._count_attempt(batch_id)  # an open batch sent again
         batch = p.Batch(batch_id, self.desk.desk_code, tuple(items), anchor)
+        self.transport.prepare(batch)
         return _Ready(batch_id, batch, files, fresh)
 
     def _unmake(self, batch_id: str) -> None:

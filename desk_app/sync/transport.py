@@ -42,6 +42,10 @@ class Transport(ABC):
     @abstractmethod
     def post_batch(self, batch: p.Batch) -> p.BatchAnswer: ...
 
+    def prepare(self, batch: p.Batch) -> None:  # noqa: B027 - optional
+        """Called on the client's own thread before post_batch is called on the sender's:
+        work done here (encoding the body) is off the path of the batch before it."""
+
     @abstractmethod
     def missing_attachments(self, sha256s: list[str]) -> list[str]: ...
 
@@ -224,6 +228,7 @@ class HttpTransport(Transport):
         self.http = httpx.Client(verify=verify, timeout=timeout, follow_redirects=False)
         self._token: str | None = None
         self.requests = 0  # answered requests, for tests and the bench
+        self._bodies: dict[str, bytes] = {}  # batch id -> its gzip body (prepare)
 
     def __repr__(self) -> str:  # never the secret
         return f"HttpTransport({self.base!r}, client_id={self.client_id!r})"
@@ -290,8 +295,7 @@ class HttpTransport(Transport):
         if auth:
             send_headers["Authorization"] = "Bearer " + self._access_token()
         if body is not None:
-            raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            content = gzip.compress(raw, compresslevel=self.gzip_level, mtime=0)
+            content = body if isinstance(body, bytes) else self._encode(body)
             send_headers["Content-Type"] = "application/json"
             send_headers["Content-Encoding"] = "gzip"
         response = self.http.request(
@@ -301,6 +305,11 @@ class HttpTransport(Transport):
         if response.status_code in p.RETRIED_STATUSES:
             raise _Retriable(response.status_code, problem_of(response))
         return response
+
+    def _encode(self, body: object) -> bytes:
+        """A JSON body as sent: compact UTF-8, gzip at the configured level."""
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return gzip.compress(raw, compresslevel=self.gzip_level, mtime=0)
 
     def _access_token(self) -> str:
         if self._token is None:
@@ -326,9 +335,15 @@ class HttpTransport(Transport):
         self._token = token.access_token
         return token
 
+    def prepare(self, batch: p.Batch) -> None:
+        """The batch's body encoded once, here, not on each attempt in the sender: its
+        JSON and gzip (3 ms for 200 complaints) no longer delay the batch in flight."""
+        self._bodies[batch.batch_id] = self._encode(batch.body())
+
     def post_batch(self, batch: p.Batch) -> p.BatchAnswer:
+        body = self._bodies.pop(batch.batch_id, None) or batch.body()
         response = self._send(
-            "POST", "/batches", body=batch.body(), headers={"Idempotency-Key": batch.batch_id}
+            "POST", "/batches", body=body, headers={"Idempotency-Key": batch.batch_id}
         )
         return p.BatchAnswer.parse(_json(response))
 

@@ -108,6 +108,34 @@ def test_server_errors_are_retried_until_the_batch_goes_through(desk, start_hub,
     assert_held_once(desk, hub, ids)
 
 
+def test_a_batch_is_encoded_once_however_often_it_is_tried(desk, start_hub, monkeypatch):
+    """The body is made before the batch goes to the sender (transport.prepare), off the
+    path of the batch in flight, and a retry sends the same bytes again."""
+    hub = start_hub(fault_rate=0.5, seed=7)
+    connect(desk, hub)
+    ids = record_many(desk, 5)
+    made = transports(monkeypatch)
+    monkeypatch.setattr(
+        sync,
+        "RETRY_POLICY",
+        RetryPolicy(attempts=20, wait_initial=0.01, wait_max=0.02, wait_jitter=0.01),
+    )
+    encoded = []
+    real_encode = HttpTransport._encode
+
+    def counting_encode(self, body):
+        if "items" in body:
+            encoded.append(body["batch_id"])
+        return real_encode(self, body)
+
+    monkeypatch.setattr(HttpTransport, "_encode", counting_encode)
+    report = sync.run(desk.acting(IT))
+    assert report.error is None and report.batches == 1
+    assert made[0].requests > 6  # the batch was tried more than once
+    assert len(encoded) == 1
+    assert_held_once(desk, hub, ids)
+
+
 def test_a_server_that_keeps_failing_stops_the_run_with_nothing_lost(desk, start_hub):
     hub = start_hub(fault_rate=1)
     connect(desk, hub)
