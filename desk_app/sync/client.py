@@ -3,8 +3,9 @@ refresh reference sets. Called by services/sync.py (which checks who runs it).
 
 Guarantees, and where they are kept:
 - A batch's id (its Idempotency-Key) and its items are committed to the outbox BEFORE the first
-  attempt (_make_batch); an unanswered batch stays "open" and the next run, after a crash or a
-  cut, sends it again first with the same key, so the hub applies it once.
+  attempt (_make_batch, or _make_in inside the transaction applying the answer before); an
+  unanswered batch stays "open" and the next run, after a crash or a cut, sends it again
+  first with the same key, so the hub applies it once.
 - Each answer is applied locally in one transaction (_apply): the items' results, the
   complaints' provincial ids, the batch's counts and one "sync.batch" audit event.
 - Items of one complaint go in the order they were made: waiting items are taken in outbox
