@@ -189,6 +189,42 @@ def test_a_rejected_item_shows_its_error_and_is_sent_again_after_a_correction(
     assert user_messages.errors == []
 
 
+def test_a_conflict_is_shown_in_words_and_sending_it_again_puts_the_desks_version_through(
+    qtbot, make_window, desk, hub, memory_keyring, user_messages
+):
+    connect(desk, hub)
+    r = record(desk)
+    assert sync.run(desk.acting(IT)).accepted == 1
+    with desk.db.writing() as session:  # changed behind the outbox's back, then resent
+        session.execute(
+            update(models.Complaint).where(models.Complaint.id == r.id).values(subject="Lain")
+        )
+        session.execute(update(models.Outbox).values(state="waiting", batch_id=None, result=None))
+    _window, page = sync_window(qtbot, make_window, desk)
+    report = send_now(qtbot, page)
+    assert report.conflict == 1
+    assert page.counts["conflicts"].text() == "1"
+    refused = page.refused_model
+    assert column(refused, 0) == [r.tracking_no]
+    assert column(refused, 2) == [_("Conflict: the province holds other content")]
+    said = refused.index(0, 4).data()
+    assert sync.field_problem("differs") in said
+    assert "Lain" not in said  # never the content itself
+
+    page.lists.setCurrentIndex(1)
+    page.refused_table.selectRow(0)
+    with qtbot.waitSignal(page.resent) as resent:  # goes again as a correction
+        qtbot.mouseClick(page.send_again_button, LEFT)
+    assert resent.args == [1]
+    qtbot.waitUntil(lambda: page.counts["waiting"].text() == "1")
+    report = send_now(qtbot, page)
+    assert (report.accepted, report.conflict) == (1, 0)
+    qtbot.waitUntil(lambda: refused.rowCount() == 0)
+    assert page.counts["conflicts"].text() == "0"
+    assert [c["complaint"]["subject"] for c in hub.export()] == ["Lain"]
+    assert user_messages.errors == []
+
+
 def test_cancel_stops_a_run_and_what_was_sent_stays_sent(
     qtbot, make_window, desk, start_hub, memory_keyring
 ):
