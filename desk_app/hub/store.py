@@ -711,7 +711,7 @@ class _BatchState:
         conn, now = self.conn, self.now
         new = [(cid, h) for cid, h in self.held.items() if h["new"]]
         if new:
-            first = _take_numbers(conn, len(new))
+            first = _take_numbers(conn, len(new), now.year)
             for _cid, held in new:
                 held["provincial_id"] = (
                     f"{PROVINCE_PREFIX}-{now.year}-{first + held['number'] - 1:06d}"
@@ -772,18 +772,27 @@ class _BatchState:
                 result["provincial_id"] = result["provincial_id"]["provincial_id"]
 
 
-def _take_numbers(conn: Connection, count: int) -> int:
-    """The first of `count` new provincial numbers (the counter row is locked until commit:
-    SQLite's write lock; FOR UPDATE on PostgreSQL)."""
+def _take_numbers(conn: Connection, count: int, year: int) -> int:
+    """The first of `count` new provincial numbers of `year` (numbers start again at 1 each
+    year, as the ids say: RIAU-2027-000001). The year's counter row is locked until commit
+    (SQLite's write lock; FOR UPDATE on PostgreSQL). A year's first batch starts after the
+    highest number of that year already held: a hub whose counter was not per year yet
+    (one "provincial" row) goes on without giving an id twice."""
+    name = f"provincial-{year}"
     row = conn.execute(
-        select(counter.c.value).where(counter.c.name == "provincial").with_for_update()
+        select(counter.c.value).where(counter.c.name == name).with_for_update()
     ).first()
     if row is None:
-        conn.execute(insert(counter).values(name="provincial", value=count))
-        return 1
-    conn.execute(
-        update(counter).where(counter.c.name == "provincial").values(value=row.value + count)
-    )
+        prefix = f"{PROVINCE_PREFIX}-{year}-"
+        highest = conn.execute(
+            select(func.max(complaint.c.provincial_id)).where(
+                complaint.c.provincial_id.like(prefix + "%")
+            )
+        ).scalar()
+        held = int(highest[len(prefix) :]) if highest else 0
+        conn.execute(insert(counter).values(name=name, value=held + count))
+        return held + 1
+    conn.execute(update(counter).where(counter.c.name == name).values(value=row.value + count))
     return row.value + 1
 
 
