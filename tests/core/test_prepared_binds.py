@@ -28,25 +28,13 @@ def test_the_fast_processors_are_in_use():
         assert fast.__code__ is not slow.__code__
 
 
-@given(st.datetimes(timezones=zones))
+@given(st.one_of(st.datetimes(timezones=zones), st.dates()))
 def test_datetime_text_is_sqlalchemys(value):
     fast, slow = _both(DateTime())
     assert fast(value) == slow(value)
 
 
-@given(st.dates())
-def test_a_date_in_a_datetime_column_is_sqlalchemys(value):
-    fast, slow = _both(DateTime())
-    assert fast(value) == slow(value)
-
-
-@given(st.dates())
+@given(st.one_of(st.dates(), st.datetimes()))
 def test_date_text_is_sqlalchemys(value):
-    fast, slow = _both(Date())
-    assert fast(value) == slow(value)
-
-
-@given(st.datetimes())
-def test_a_datetime_in_a_date_column_is_sqlalchemys(value):
     fast, slow = _both(Date())
     assert fast(value) == slow(value)

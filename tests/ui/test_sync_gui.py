@@ -127,6 +127,15 @@ def test_the_it_officer_sets_up_sends_and_reads_counts_and_results(
     assert user_messages.errors == []
 
 
+def send_again_first(qtbot, page) -> int:
+    """Choose the first refused item and press Send again; how many were queued."""
+    page.lists.setCurrentIndex(1)
+    page.refused_table.selectRow(0)
+    with qtbot.waitSignal(page.resent) as resent:
+        qtbot.mouseClick(page.send_again_button, LEFT)
+    return resent.args[0]
+
+
 def test_a_refused_setup_is_shown_beside_its_field(qtbot, make_window, desk, memory_keyring):
     _window, page = sync_window(qtbot, make_window, desk)
     qtbot.keyClicks(page.server, "http://lapor.example.id")  # plain http, not to this computer
@@ -159,11 +168,7 @@ def test_a_rejected_item_shows_its_error_and_is_sent_again_after_a_correction(
     assert _("Correct the complaint first, then send it again.") in said
     assert "NOPE" not in said  # never the value sent
 
-    page.lists.setCurrentIndex(1)
-    page.refused_table.selectRow(0)
-    with qtbot.waitSignal(page.resent) as resent:  # not corrected yet: nothing queued
-        qtbot.mouseClick(page.send_again_button, LEFT)
-    assert resent.args == [0]
+    assert send_again_first(qtbot, page) == 0  # not corrected yet: nothing queued
     assert page.message.text() == _(
         "Nothing was queued: the chosen complaints were not corrected since they were "
         "rejected. Correct them first (Complaints tab, Correct…)."
@@ -176,10 +181,7 @@ def test_a_rejected_item_shows_its_error_and_is_sent_again_after_a_correction(
     qtbot.waitUntil(
         lambda: _("Corrected since: it can be sent again.") in refused.index(0, 4).data()
     )
-    page.refused_table.selectRow(0)
-    with qtbot.waitSignal(page.resent) as resent:
-        qtbot.mouseClick(page.send_again_button, LEFT)
-    assert resent.args == [1]
+    assert send_again_first(qtbot, page) == 1
     qtbot.waitUntil(lambda: page.counts["waiting"].text() == "1")
     report = send_now(qtbot, page)
     assert (report.accepted, report.rejected) == (1, 0)
@@ -211,11 +213,7 @@ def test_a_conflict_is_shown_in_words_and_sending_it_again_puts_the_desks_versio
     assert sync.field_problem("differs") in said
     assert "Lain" not in said  # never the content itself
 
-    page.lists.setCurrentIndex(1)
-    page.refused_table.selectRow(0)
-    with qtbot.waitSignal(page.resent) as resent:  # goes again as a correction
-        qtbot.mouseClick(page.send_again_button, LEFT)
-    assert resent.args == [1]
+    assert send_again_first(qtbot, page) == 1  # goes again as a correction
     qtbot.waitUntil(lambda: page.counts["waiting"].text() == "1")
     report = send_now(qtbot, page)
     assert (report.accepted, report.conflict) == (1, 0)
