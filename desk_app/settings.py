@@ -178,6 +178,12 @@ class FlagSetting(Setting):
     def text(self, value: Any) -> str:
         return "yes" if value else "no"
 
+    @property
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """The stored texts and their words in the desk's language (the settings screen
+        shows "ya"/"tidak" and offers them in a list, never the stored English)."""
+        return (("yes", _("yes")), ("no", _("no")))
+
 
 @dataclass(frozen=True)
 class ChoiceSetting(Setting):

@@ -99,3 +99,20 @@ def test_a_new_language_redraws_the_window_in_it(qtbot, make_window, desk):
     row = settings_page.model.row_of("language")
     assert settings_page.model.index(row, 0).data() == "Language"
     assert settings_page.model.index(row, 1).data() == "English"
+
+
+def test_a_yes_or_no_setting_reads_and_is_chosen_in_the_desks_language(qtbot, make_window, desk):
+    from desk_app import settings
+
+    window = make_window(desk.acting(IT))
+    page = open_settings(qtbot, window)
+    row = page.model.row_of("receipt_auto_print")
+    assert page.model.index(row, 1).data() == "tidak"  # stored "no": never shown in English
+    click_setting(qtbot, page, "receipt_auto_print")
+    assert page.choice.isVisible() and not page.value.isVisible()
+    assert [page.choice.itemText(i) for i in range(page.choice.count())] == ["ya", "tidak"]
+    assert page.choice.currentText() == "tidak"
+    qtbot.keyClick(page.choice, Qt.Key.Key_Up)
+    with qtbot.waitSignal(page.changed):
+        qtbot.keyClick(page.choice, Qt.Key.Key_Return)
+    assert settings.load(desk.db)["receipt_auto_print"] is True

@@ -17,13 +17,10 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +34,7 @@ from desk_app.services.desk import Desk
 
 from ui import messages, qt_language
 from ui.paged_model import RowsTableModel
+from ui.tables import record_table
 from ui.workers import Runner
 
 COLUMNS = [N_("Made on"), N_("Kind"), N_("Size"), N_("File")]
@@ -140,17 +138,7 @@ class BackupPage(QWidget):
         self.folder_label.setProperty("role", "hint")
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.table = QTableView()
-        self.table.setObjectName("backups_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table = record_table(self.model, "backups_table", stretch=3)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
 
         self.make_button = QPushButton(_("&Make a backup now"))

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +25,7 @@ from desk_app.services.holidays import CalendarChanged, CalendarDayRow
 
 from ui import messages
 from ui.paged_model import RowsTableModel
+from ui.tables import record_table
 from ui.workers import Runner
 
 COLUMNS = [N_("Date"), N_("Kind"), N_("Name"), N_("National calendar")]
@@ -75,16 +73,7 @@ class HolidaysPanel(QWidget):
         )
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)
-        self.table = QTableView()
-        self.table.setObjectName("holidays_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = record_table(self.model, "holidays_table", stretch=2)
         self.table.setMaximumHeight(160)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection())
 

@@ -11,14 +11,11 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +31,7 @@ from desk_app.services.desk_settings import SettingChanged, SettingRow
 from ui import messages
 from ui.admin.holidays_panel import HolidaysPanel
 from ui.paged_model import RowsTableModel
+from ui.tables import record_table
 from ui.workers import Runner
 
 COLUMNS = [N_("Setting"), N_("Value"), N_("Allowed")]
@@ -94,16 +92,7 @@ class SettingsPage(QWidget):
         )
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)
-        self.table = QTableView()
-        self.table.setObjectName("settings_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = record_table(self.model, "settings_table", stretch=2)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection())
 
         self.value = QLineEdit()

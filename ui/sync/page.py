@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -53,6 +52,7 @@ from ui import messages, qt_language
 from ui.field_form import FieldForm
 from ui.sync.models import BatchesModel, ItemsModel
 from ui.sync.secret_dialog import SecretDialog
+from ui.tables import record_table
 from ui.workers import Runner
 
 log = logging.getLogger(__name__)
@@ -130,18 +130,7 @@ class _ProgressSignal(QObject):
 
 
 def _table(name: str, model) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return table
+    return record_table(model, name, single=False, wrap=False)
 
 
 def _hint(text: str = "") -> QLabel:
