@@ -22,16 +22,21 @@ writes must be made in both (tests/core/test_bulk.py compares what the two write
 from __future__ import annotations
 
 import datetime as dt
+import json
+import operator
 from collections import Counter
 
-from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy import Date, bindparam, func, insert, select, text
 
-from desk_app.audit import chain
+from desk_app import deadlines
+from desk_app.audit import chain, seal
 from desk_app.domain import numbering
 from desk_app.domain.complaint import ValidComplaint
-from desk_app.services import holidays
+from desk_app.services import holidays, intake
 from desk_app.services.desk import Desk
-from desk_app.store import driver, models
+from desk_app.store import models
+from desk_app.store.ids import uuid7_strings
+from desk_app.store.prepared import Prepared
 
 FTS_TRIGGER = "complaint_fts_ai"  # migration 0001: one FTS insert per complaint inserted
 
@@ -46,11 +51,11 @@ _FILL_FTS = text(
 )
 
 
-def _insert_many(session, table, rows: list[dict]) -> None:
-    """INSERT `rows` into `table` as insert(table) would, through the driver's executemany
-    (store/driver.py: Core's executemany spent more per row building and processing its
-    parameters than SQLite spent inserting them)."""
-    driver.insert_many(session.connection(), table, rows)
+# Compiled once, run as the driver's executemany (store/prepared.py): Core's executemany spent
+# more per row building and processing its parameters than SQLite spent inserting them.
+_INSERT_COMPLAINT = Prepared(insert(models.Complaint.__table__))
+_INSERT_ATTACHMENT = Prepared(insert(models.Attachment.__table__))
+_INSERT_OUTBOX = Prepared(insert(models.Outbox.__table__))
 
 
 def _numbers(session, desk: Desk, days: list[dt.date]) -> list[str]:
@@ -65,21 +70,6 @@ def _numbers(session, desk: Desk, days: list[dt.date]) -> list[str]:
     return [next(series[day]) for day in days]
 
 
-class _ChunkCalendar:
-    """The desk's calendar for one chunk, each (start, days) counted once: complaints of a
-    chunk share a few received days, and counting working days was a fifth of the time."""
-
-    def __init__(self, calendar) -> None:
-        self._calendar = calendar
-        self._counted: dict[tuple[dt.date, int], dt.date] = {}
-
-    def add_working_days(self, start: dt.date, days: int) -> dt.date:
-        key = (start, days)
-        if key not in self._counted:
-            self._counted[key] = self._calendar.add_working_days(start, days)
-        return self._counted[key]
-
-
 def _fts_trigger(session) -> str | None:
     """The SQL of the per-row FTS trigger, or None (not SQLite, or no such trigger)."""
     if session.get_bind().dialect.name != "sqlite":
@@ -90,54 +80,130 @@ def _fts_trigger(session) -> str | None:
     ).scalar()
 
 
+# The complaint table's columns a save writes (intake.complaint_row's keys) in the table's
+# order, and the outbox's (intake.outbox_record's): a chunk's rows are tuples in this order
+# (no dict per row, issue 11).
+_COMPLAINT_KEYS = (
+    "id",
+    "tracking_no",
+    "desk_code",
+    "report_type",
+    "channel",
+    "received_at",
+    "recorded_by",
+    *intake.OTHER_FORM_COLUMNS,
+    "status",
+    "due_date",
+    "linked_to",
+    "created_at",
+    "updated_at",
+)
+_OUTBOX_KEYS = ("item_id", "complaint_id", "kind", "revision", "state", "created_at", "attempts")
+_ATTACHMENT_KEYS = ("complaint_id", "filename", "sha256", "size")
+# The audit view (intake.audit_view) of a row: its values in the order of their sorted keys
+# (to_json sorts them: in that order already, the sort costs nothing), where the identity
+# fields say only whether they were filled in and dates and times are ISO text (as to_json
+# writes them, without a call back from json for each).
+_VIEW_KEYS = tuple(sorted((*_COMPLAINT_KEYS, "attachments")))
+_VIEW_ORDER = operator.itemgetter(*((*_COMPLAINT_KEYS, "attachments").index(k) for k in _VIEW_KEYS))
+_IDENTITY_AT = tuple(_COMPLAINT_KEYS.index(k) for k in intake.IDENTITY_FIELDS)
+_ISO_AT = tuple(
+    _COMPLAINT_KEYS.index(k)
+    for k in ("received_at", "event_date", "due_date", "created_at", "updated_at")
+)
+_RECEIVED_AT, _DUE_DATE = _COMPLAINT_KEYS.index("received_at"), _COMPLAINT_KEYS.index("due_date")
+# seal.to_json's encoder, made once (json.dumps makes one per call)
+_to_json = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=seal.plain
+).encode
+
+
 def write_many(session, desk: Desk, items: list[tuple[ValidComplaint, dt.datetime]]) -> list:
     """Record each (validated complaint, time it is recorded) in the caller's write
-    transaction; return intake.Recorded for each, in order."""
-    from desk_app.services import intake
+    transaction; return intake.Recorded for each, in order.
 
+    Each row holds what intake.complaint_row, outbox_record and audit_view give a save
+    (tests/core/test_bulk.py compares the two), built here as tuples in the tables' column
+    order, and the audit view's JSON written from them."""
     if not items:
         return []
-    days = [desk.local_day(now) for _valid, now in items]
-    numbers = _numbers(session, desk, days)
-    earliest = min(
-        day if valid.received_at in (None, now) else desk.local_day(valid.received_at)
+    local_day = desk.local_day
+    days = [local_day(now) for _valid, now in items]
+    received_days = [
+        day if valid.received_at in (None, now) else local_day(valid.received_at)
         for (valid, now), day in zip(items, days, strict=True)
-    )
-    calendar = _ChunkCalendar(holidays.calendar_in(session, desk, since=earliest))
-    rows, outbox, files = [], [], []
-    for (valid, now), number in zip(items, numbers, strict=True):
-        row = intake.complaint_row(
-            desk, valid, number=number, now=now, link_to=None, calendar=calendar
+    ]
+    numbers = _numbers(session, desk, days)
+    calendar = holidays.calendar_in(session, desk, since=min(received_days))
+    rules, reference = deadlines.load(), desk.reference
+    due_dates: dict[tuple, dt.date] = {}  # a chunk's complaints share a few days and rules
+    desk_code, user = desk.desk_code, desk.user
+    other_values = intake.other_form_values
+    ids = iter(uuid7_strings(2 * len(items)))
+    rows, outbox, attachments, views = [], [], [], []
+    for (valid, now), number, received_day in zip(items, numbers, received_days, strict=True):
+        report_type, category = valid.report_type.value, valid.category
+        key = (report_type, category, received_day)
+        due = due_dates.get(key)
+        if due is None:
+            rule = rules.for_complaint(report_type, category, reference)
+            due = due_dates[key] = calendar.add_working_days(received_day, rule.working_days)
+        complaint_id = next(ids)
+        row = (
+            complaint_id,
+            number,
+            desk_code,
+            report_type,
+            valid.channel.value,
+            valid.received_at or now,
+            user,
+            *other_values(valid),
+            "recorded",
+            due,
+            None,
+            now,
+            now,
         )
         rows.append(row)
-        outbox.append(intake.outbox_record(row["id"], now))
-        files.append(
-            [
-                dict(filename=f["filename"], sha256=f["sha256"], size=int(f["size"]))
+        outbox.append((next(ids), complaint_id, "record", 0, "waiting", now, 0))
+        if valid.attachments:
+            files = [
+                (complaint_id, f["filename"], f["sha256"], int(f["size"]))
                 for f in valid.attachments
             ]
-        )
+            attachments += files
+        else:
+            files = []
+        views.append(_audit_text(row, files))
 
     trigger = _fts_trigger(session)
     if trigger is not None:
         after = session.scalar(select(func.coalesce(func.max(models.Complaint.seq), 0)))
         session.execute(text(f"DROP TRIGGER {FTS_TRIGGER}"))
-    _insert_many(session, models.Complaint.__table__, rows)
+    _INSERT_COMPLAINT.many_tuples(session, _COMPLAINT_KEYS, rows)
     if trigger is not None:
         session.execute(_FILL_FTS, {"after": after})
         session.execute(text(trigger))
-    attachments = [
-        dict(complaint_id=row["id"], **f) for row, fs in zip(rows, files, strict=True) for f in fs
-    ]
-    _insert_many(session, models.Attachment.__table__, attachments)
-    _insert_many(session, models.Outbox.__table__, outbox)
+    _INSERT_ATTACHMENT.many_tuples(session, _ATTACHMENT_KEYS, attachments)
+    _INSERT_OUTBOX.many_tuples(session, _OUTBOX_KEYS, outbox)
     chain.append_many(
         session,
         desk,
         "complaint.record",
         "complaint",
-        [(row["id"], intake.audit_view(row, fs)) for row, fs in zip(rows, files, strict=True)],
+        [(row[0], view) for row, view in zip(rows, views, strict=True)],
+        encoded=True,
     )
-    return [
-        intake.Recorded(r["id"], r["tracking_no"], r["received_at"], r["due_date"]) for r in rows
-    ]
+    return [intake.Recorded(r[0], r[1], r[_RECEIVED_AT], r[_DUE_DATE]) for r in rows]
+
+
+def _audit_text(row: tuple, files: list[tuple]) -> str:
+    """to_json(intake.audit_view(row, files)) of a row in _COMPLAINT_KEYS' order."""
+    view = [*row, [{"sha256": f[2], "size": f[3]} for f in files]]
+    for i in _IDENTITY_AT:
+        if view[i]:
+            view[i] = intake.IDENTITY_MARK
+    for i in _ISO_AT:
+        if view[i] is not None:
+            view[i] = view[i].isoformat()
+    return _to_json(dict(zip(_VIEW_KEYS, _VIEW_ORDER(view), strict=True)))
