@@ -118,9 +118,17 @@ _to_json = json.JSONEncoder(
 ).encode
 
 
-def write_many(session, desk: Desk, items: list[tuple[ValidComplaint, dt.datetime]]) -> list:
+def write_many(
+    session,
+    desk: Desk,
+    items: list[tuple[ValidComplaint, dt.datetime]],
+    *,
+    days: list[dt.date] | None = None,
+    returning: bool = True,
+) -> list:
     """Record each (validated complaint, time it is recorded) in the caller's write
-    transaction; return intake.Recorded for each, in order.
+    transaction; return intake.Recorded for each, in order (none without `returning`).
+    `days`: each time's desk.local_day, when the caller has them already.
 
     Each row holds what intake.complaint_row, outbox_record and audit_view give a save
     (tests/core/test_bulk.py compares the two), built here as tuples in the tables' column
@@ -128,7 +136,8 @@ def write_many(session, desk: Desk, items: list[tuple[ValidComplaint, dt.datetim
     if not items:
         return []
     local_day = desk.local_day
-    days = [local_day(now) for _valid, now in items]
+    if days is None:
+        days = [local_day(now) for _valid, now in items]
     received_days = [
         day if valid.received_at in (None, now) else local_day(valid.received_at)
         for (valid, now), day in zip(items, days, strict=True)
@@ -140,6 +149,8 @@ def write_many(session, desk: Desk, items: list[tuple[ValidComplaint, dt.datetim
     desk_code, user = desk.desk_code, desk.user
     other_values = intake.other_form_values
     ids = iter(uuid7_strings(2 * len(items)))
+    iso: dict = {}  # date or time -> ISO text: a chunk's rows share days, a row its times
+    bound: dict = {}  # the same, as bound (Prepared.many_tuples)
     rows, outbox, attachments, views = [], [], [], []
     for (valid, now), number, received_day in zip(items, numbers, received_days, strict=True):
         report_type, category = valid.report_type.value, valid.category
@@ -174,18 +185,18 @@ def write_many(session, desk: Desk, items: list[tuple[ValidComplaint, dt.datetim
             attachments += files
         else:
             files = []
-        views.append(_audit_text(row, files))
+        views.append(_audit_text(row, files, iso))
 
     trigger = _fts_trigger(session)
     if trigger is not None:
         after = session.scalar(select(func.coalesce(func.max(models.Complaint.seq), 0)))
         session.execute(text(f"DROP TRIGGER {FTS_TRIGGER}"))
-    _INSERT_COMPLAINT.many_tuples(session, _COMPLAINT_KEYS, rows)
+    _INSERT_COMPLAINT.many_tuples(session, _COMPLAINT_KEYS, rows, bound)
     if trigger is not None:
         session.execute(_FILL_FTS, {"after": after})
         session.execute(text(trigger))
-    _INSERT_ATTACHMENT.many_tuples(session, _ATTACHMENT_KEYS, attachments)
-    _INSERT_OUTBOX.many_tuples(session, _OUTBOX_KEYS, outbox)
+    _INSERT_ATTACHMENT.many_tuples(session, _ATTACHMENT_KEYS, attachments, bound)
+    _INSERT_OUTBOX.many_tuples(session, _OUTBOX_KEYS, outbox, bound)
     chain.append_many(
         session,
         desk,
@@ -194,16 +205,23 @@ def write_many(session, desk: Desk, items: list[tuple[ValidComplaint, dt.datetim
         [(row[0], view) for row, view in zip(rows, views, strict=True)],
         encoded=True,
     )
+    if not returning:
+        return []
     return [intake.Recorded(r[0], r[1], r[_RECEIVED_AT], r[_DUE_DATE]) for r in rows]
 
 
-def _audit_text(row: tuple, files: list[tuple]) -> str:
-    """to_json(intake.audit_view(row, files)) of a row in _COMPLAINT_KEYS' order."""
+def _audit_text(row: tuple, files: list[tuple], iso: dict) -> str:
+    """to_json(intake.audit_view(row, files)) of a row in _COMPLAINT_KEYS' order; `iso`
+    keeps the ISO text of the dates and times met."""
     view = [*row, [{"sha256": f[2], "size": f[3]} for f in files]]
     for i in _IDENTITY_AT:
         if view[i]:
             view[i] = intake.IDENTITY_MARK
     for i in _ISO_AT:
-        if view[i] is not None:
-            view[i] = view[i].isoformat()
+        value = view[i]
+        if value is not None:
+            text = iso.get(value)
+            if text is None:
+                text = iso[value] = value.isoformat()
+            view[i] = text
     return _to_json(dict(zip(_VIEW_KEYS, _VIEW_ORDER(view), strict=True)))

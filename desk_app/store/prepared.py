@@ -117,7 +117,9 @@ def _same_when_equal(impl) -> tuple | None:
 _SAME_WHEN_EQUAL = (sqltypes.DateTime, sqltypes.Date, sqltypes.Time, sqltypes.Boolean)
 
 
-def _convert_columns(compiled: _Compiled, args: list[tuple]) -> list[tuple]:
+def _convert_columns(
+    compiled: _Compiled, args: list[tuple], seen: dict | None = None
+) -> list[tuple]:
     """The rows' values bound as _args binds them, column by column: dates, times and
     booleans converted once per distinct value and kind (a chunk's rows share their due
     dates and flags, a row's times of receipt and recording are often one), the others value
@@ -125,7 +127,7 @@ def _convert_columns(compiled: _Compiled, args: list[tuple]) -> list[tuple]:
     if not compiled.processed or not args:
         return args
     columns = list(zip(*args, strict=True))
-    seen: dict[tuple, dict] = {}  # per kind: value -> as bound
+    seen = {} if seen is None else seen  # per kind: value -> as bound
     for i, process in compiled.processed:
         column = columns[i]
         kind = compiled.per_value[i]
@@ -209,9 +211,12 @@ class Prepared:
             args = [self._args(compiled, row) for row in rows]
         self._executemany(driver, conn, compiled, args)
 
-    def many_tuples(self, session, keys: tuple[str, ...], rows: list[tuple]) -> None:
+    def many_tuples(
+        self, session, keys: tuple[str, ...], rows: list[tuple], seen: dict | None = None
+    ) -> None:
         """many() of an insert whose rows are tuples of values in the order of `keys` (no dict
-        per row: a bulk load, issue 11); the values bound as many() binds them."""
+        per row: a bulk load, issue 11); the values bound as many() binds them. `seen`: the
+        dates, times and booleans already bound, kept across calls (one chunk's inserts)."""
         if not rows:
             return
         driver, conn, dialect = self._target(session)
@@ -222,7 +227,7 @@ class Prepared:
         if compiled.names != keys:  # the statement's own order: the table's columns
             order = operator.itemgetter(*(keys.index(name) for name in compiled.names))
             rows = [order(row) for row in rows]
-        self._executemany(driver, conn, compiled, _convert_columns(compiled, rows))
+        self._executemany(driver, conn, compiled, _convert_columns(compiled, rows, seen))
 
     @staticmethod
     def _executemany(driver, conn, compiled: _Compiled, args: list[tuple]) -> None:
