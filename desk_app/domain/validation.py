@@ -133,15 +133,33 @@ def _indonesian_mobile(national: str) -> bool:
     A valid number is one that matches the country's general pattern and that of one of its
     kinds (is_valid_number); the library tries ten kinds in turn and mobile comes last, so a
     mobile number (most of a desk's, all of the demo data's) is checked against those two
-    directly: a third of the time. False says only "not that way": the caller then asks
+    directly, each its possible lengths and its pattern as the library matches them: a
+    seventh of the time. False says only "not that way": the caller then asks
     is_valid_number. tests/core/test_validation.py compares the two on many numbers."""
+    general, mobile = _indonesian_patterns()
+    if general is None or mobile is None:  # pragma: no cover - another library version
+        return False
+    for lengths, pattern in (general, mobile):
+        if (lengths and len(national) not in lengths) or not pattern.fullmatch(national):
+            return False
+    return True
+
+
+@functools.cache
+def _indonesian_patterns() -> tuple:
+    """(possible lengths, compiled pattern) of Indonesia's general and mobile number
+    descriptions in the library's metadata; None for one it does not have."""
     from phonenumbers import phonenumberutil
 
     metadata = phonenumberutil.PhoneMetadata.metadata_for_region("ID")
-    matches = getattr(phonenumberutil, "_is_number_matching_desc", None)
-    if metadata is None or matches is None:  # pragma: no cover - another library version
-        return False
-    return matches(national, metadata.general_desc) and matches(national, metadata.mobile)
+    found = []
+    for desc in (metadata.general_desc, metadata.mobile) if metadata else (None, None):
+        pattern = getattr(desc, "national_number_pattern", None)
+        if not pattern:
+            found.append(None)
+            continue
+        found.append((frozenset(desc.possible_length or ()), re.compile(pattern)))
+    return tuple(found)
 
 
 def looks_like_phone(text: str) -> bool:
