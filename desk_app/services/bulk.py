@@ -145,7 +145,10 @@ def write_many(
     numbers = _numbers(session, desk, days)
     calendar = holidays.calendar_in(session, desk, since=min(received_days))
     rules, reference = deadlines.load(), desk.reference
-    due_dates: dict[tuple, dt.date] = {}  # a chunk's complaints share a few days and rules
+    # A chunk's complaints share a few rules and received days: each rule looked up once per
+    # (report type, category), each due date counted once per (day, working days).
+    working_days: dict[tuple[str, str], int] = {}
+    due_dates: dict[tuple[dt.date, int], dt.date] = {}
     desk_code, user = desk.desk_code, desk.user
     other_values = intake.other_form_values
     ids = iter(uuid7_strings(2 * len(items)))
@@ -154,11 +157,15 @@ def write_many(
     rows, outbox, attachments, views = [], [], [], []
     for (valid, now), number, received_day in zip(items, numbers, received_days, strict=True):
         report_type, category = valid.report_type.value, valid.category
-        key = (report_type, category, received_day)
-        due = due_dates.get(key)
-        if due is None:
+        days_given = working_days.get((report_type, category))
+        if days_given is None:
             rule = rules.for_complaint(report_type, category, reference)
-            due = due_dates[key] = calendar.add_working_days(received_day, rule.working_days)
+            days_given = working_days[report_type, category] = rule.working_days
+        due = due_dates.get((received_day, days_given))
+        if due is None:
+            due = due_dates[received_day, days_given] = calendar.add_working_days(
+                received_day, days_given
+            )
         complaint_id = next(ids)
         row = (
             complaint_id,
