@@ -17,7 +17,7 @@ from desk_app.domain import numbering
 from desk_app.errors import DemoRefused, PermissionDenied
 from desk_app.services import demo, intake
 from desk_app.services.desk import open_desk
-from tests.conftest import CLERK, IT, PASSWORD, make_form, set_up_desk
+from tests.conftest import CLERK, IT, PASSWORD, SUPERVISOR, make_form, set_up_desk
 
 
 @pytest.fixture
@@ -245,3 +245,48 @@ def test_the_same_seed_gives_the_same_data(training_folder, tmp_path, monkeypatc
             desk.close()
         digests.append(content_digest(folder / "meja-aduan.sqlite3"))
     assert digests[0] == digests[1] == SEED_7_DIGEST
+
+
+def test_demo_data_keeps_every_guarantee_of_a_save(training, training_folder):
+    """Over several chunks: the audit chain sealed and verifiable, an outbox row and an audit
+    event per complaint, each complaint findable by its words, the FTS index intact."""
+    from sqlalchemy import text
+
+    from desk_app.services import audit, lookup
+
+    demo.generate(training, 130, days=20, seed=9, batch=40)
+    counts = table_counts(training_folder)
+    assert counts["complaint"] == counts["outbox"] == counts["complaint.record"] == 130
+    result = audit.verify(training.acting(SUPERVISOR))  # a clerk may not verify
+    assert result.ok, result
+    conn = sqlite3.connect(training_folder / "meja-aduan.sqlite3")
+    try:
+        picked = conn.execute("SELECT id, subject FROM complaint WHERE seq IN (1, 77, 130)")
+        picked = picked.fetchall()
+        states = conn.execute("SELECT DISTINCT kind, state FROM outbox").fetchall()
+    finally:
+        conn.close()
+    assert states == [("record", "waiting")]
+    for complaint_id, subject in picked:
+        word = max(subject.split(), key=len)
+        found = lookup.list_complaints(training, lookup.ListQuery(text=word), limit=200)
+        assert complaint_id in {r.id for r in found.rows}
+    with training.db.reading() as session:
+        session.execute(text("INSERT INTO complaint_fts(complaint_fts) VALUES ('integrity-check')"))
+
+
+def test_a_tampered_demo_event_fails_verification(training, training_folder):
+    from desk_app.services import audit
+
+    demo.generate(training, 30, seed=3, batch=10)
+    conn = sqlite3.connect(training_folder / "meja-aduan.sqlite3")
+    try:
+        conn.execute("DROP TRIGGER audit_event_no_update")
+        conn.execute(
+            "UPDATE audit_event SET after = replace(after, 'recorded', 'verified') "
+            "WHERE seq = (SELECT max(seq) - 5 FROM audit_event)"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    assert not audit.verify(training.acting(SUPERVISOR)).ok
