@@ -8,7 +8,10 @@ write transaction, so a chunk is all there or none of it. Only the way differs (
 - the complaints, outbox rows, attachments and audit events (each still sealed over the one
   before it) go in one executemany each (not the ORM's bulk path, which split a chunk into
   thousands of executes wherever a value was None; on SQLite the driver's own executemany,
-  each value bound as Core would bind it: _insert_many);
+  each value bound as Core would bind it: Prepared.many_tuples);
+- the rows are tuples in the tables' column order, not dicts, and each due date, ISO text
+  and bound time is worked out once per chunk; the audit view's JSON is written from the
+  row, and the chunk's events are sealed by one audit.seal.Sealer (seal()'s bytes);
 - the full-text index is filled once per chunk from the rows just written: the per-row
   trigger is set aside inside the transaction and put back, word for word, before it ends
   (a rollback puts it back too; other connections never see the table without it).
