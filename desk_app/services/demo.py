@@ -14,6 +14,7 @@ a million rows on one day would pass). Status stays "recorded": no audited path 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import json
@@ -98,6 +99,13 @@ class _Pools:
         self.report_type_weights = list(itertools.accumulate([80, 12, 8]))
 
 
+def _weighted(rng: random.Random, population, cum_weights: list[int]):
+    """rng.choices(population, cum_weights=cum_weights)[0], drawn as it draws it (one
+    random(), the same bisection) without building its list (two per demo complaint)."""
+    total = cum_weights[-1] + 0.0
+    return population[bisect.bisect(cum_weights, rng.random() * total, 0, len(cum_weights) - 1)]
+
+
 def _form(rng: random.Random, pools: _Pools, day: dt.date, received: dt.datetime):
     """One demo complaint as a clerk could have typed it, received at `received` (on the
     desk's local `day`)."""
@@ -109,12 +117,12 @@ def _form(rng: random.Random, pools: _Pools, day: dt.date, received: dt.datetime
     family = rng.choice(names["family"])
     place = rng.choice(pools.places[region.code])
     anonymous = rng.random() < 0.08
-    channel = rng.choices(pools.channels, cum_weights=pools.channel_weights)[0]
+    channel = _weighted(rng, pools.channels, pools.channel_weights)
     email = ""
     if channel is Channel.EMAIL:
         mailbox = re.sub(r"[^a-z]", "", f"{given}{family}".lower()) or "pelapor"
         email = f"{mailbox}{rng.randint(1, 99)}@example.id"
-    report_type = rng.choices(pools.report_types, cum_weights=pools.report_type_weights)[0]
+    report_type = _weighted(rng, pools.report_types, pools.report_type_weights)
     return ComplaintForm(
         report_type=report_type.value,
         channel=channel.value,

@@ -290,3 +290,14 @@ def test_a_tampered_demo_event_fails_verification(training, training_folder):
     finally:
         conn.close()
     assert not audit.verify(training.acting(SUPERVISOR)).ok
+
+
+def test_a_weighted_draw_is_rng_choices_draw():
+    import random
+
+    population, cum_weights = ["a", "b", "c", "d"], [45, 65, 90, 100]
+    ours, theirs = random.Random(3), random.Random(3)
+    for _ in range(2000):
+        expected = theirs.choices(population, cum_weights=cum_weights)[0]
+        assert demo._weighted(ours, population, cum_weights) == expected
+    assert ours.random() == theirs.random()  # the same draws taken
