@@ -14,9 +14,7 @@ import time
 
 import uuid6
 
-_RANDOM_BITS = (1 << 76) - 1
-_VARIANT_BITS = 0xC000 << 48  # the two bits above the last 62: 10 = the RFC's variant
-_VERSION_AND_VARIANT = (7 << 76) | (0x8000 << 48)
+_VARIANT = "89ab89ab89ab89ab"  # a hex digit's low two bits under the RFC variant's 10
 
 
 def uuid7_strings(count: int) -> list[str]:
@@ -26,11 +24,14 @@ def uuid7_strings(count: int) -> list[str]:
     now_ms = time.time_ns() // 1_000_000
     last = uuid6._last_v7_timestamp  # noqa: SLF001 - uuid6's monotonic clock, shared
     first = now_ms if last is None or now_ms > last else last + 1
-    noise = os.urandom(10 * count)
+    # 19 random hex digits an id: 3 after the version, 1 whose low two bits follow the
+    # variant, 15 more; 74 random bits, as uuid6 leaves after the version and variant.
+    noise = os.urandom(10 * count).hex()
     ids = []
     for i in range(count):
-        bits = int.from_bytes(noise[10 * i : 10 * i + 10], "big") & _RANDOM_BITS & ~_VARIANT_BITS
-        h = f"{((first + i) & 0xFFFFFFFFFFFF) << 80 | _VERSION_AND_VARIANT | bits:032x}"
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+        stamp = f"{(first + i) & 0xFFFFFFFFFFFF:012x}"
+        r = noise[20 * i : 20 * i + 19]
+        variant = _VARIANT[int(r[3], 16)]
+        ids.append(f"{stamp[:8]}-{stamp[8:]}-7{r[:3]}-{variant}{r[4:7]}-{r[7:]}")
     uuid6._last_v7_timestamp = first + count - 1  # noqa: SLF001
     return ids
