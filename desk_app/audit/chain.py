@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from desk_app.audit import head, keyfile
-from desk_app.audit.seal import ZERO_HASH, seal, to_json
+from desk_app.audit.seal import ZERO_HASH, Sealer, seal, to_json
 from desk_app.errors import AuditKeyChanged, AuditKeyDamaged, AuditKeyMissing, AuditTrailMissing
 from desk_app.store.db import AFTER_COMMIT, utcnow
 from desk_app.store.models import AuditEvent
@@ -96,11 +96,18 @@ def append(
 
 
 def append_many(
-    session: Session, desk, action: str, object_type: str, events: list[tuple[str, Any]]
+    session: Session,
+    desk,
+    action: str,
+    object_type: str,
+    events: list[tuple[str, Any]],
+    *,
+    encoded: bool = False,
 ) -> None:
     """append() for many events of one kind, each (object_id, after), in the given order:
     the same chain (each sealed over the one before), read once and written with one
-    executemany (a bulk import; per event, the two statements cost more than the rest)."""
+    executemany (a bulk import; per event, the two statements cost more than the rest).
+    `encoded`: each `after` is already to_json() text (bulk.write_many writes it itself)."""
     if not events:
         return
     last = _LAST.first(session)
@@ -110,29 +117,42 @@ def append_many(
         key = session.info[_KEY] = keyfile.signing_key(session, trail_empty=last is None)
     first_seq, first_prev = seq, prev_hash
     at, actor = desk.now(), desk.user
+    # The chunk's events share all but their seq, object, `after` and prev_hash: sealed by
+    # one Sealer (seal()'s bytes, the shared part encoded once), written as tuples.
+    sealer = Sealer(
+        key, at=at, actor=actor, action=action, object_type=object_type, before=None, reason=None
+    )
     rows = []
     for object_id, after in events:
-        row = dict(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            before=to_json(None),
-            after=to_json(after),
-            reason=None,
-            prev_hash=prev_hash,
+        object_id = str(object_id)
+        after = after if encoded else to_json(after)
+        digest = sealer.seal(seq, object_id, after, prev_hash)
+        rows.append(
+            (seq, at, actor, action, object_type, object_id, None, after, None, prev_hash, digest)
         )
-        row["hash"] = prev_hash = seal(key, row)
-        rows.append(row)
+        prev_hash = digest
         seq += 1
-    _INSERT.many(session, rows)
+    _INSERT.many_tuples(session, _COLUMNS, rows)
     pending = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = [head.head_path(), first_seq, first_prev, 0, ""]
         session.info.setdefault(AFTER_COMMIT, []).append(lambda: head.advance(*pending))
-    pending[3], pending[4] = rows[-1]["seq"], rows[-1]["hash"]
+    pending[3], pending[4] = seq - 1, prev_hash
+
+
+_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
+    "hash",
+)
 
 
 def newest(session: Session) -> tuple[int, str] | None:

@@ -78,3 +78,57 @@ def sealed(key: bytes, row: Mapping[str, Any]) -> bool:
         return isinstance(digest, str) and hmac.compare_digest(seal(key, row), digest)
     except (TypeError, ValueError):
         return False
+
+
+_encode_text = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes
+
+
+def _json_scalar(value: str | None) -> str:
+    return "null" if value is None else _encode_text(value)
+
+
+class Sealer:
+    """seal() for many events that share their time, actor, action, object type, `before` and
+    reason (a bulk chunk, chain.append_many): the same bytes, the shared part of the message
+    encoded once and the key's HMAC set up once (copied per event, not made anew), so sealing
+    costs ~3 us an event instead of ~12 (issue 11). tests/core/test_audit_seal.py checks it
+    against seal()."""
+
+    def __init__(
+        self,
+        key: bytes,
+        *,
+        at: Any,
+        actor: str,
+        action: str,
+        object_type: str,
+        before: str | None,
+        reason: str | None,
+    ) -> None:
+        self._hmac = hmac.new(key, digestmod=hashlib.sha256)
+        self._head = "[" + _encode_text(FORMAT) + ","
+        shared = (_at_text(at), actor, action, object_type)
+        self._shared = "," + ",".join(_encode_text(v) for v in shared) + ","
+        self._before = "," + _json_scalar(before) + ","
+        self._reason = "," + _json_scalar(reason) + ","
+
+    def seal(self, seq: int, object_id: str, after: str | None, prev_hash: str) -> str:
+        """seal(key, event) of the event with these values and the shared ones."""
+        # [FORMAT, seq, at, actor, action, object_type, object_id, before, after, reason,
+        # prev_hash], as json.dumps(..., ensure_ascii=False, separators=(",", ":")) writes it
+        message = "".join(
+            (
+                self._head,
+                str(int(seq)),
+                self._shared,
+                _encode_text(object_id),
+                self._before,
+                _json_scalar(after),
+                self._reason,
+                _encode_text(prev_hash),
+                "]",
+            )
+        )
+        digest = self._hmac.copy()
+        digest.update(message.encode("utf-8"))
+        return digest.hexdigest()

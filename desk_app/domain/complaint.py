@@ -26,7 +26,12 @@ class Choice(enum.StrEnum):
     def parse(cls, text: str) -> Choice | None:
         """Accept the stored value or the label in any language we ship."""
         text = (text or "").strip().lower()
-        try:  # the stored value first: no label is another member's value (tested)
+        # the stored value first: no label is another member's value (tested); looked up as
+        # cls(text) looks it up first, without its cost (a bulk load parses two per row)
+        member = cls._value2member_map_.get(text)
+        if member is not None:
+            return member
+        try:
             return cls(text)
         except ValueError:
             pass
@@ -250,13 +255,16 @@ def validate(form: ComplaintForm, reference=None, today: dt.date | None = None) 
             if received_at.tzinfo is not None:
                 received_at = received_at.astimezone(dt.UTC).replace(tzinfo=None)
 
-    for question in (ANONYMOUS_QUESTION, CONFIDENTIAL_QUESTION):
-        if _yes_no(getattr(form, question.field)) is None:
+    anonymous = _yes_no(form.anonymous)
+    confidential = _yes_no(form.confidential)
+    for question, answer in (
+        (ANONYMOUS_QUESTION, anonymous),
+        (CONFIDENTIAL_QUESTION, confidential),
+    ):
+        if answer is None:
             errors[question.field] = _("Ask the citizen: {question} Then choose yes or no.").format(
                 question=_(question.question)
             )
-    anonymous = _yes_no(form.anonymous)
-    confidential = _yes_no(form.confidential)
 
     name = " ".join(form.reporter_name.split())
     if not name and not anonymous:

@@ -37,8 +37,8 @@ _TABLE = tuple(tuple(_op(x, y) for y in range(36)) for x in range(36))
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 
 
-def _interim(text: str) -> int:
-    value = 0
+def _interim(text: str, value: int = 0) -> int:
+    """The check's interim value after `text`, from `value` (that of the text before it)."""
     for ch in text:
         index = _INDEX.get(ch)
         if index is None:
@@ -49,7 +49,11 @@ def _interim(text: str) -> int:
 
 def check_character(body: str) -> str:
     """The character c that makes the whole number's interim value 0."""
-    x4, x9 = divmod(_interim(body.replace("-", "")), 9)
+    return _closing(_interim(body.replace("-", "")))
+
+
+def _closing(interim: int) -> str:
+    x4, x9 = divmod(interim, 9)
     hi, lo = x4 >> 1, x4 & 1
     return ALPHABET[(((hi ^ lo) << 1) | hi) * 9 + (-2 * x9) % 9]
 
@@ -104,10 +108,11 @@ def series(desk_code: str, day: dt.date, first: int, count: int) -> list[str]:
     if not 1 <= first <= first + count - 1 <= 999_999:
         raise ValueError("sequence out of range")
     prefix = TrackingNumber(desk_code, day, first).prefix
+    after_prefix = _interim(prefix.replace("-", ""))  # the check over the prefix, once
     numbers = []
     for sequence in range(first, first + count):
-        body = f"{prefix}{sequence:04d}"
-        numbers.append(f"{body}-{check_character(body)}")
+        digits = f"{sequence:04d}"
+        numbers.append(f"{prefix}{digits}-{_closing(_interim(digits, after_prefix))}")
     return numbers
 
 

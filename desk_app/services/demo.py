@@ -14,6 +14,7 @@ a million rows on one day would pass). Status stays "recorded": no audited path 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import json
@@ -70,7 +71,13 @@ def _nik(rng: random.Random, region: str, female: bool) -> str:
     birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 55))
     day = birth.day + (40 if female else 0)
     regency = region.replace(".", "")[:4]
-    return f"{regency}{rng.randint(1, 9):02d}{day:02d}{birth:%m%y}{rng.randint(1, 9999):04d}"
+    month_year = f"{birth.month:02d}{birth.year % 100:02d}"  # {birth:%m%y} without strftime
+    return f"{regency}{rng.randint(1, 9):02d}{day:02d}{month_year}{rng.randint(1, 9999):04d}"
+
+
+def _typed_date(day: dt.date) -> str:
+    """f"{day:%d/%m/%Y}" (as a clerk types it) without strftime, for years 1000 to 9999."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def _is_training_desk(desk: Desk) -> bool:
@@ -92,6 +99,13 @@ class _Pools:
         self.report_type_weights = list(itertools.accumulate([80, 12, 8]))
 
 
+def _weighted(rng: random.Random, population, cum_weights: list[int]):
+    """rng.choices(population, cum_weights=cum_weights)[0], drawn as it draws it (one
+    random(), the same bisection) without building its list (two per demo complaint)."""
+    total = cum_weights[-1] + 0.0
+    return population[bisect.bisect(cum_weights, rng.random() * total, 0, len(cum_weights) - 1)]
+
+
 def _form(rng: random.Random, pools: _Pools, day: dt.date, received: dt.datetime):
     """One demo complaint as a clerk could have typed it, received at `received` (on the
     desk's local `day`)."""
@@ -103,12 +117,12 @@ def _form(rng: random.Random, pools: _Pools, day: dt.date, received: dt.datetime
     family = rng.choice(names["family"])
     place = rng.choice(pools.places[region.code])
     anonymous = rng.random() < 0.08
-    channel = rng.choices(pools.channels, cum_weights=pools.channel_weights)[0]
+    channel = _weighted(rng, pools.channels, pools.channel_weights)
     email = ""
     if channel is Channel.EMAIL:
         mailbox = re.sub(r"[^a-z]", "", f"{given}{family}".lower()) or "pelapor"
         email = f"{mailbox}{rng.randint(1, 99)}@example.id"
-    report_type = rng.choices(pools.report_types, cum_weights=pools.report_type_weights)[0]
+    report_type = _weighted(rng, pools.report_types, pools.report_type_weights)
     return ComplaintForm(
         report_type=report_type.value,
         channel=channel.value,
@@ -125,7 +139,7 @@ def _form(rng: random.Random, pools: _Pools, day: dt.date, received: dt.datetime
         category=template["category"],
         agency=template["agency"],
         region=region.code,
-        event_date=f"{day - dt.timedelta(days=rng.randint(0, 20)):%d/%m/%Y}",
+        event_date=_typed_date(day - dt.timedelta(days=rng.randint(0, 20))),
         event_place=place,
         complained_before="yes" if rng.random() < 0.3 else "no",
     )
@@ -160,14 +174,17 @@ def generate(
     # Arrival times sorted, so seq order is arrival order as on a real desk.
     moments = sorted(now - dt.timedelta(seconds=rng.random() * span) for _ in range(count))
     done = 0
+    reference, local_day = desk.reference, desk.local_day
     for offset in range(0, count, batch):
-        valids = []
+        valids, days = [], []
         for received in moments[offset : offset + batch]:
-            form = _form(rng, pools, desk.local_day(received), received)
-            valids.append(validate(form, desk.reference, today=today))
+            day = local_day(received)
+            days.append(day)
+            valids.append(validate(_form(rng, pools, day, received), reference, today=today))
         # Busy past the timeout, disk full: the session says it in words (store/db.py).
         with desk.db.writing() as session:
-            bulk.write_many(session, desk, [(valid, valid.received_at) for valid in valids])
+            items = [(valid, valid.received_at) for valid in valids]
+            bulk.write_many(session, desk, items, days=days, returning=False)
         done += len(valids)
         if progress:
             progress(done)

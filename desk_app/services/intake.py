@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import operator
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -87,6 +88,9 @@ def next_sequence(session, desk_code: str, day: dt.date) -> int:
 _FORM_COLUMNS = tuple(
     f.name for f in dataclass_fields(ValidComplaint) if f.name not in ("received_at", "attachments")
 )
+# All but the two choices (stored as their value), as a tuple: a bulk load's rows are tuples.
+OTHER_FORM_COLUMNS = tuple(n for n in _FORM_COLUMNS if n not in ("report_type", "channel"))
+other_form_values = operator.attrgetter(*OTHER_FORM_COLUMNS)
 
 
 def form_values(valid: ValidComplaint) -> dict:

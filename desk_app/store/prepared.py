@@ -27,6 +27,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Dialect
 
@@ -34,10 +35,26 @@ _REQUIRED = object()  # a bind parameter the caller must give
 
 
 class _Compiled:
-    __slots__ = ("sql", "names", "defaults", "binds", "results", "convert", "take", "processed")
+    __slots__ = (
+        "sql",
+        "names",
+        "defaults",
+        "binds",
+        "results",
+        "convert",
+        "take",
+        "processed",
+        "per_value",
+    )
 
     def __init__(
-        self, sql: str, names: tuple[str, ...], defaults: tuple, binds: tuple, results: tuple
+        self,
+        sql: str,
+        names: tuple[str, ...],
+        defaults: tuple,
+        binds: tuple,
+        results: tuple,
+        per_value: tuple = (),
     ) -> None:
         self.sql = sql
         self.names = names
@@ -57,6 +74,10 @@ class _Compiled:
             else:
                 self.take = lambda params: ()
         self.processed = tuple((i, p) for i, p in enumerate(binds) if p is not None)
+        # per position: how values convert where equal values bind the same (dates, times,
+        # booleans: _same_when_equal), else None; many rows' values are then converted once
+        # per distinct value (_convert_columns)
+        self.per_value = per_value or (None,) * len(names)
 
 
 # SQLite's DateTime and Date store text in these formats (SQLAlchemy's defaults); their bind
@@ -117,7 +138,46 @@ def _compile(statement, dialect: Dialect, keys: tuple[str, ...] | None) -> _Comp
             col.type.dialect_impl(dialect).result_processor(dialect, None)
             for col in (selected if selected is not None else ())
         ),
+        tuple(_same_when_equal(b.type.dialect_impl(dialect)) for b in binds),
     )
+
+
+def _same_when_equal(impl) -> tuple | None:
+    """For a type whose bind processor gives equal values the same result (a date, a time, a
+    boolean: True and 1 both bind as 1; not numbers in general, 1 == 1.0 could be written "1"
+    or "1.0"): what it converts like (columns of the same type and settings convert alike, so
+    a row's times of recording and receipt are converted once); None for any other type."""
+    if not isinstance(impl, _SAME_WHEN_EQUAL):
+        return None
+    settings = sorted((k, repr(v)) for k, v in vars(impl).items() if k != "dispatch")
+    return (type(impl), tuple(settings))
+
+
+_SAME_WHEN_EQUAL = (sqltypes.DateTime, sqltypes.Date, sqltypes.Time, sqltypes.Boolean)
+
+
+def _convert_columns(
+    compiled: _Compiled, args: list[tuple], seen: dict | None = None
+) -> list[tuple]:
+    """The rows' values bound as _args binds them, column by column: dates, times and
+    booleans converted once per distinct value and kind (a chunk's rows share their due
+    dates and flags, a row's times of receipt and recording are often one), the others value
+    by value."""
+    if not compiled.processed or not args:
+        return args
+    columns = list(zip(*args, strict=True))
+    seen = {} if seen is None else seen  # per kind: value -> as bound
+    for i, process in compiled.processed:
+        column = columns[i]
+        kind = compiled.per_value[i]
+        if kind is None:
+            columns[i] = tuple(v if v is None else process(v) for v in column)
+            continue
+        converted = seen.setdefault(kind, {None: None})
+        for value in set(column).difference(converted):
+            converted[value] = process(value)
+        columns[i] = tuple(map(converted.__getitem__, column))
+    return list(zip(*columns, strict=True))
 
 
 class Prepared:
@@ -184,7 +244,32 @@ class Prepared:
             conn.execute(self.statement, rows)
             return
         compiled = self._for(dialect, rows[0])
-        args = [self._args(compiled, row) for row in rows]
+        if compiled.take is not None:
+            args = _convert_columns(compiled, [compiled.take(row) for row in rows])
+        else:
+            args = [self._args(compiled, row) for row in rows]
+        self._executemany(driver, conn, compiled, args)
+
+    def many_tuples(
+        self, session, keys: tuple[str, ...], rows: list[tuple], seen: dict | None = None
+    ) -> None:
+        """many() of an insert whose rows are tuples of values in the order of `keys` (no dict
+        per row: a bulk load, issue 11); the values bound as many() binds them. `seen`: the
+        dates, times and booleans already bound, kept across calls (one chunk's inserts)."""
+        if not rows:
+            return
+        driver, conn, dialect = self._target(session)
+        if dialect.name != "sqlite":
+            conn.execute(self.statement, [dict(zip(keys, row, strict=True)) for row in rows])
+            return
+        compiled = self._for(dialect, dict.fromkeys(keys))
+        if compiled.names != keys:  # the statement's own order: the table's columns
+            order = operator.itemgetter(*(keys.index(name) for name in compiled.names))
+            rows = [order(row) for row in rows]
+        self._executemany(driver, conn, compiled, _convert_columns(compiled, rows, seen))
+
+    @staticmethod
+    def _executemany(driver, conn, compiled: _Compiled, args: list[tuple]) -> None:
         if driver is not None:
             driver.executemany(compiled.sql, args)
         else:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from desk_app.audit.seal import ZERO_HASH, seal, to_json
+import pytest
+
+from desk_app.audit.seal import ZERO_HASH, Sealer, seal, to_json
 
 KEY = bytes(range(32))  # 000102...1f
 
@@ -54,3 +56,29 @@ def test_the_first_event_vector_is_pinned():
 def test_before_and_after_are_canonical_json():
     assert to_json({"subject": "Jalan rusak", "status": "recorded"}) == EVENT["before"]
     assert to_json({"status": "queued", "subject": "Jalan berlubang é"}) == EVENT["after"]
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        dict(at=EVENT["at"], actor="koor", action="complaint.record", object_type="complaint"),
+        dict(at="2026-11-26 03:00:00", actor='a"b\\c', action="é\n\u2028", object_type="x"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("before", "reason"), [(None, None), (EVENT["before"], 'salah ketik "kutip"')]
+)
+def test_a_chunk_sealer_seals_what_seal_seals(shared, before, reason):
+    """Sealer (a bulk chunk's events, chain.append_many) must give seal()'s bytes exactly."""
+    sealer = Sealer(KEY, before=before, reason=reason, **shared)
+    prev = ZERO_HASH
+    for seq, object_id, after in [
+        (1, "0192f1e2-0000-7000-8000-000000000001", EVENT["after"]),
+        (2, "PKU01", None),
+        (10**12, '\u00e9\t"\\/', '{"subject":"Jalan \\"rusak\\"\\n","x":"\u0000"}'),
+    ]:
+        event = dict(shared, seq=seq, object_id=object_id, before=before, after=after)
+        event |= dict(reason=reason, prev_hash=prev)
+        digest = sealer.seal(seq, object_id, after, prev)
+        assert digest == seal(KEY, event)
+        prev = digest

@@ -3,7 +3,10 @@ in the desk's own series by the allocator, audited), and never colliding with an
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
+import json
 import sqlite3
 import sys
 
@@ -14,7 +17,7 @@ from desk_app.domain import numbering
 from desk_app.errors import DemoRefused, PermissionDenied
 from desk_app.services import demo, intake
 from desk_app.services.desk import open_desk
-from tests.conftest import CLERK, IT, PASSWORD, make_form, set_up_desk
+from tests.conftest import CLERK, IT, PASSWORD, SUPERVISOR, make_form, set_up_desk
 
 
 @pytest.fixture
@@ -196,3 +199,105 @@ def test_days_out_of_range_exit_2_and_record_nothing(capsys, monkeypatch, traini
     )
     assert code == 2 and "--days" in err
     assert table_counts(training_folder)["complaint"] == 0
+
+
+# -- the same seed, the same data --------------------------------------------------------------
+
+FIXED_NOW = dt.datetime(2026, 11, 20, 3, 0, 0, 123456)
+
+
+def content_digest(path) -> str:
+    """SHA-256 of what demo data wrote (complaints, outbox rows, audit events' `after`), in seq
+    order, without what is random by design (uuid7 ids) or sealed with the desk's own key."""
+    conn = sqlite3.connect(path)
+    try:
+        own = ("seq", "id", "item_id", "complaint_id")
+        text = []
+        for table in ("complaint", "outbox"):
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in own]
+            text += [repr(r) for r in conn.execute(f"SELECT {', '.join(cols)} FROM {table}")]  # noqa: S608
+        for (after,) in conn.execute(
+            "SELECT after FROM audit_event WHERE action = 'complaint.record' ORDER BY seq"
+        ):
+            view = json.loads(after)
+            view.pop("id")
+            text.append(json.dumps(view, sort_keys=True))
+    finally:
+        conn.close()
+    return hashlib.sha256("\n".join(text).encode()).hexdigest()
+
+
+# What the generator wrote for seed 7 before issue 11's bulk work (any change to the draws,
+# their order or how a row is written shows here).
+SEED_7_DIGEST = "2ed3165c228d94e6eb5a6aec5dcb16e48c36852b90ef66c2eb6c0555157cdda4"
+
+
+def test_the_same_seed_gives_the_same_data(training_folder, tmp_path, monkeypatch):
+    monkeypatch.setattr("desk_app.services.desk.utcnow", lambda: FIXED_NOW)
+    digests = []
+    for folder in (training_folder, tmp_path / "again"):
+        folder.mkdir(exist_ok=True)
+        set_up_desk(folder, "LATIH", training=True)
+        desk = open_desk(folder).acting(CLERK)
+        try:
+            demo.generate(desk, 300, days=90, seed=7, batch=70)
+        finally:
+            desk.close()
+        digests.append(content_digest(folder / "meja-aduan.sqlite3"))
+    assert digests[0] == digests[1] == SEED_7_DIGEST
+
+
+def test_demo_data_keeps_every_guarantee_of_a_save(training, training_folder):
+    """Over several chunks: the audit chain sealed and verifiable, an outbox row and an audit
+    event per complaint, each complaint findable by its words, the FTS index intact."""
+    from sqlalchemy import text
+
+    from desk_app.services import audit, lookup
+
+    demo.generate(training, 130, days=20, seed=9, batch=40)
+    counts = table_counts(training_folder)
+    assert counts["complaint"] == counts["outbox"] == counts["complaint.record"] == 130
+    result = audit.verify(training.acting(SUPERVISOR))  # a clerk may not verify
+    assert result.ok, result
+    conn = sqlite3.connect(training_folder / "meja-aduan.sqlite3")
+    try:
+        picked = conn.execute("SELECT id, subject FROM complaint WHERE seq IN (1, 77, 130)")
+        picked = picked.fetchall()
+        states = conn.execute("SELECT DISTINCT kind, state FROM outbox").fetchall()
+    finally:
+        conn.close()
+    assert states == [("record", "waiting")]
+    for complaint_id, subject in picked:
+        word = max(subject.split(), key=len)
+        found = lookup.list_complaints(training, lookup.ListQuery(text=word), limit=200)
+        assert complaint_id in {r.id for r in found.rows}
+    with training.db.reading() as session:
+        session.execute(text("INSERT INTO complaint_fts(complaint_fts) VALUES ('integrity-check')"))
+
+
+def test_a_tampered_demo_event_fails_verification(training, training_folder):
+    from desk_app.services import audit
+
+    demo.generate(training, 30, seed=3, batch=10)
+    conn = sqlite3.connect(training_folder / "meja-aduan.sqlite3")
+    try:
+        conn.execute("DROP TRIGGER audit_event_no_update")
+        conn.execute(
+            "UPDATE audit_event SET after = replace(after, 'recorded', 'verified') "
+            "WHERE seq = (SELECT max(seq) - 5 FROM audit_event)"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    assert not audit.verify(training.acting(SUPERVISOR)).ok
+
+
+def test_a_weighted_draw_is_rng_choices_draw():
+    import random
+
+    population, cum_weights = ["a", "b", "c", "d"], [45, 65, 90, 100]
+    ours, theirs = random.Random(3), random.Random(3)
+    for _ in range(2000):
+        expected = theirs.choices(population, cum_weights=cum_weights)[0]
+        assert demo._weighted(ours, population, cum_weights) == expected
+    assert ours.random() == theirs.random()  # the same draws taken

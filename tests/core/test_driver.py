@@ -21,6 +21,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 
 from desk_app.store import driver
 
@@ -113,3 +114,46 @@ def test_a_left_out_column_with_a_default_still_gets_it(engine):
         driver.insert_many(conn, with_default, [{"key": "a"}, {"key": "b"}])
         states = conn.execute(select(with_default.c.state)).scalars().all()
     assert states == ["waiting", "waiting"]
+
+
+# A second kind of time: stored in another format, so it must not share the first's
+# conversions (Prepared converts each distinct date, time or boolean once per kind).
+stamped = Table(
+    "stamped",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("at", DateTime),
+    Column("at_minute", SQLITE_DATETIME(storage_format="%(year)04d-%(month)02d %(hour)02d")),
+    Column("flag", Boolean),
+)
+
+
+def test_rows_as_tuples_store_what_core_stores(engine):
+    """Prepared.many_tuples (a bulk load's rows, issue 11): each value bound as Core binds
+    it, whatever the order of the keys, with repeated values converted once."""
+    from desk_app.store.prepared import Prepared
+
+    keys = ("note", "flag", "day", "at", "key")  # not the table's order
+    repeated = ROWS + [{**r, "key": r["key"] + "x"} for r in ROWS]  # each value twice
+    with engine.begin() as conn:
+        conn.execute(insert(thing), repeated)
+        rows = [tuple(r[k] for k in keys[:-1]) + (r["key"] * 2,) for r in repeated]
+        Prepared(insert(thing)).many_tuples(conn, keys, rows)
+        assert raw(conn, ["aa", "bb", "axax", "bxbx"]) == raw(conn, ["a", "b", "ax", "bx"])
+
+
+def test_times_of_two_storage_formats_convert_apart(engine):
+    from desk_app.store.prepared import Prepared
+
+    at = dt.datetime(2026, 12, 2, 3, 4, 5, 6)
+    seen: dict = {}
+    with engine.begin() as conn:
+        conn.execute(insert(stamped), [{"at": at, "at_minute": at, "flag": 1}])
+        Prepared(insert(stamped)).many_tuples(
+            conn, ("at", "at_minute", "flag"), [(at, at, 1)], seen
+        )
+        Prepared(insert(stamped)).many_tuples(
+            conn, ("at", "at_minute", "flag"), [(at, at, True)], seen
+        )
+        stored = conn.exec_driver_sql("SELECT at, at_minute, flag FROM stamped").fetchall()
+    assert stored == [("2026-12-02 03:04:05.000006", "2026-12 03", 1)] * 3

@@ -167,3 +167,66 @@ def test_an_invalid_value_is_refused_every_time_in_the_language_of_the_moment():
         assert messages[:2] != messages[2:]
     finally:
         i18n.install("id")
+
+
+def _stdnum_nik(text: str) -> tuple[str, str]:
+    """What python-stdnum alone says of a NIK: ("ok", the NIK) or ("refused", the message)."""
+    from desk_app.domain.validation import FieldInvalid, _valid_nik
+
+    try:
+        return "ok", _valid_nik.__wrapped__(text)
+    except FieldInvalid as exc:
+        return "refused", str(exc)
+
+
+def _checked_nik(text: str) -> tuple[str, str]:
+    from desk_app.domain.validation import FieldInvalid, check_nik
+
+    try:
+        return "ok", check_nik(text)
+    except FieldInvalid as exc:
+        return "refused", str(exc)
+
+
+YEARS = ("00", "01", "04", "23", "96", "99")  # 2000 leap and 1900 not, 2004 and 1904 both
+
+
+def test_a_nik_judged_by_its_parts_is_judged_as_stdnum_judges_it():
+    """check_nik judges a 16-digit NIK by its place and birth date, each part once (issue 11):
+    on NIKs good and bad in every part, the same verdict and message as stdnum on the whole."""
+    import random
+
+    rng = random.Random(11)
+    births = [f"{d:02d}{m:02d}{y}" for d in range(100) for m in range(14) for y in YEARS]
+    niks = [f"140301{born}0002" for born in births]  # every day and month of the birth date
+    places = ["1403", "1471", "1401", "3171", "9903", "0000", "1499", "9471"]
+    places += [f"{rng.randrange(10**4):04d}" for _ in range(300)]
+    niks += [f"{place}01{rng.choice(births)}{rng.randrange(10**4):04d}" for place in places]
+    niks += ["1403015708900002 ", "1403-0157-0890-0002", "140301570890000", "14030157089000021"]
+    niks += ["１４０３０１５７０８９０００２", "14030157089000O2"]  # full-width digits, a letter O
+    verdicts = {_stdnum_nik(nik)[0] for nik in niks}
+    assert verdicts == {"ok", "refused"}
+    for nik in niks:
+        assert _checked_nik(nik) == _stdnum_nik(nik), nik
+        assert _checked_nik(nik) == _stdnum_nik(nik), nik  # and again, from the kept parts
+
+
+def test_a_mobile_number_checked_directly_is_valid_as_the_library_says():
+    """_indonesian_mobile (two of the library's patterns instead of its ten kinds): whatever it
+    takes, is_valid_number takes too; and it takes the usual mobile numbers."""
+    import random
+
+    import phonenumbers
+
+    from desk_app.domain.validation import _indonesian_mobile
+
+    rng = random.Random(5)
+    nationals = [str(rng.randrange(10 ** (n - 1), 10**n)) for n in range(5, 15) for _ in range(400)]
+    nationals += [f"8{rng.choice('1235')}{rng.randrange(10**8, 10**9)}" for _ in range(2000)]
+    taken = 0
+    for national in nationals:
+        if _indonesian_mobile(national):
+            taken += 1
+            number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
+            assert phonenumbers.is_valid_number(number), national
+    assert taken > 2000
