@@ -245,7 +245,9 @@ def present(
         elif name in PROVINCE_KEYS:
             value = {
                 "provincial_id": getattr(c, "provincial_id", None),
-                "status_changed_at": getattr(c, "status_changed_at", None),
+                # when the province set it; when the desk learned it if the province said not
+                "status_changed_at": (province.set_at if province else None)
+                or getattr(c, "status_changed_at", None),
                 "disposed_to": province.agency if province else None,
                 "status_note": province.note if province else None,
             }[name]

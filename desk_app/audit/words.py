@@ -50,6 +50,7 @@ _OTHER_LABELS = {
     "contact": N_("Contact"),
     "training_desk": N_("Training desk"),
     "disposed_to": N_("Sent to agency"),  # a status from the province (complaint.status)
+    "set_at": N_("Set by the province at"),  # its own time; the event's is the desk's
     # the sync (services/sync.py, desk_app/sync/client.py)
     "server": N_("Server"),
     "client_id": N_("Client id"),

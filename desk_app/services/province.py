@@ -1,6 +1,6 @@
 """Where a complaint stands at the province, for the clerk a returning citizen asks: the latest
-status the provincial system set, when the desk learned it, the agency the complaint was sent
-on to (disposed) and the province's note.
+status the provincial system set, when the province set it (else when the desk learned it), the
+agency the complaint was sent on to (disposed) and the province's note.
 
 Read from the complaint's "complaint.status" audit events, which the sync writes in the same
 transaction as the status (desk_app/sync/client.py): `after` holds the status and the agency,
@@ -29,6 +29,7 @@ class ProvinceStatus:
     changed_at: dt.datetime  # naive UTC: when the desk learned it
     agency: str | None  # the latest disposition ("disposed_to"), None before any
     note: str  # the province's note with the latest status ("" when none)
+    set_at: dt.datetime | None = None  # naive UTC: when the province set it, as it said
 
 
 def province_status(desk, complaint_id: str) -> ProvinceStatus | None:
@@ -56,4 +57,9 @@ def province_status(desk, complaint_id: str) -> ProvinceStatus | None:
         status = after.get("status") or status
         agency = after.get("disposed_to") or agency
     last = rows[-1]
-    return ProvinceStatus(status, last.at, agency, last.reason or "")
+    set_at = None
+    try:
+        set_at = dt.datetime.fromisoformat(json.loads(last.after)["set_at"].replace("Z", ""))
+    except (TypeError, ValueError, KeyError):
+        pass  # an event from before the province's time was kept, or none was sent
+    return ProvinceStatus(status, last.at, agency, last.reason or "", set_at)

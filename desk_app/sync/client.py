@@ -819,6 +819,10 @@ class SyncClient:
                 after = {"status": change.status}
                 if change.agency:
                     after["disposed_to"] = change.agency
+                try:  # when the province set it (the event's own time: when the desk learned it)
+                    after["set_at"] = p.utc_text(p.parse_time(change.changed_at))
+                except ValueError:
+                    pass  # none, or not a time: the desk's own time stands
                 audit.append(
                     session,
                     self.desk,

@@ -5,6 +5,7 @@ with history, reference refresh, the audit anchors."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 
 import keyring
@@ -370,3 +371,44 @@ def test_show_and_the_detail_say_where_the_province_has_the_complaint(desk, hub)
     assert "Didisposisikan ke instansi" in shown and "Catatan provinsi" in shown
     html = detail_html(clerk, detail)
     assert "Sedang ditindaklanjuti" in html and provincial in html
+
+
+class ProvinceSetItEarlier(HttpTransport):
+    """The real hub's status feed, each change set by the province on 30/11/2026 03:00 UTC
+    (a desk that was offline for days learns it later)."""
+
+    def statuses(self, cursor, limit=p.STATUS_PAGE):
+        page = super().statuses(cursor, limit)
+        changes = tuple(dataclasses.replace(c, changed_at=SET_AT) for c in page.changes)
+        return dataclasses.replace(page, changes=changes)
+
+
+SET_AT = "2026-11-30T03:00:00Z"
+
+
+def test_a_status_shows_when_the_province_set_it_not_when_the_desk_learned_it(
+    desk, hub, monkeypatch
+):
+    from desk_app.presenter import present
+    from desk_app.services.province import province_status
+
+    def factory(server, client_id, secret, *, ca_bundle, cancelled):
+        return ProvinceSetItEarlier(
+            server, client_id, secret, ca_bundle=ca_bundle, cancelled=cancelled, policy=FAST
+        )
+
+    monkeypatch.setattr(sync, "make_transport", factory)
+    connect(desk, hub)
+    r = record(desk)
+    sync.run(desk.acting(IT))
+    hub.set_status(lookup.get_complaint(desk, r.id).complaint.provincial_id, "verified")
+    assert sync.run(desk.acting(IT)).statuses == 1
+    clerk = desk.acting(CLERK)
+    province = province_status(clerk, r.id)
+    assert province.set_at == dt.datetime(2026, 11, 30, 3, 0)
+    assert province.changed_at > province.set_at  # the desk learned it at the sync
+    view = present(clerk, lookup.get_complaint(clerk, r.id))
+    [line] = [x for x in view.lines if x.key == "status_changed_at"]
+    assert line.text == "30/11/2026 10:00 WIB"
+    [event] = [h for h in corrections.history(desk, r.id) if h.action == "complaint.status"]
+    assert ("set_at", None, SET_AT) in event.changes
