@@ -6,13 +6,13 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from desk_app.domain.roles import MATRIX, Action, Actor, Role, allowed
 from desk_app.errors import PermissionDenied
 from desk_app.services import accounts, backup, intake, lookup
 from desk_app.store.models import AuditEvent
+from tests import admin_desk
 from tests.conftest import make_form
 
 CLERK, SUPERVISOR, IT, SERVICE = Role.CLERK, Role.SUPERVISOR, Role.IT, Role.SERVICE
@@ -74,12 +74,7 @@ def test_labels_are_text():
 # -- through the services ----------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(
-        "desk_app.services.credentials.HASHER",
-        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
-    )
+fast_hashing = admin_desk.fast_hashing  # cheap password hashing for every test here
 
 
 def actor(role: Role, name: str | None = None) -> Actor:

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -16,41 +15,18 @@ from PySide6.QtWidgets import QApplication
 from desk_app.domain.roles import Actor, Role
 from desk_app.errors import DatabaseDamaged, NotFound
 from desk_app.services import accounts, backup, intake, lookup
+from tests import admin_desk
+from tests.admin_desk import ADMIN_PW
 from tests.conftest import SUPERVISOR, make_form, open_acting
 
 from ui import qt_language
 from ui.admin.backup_page import BackupPage
 from ui.workers import Runner
 
-ADMIN_PW = "kata-sandi-admin-1"
+# The set-up desk, acting as its IT officer, with cheap password hashing.
+fast_hashing, admin, desk = admin_desk.fast_hashing, admin_desk.admin, admin_desk.desk
+
 DB_NAME = "meja-aduan.sqlite3"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(
-        "desk_app.services.credentials.HASHER",
-        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
-    )
-    monkeypatch.setattr("desk_app.services.signin._unknown_failures", {})
-
-
-@pytest.fixture
-def admin(bare_desk):
-    return accounts.init_desk(
-        bare_desk,
-        desk_code="BKS01",
-        desk_name="Meja Aduan Bengkalis",
-        admin_username="admin",
-        admin_full_name="Admin TI",
-        admin_password=ADMIN_PW,
-    )
-
-
-@pytest.fixture
-def desk(bare_desk, admin):
-    """The set-up desk, acting as its IT officer."""
-    return bare_desk.reloaded().acting(admin)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWizard
@@ -13,18 +12,12 @@ from desk_app.domain.roles import Role
 from desk_app.i18n import _
 from desk_app.services import accounts
 from desk_app.services.desk import open_desk
+from tests import admin_desk
+from tests.admin_desk import ADMIN_PW
 
 from ui.setup_wizard import SetupWizard
 
-ADMIN_PW = "kata-sandi-admin-1"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(
-        "desk_app.services.credentials.HASHER",
-        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
-    )
+fast_hashing = admin_desk.fast_hashing  # cheap password hashing for every test here
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and the tab only for who may manage users."""
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -14,39 +13,15 @@ from desk_app.domain.roles import Actor, Role
 from desk_app.errors import AccountDisabled, PermissionDenied
 from desk_app.i18n import _
 from desk_app.services import accounts
+from tests import admin_desk
 
 from ui.admin.users_page import AddUserDialog, ResetPasswordDialog, RoleDialog, UsersPage
 from ui.workers import Runner
 
-ADMIN_PW = "kata-sandi-admin-1"
+# The set-up desk, acting as its IT officer, with cheap password hashing.
+fast_hashing, admin, desk = admin_desk.fast_hashing, admin_desk.admin, admin_desk.desk
+
 ANI_PW = "sandi-awal-ani-1"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(
-        "desk_app.services.credentials.HASHER",
-        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
-    )
-    monkeypatch.setattr("desk_app.services.signin._unknown_failures", {})
-
-
-@pytest.fixture
-def admin(bare_desk):
-    return accounts.init_desk(
-        bare_desk,
-        desk_code="BKS01",
-        desk_name="Meja Aduan Bengkalis",
-        admin_username="admin",
-        admin_full_name="Admin TI",
-        admin_password=ADMIN_PW,
-    )
-
-
-@pytest.fixture
-def desk(bare_desk, admin):
-    """The set-up desk, acting as its IT officer."""
-    return bare_desk.reloaded().acting(admin)
 
 
 @pytest.fixture
