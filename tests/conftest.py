@@ -3,6 +3,7 @@ says otherwise."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -165,3 +166,35 @@ def make_form(**overrides) -> ComplaintForm:
 @pytest.fixture
 def valid_form():
     return make_form()
+
+
+@contextlib.contextmanager
+def statements_sent(desk, marker: str):
+    """Collect (sql, parameters) of every statement containing `marker` sent inside the block:
+    through SQLAlchemy (its before_cursor_execute event) and as a prepared statement on the
+    driver (store/prepared.py, which SQLAlchemy's events do not see)."""
+    from sqlalchemy import event
+
+    from desk_app.store.prepared import Prepared
+
+    seen: list[tuple[str, tuple]] = []
+
+    def grab(conn, cursor_, statement, parameters, context, executemany):
+        if marker in statement and (not seen or seen[-1] != (statement, parameters)):
+            seen.append((statement, parameters))  # not already seen by args() below
+
+    real = Prepared._args
+
+    def args(compiled, params):
+        values = real(compiled, params)
+        if marker in compiled.sql:
+            seen.append((compiled.sql, values))
+        return values
+
+    event.listen(desk.db.engine, "before_cursor_execute", grab)
+    Prepared._args = staticmethod(args)
+    try:
+        yield seen
+    finally:
+        Prepared._args = staticmethod(real)
+        event.remove(desk.db.engine, "before_cursor_execute", grab)

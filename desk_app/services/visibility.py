@@ -55,11 +55,17 @@ def may_see_identity(
 def identity_visible_sql(actor: Actor | None) -> ColumnElement[bool] | None:
     """SQL: complaints whose reporter `actor` may see; None when that is all of them."""
     scope = identity_scope(actor)
+    return scope_visible_sql(scope, actor.username if actor is not None else None)
+
+
+def scope_visible_sql(scope: str, username: object) -> ColumnElement[bool] | None:
+    """identity_visible_sql for a scope (identity_scope) and the acting user's name, given as
+    a value or as a bind parameter (a statement compiled once for every clerk: lookup.py)."""
     if scope == ALL:
         return None
     open_identity = not_(or_(C.anonymous, C.confidential))
-    if scope == OWN and actor is not None:
-        return or_(open_identity, C.recorded_by == actor.username)
+    if scope == OWN and username is not None:
+        return or_(open_identity, C.recorded_by == username)
     return open_identity
 
 

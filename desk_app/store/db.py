@@ -259,12 +259,39 @@ class Database:
         for hook in write.info.pop(AFTER_COMMIT, ()):
             hook()
 
+    @contextmanager
+    def reading_core(self) -> Iterator[CoreWrite | Connection]:
+        """reading() for the list's pages (lookup.list_complaints, issue 11): one pooled
+        connection, no ORM Session, and on SQLite the read transaction held by the driver
+        (BEGIN, then COMMIT: one snapshot for every statement of the block), where
+        store/prepared.py runs statements compiled once. The same fault translation as
+        reading(); elsewhere a Core Connection in a transaction."""
+        with self._faults_in_words():
+            if not self.is_sqlite:
+                with self.engine.connect() as conn, conn.begin():
+                    yield conn
+                return
+            read = CoreWrite(self.engine, self.engine.raw_connection())
+            try:
+                driver = read.driver
+                driver.execute("BEGIN")
+                try:
+                    yield read
+                    driver.commit()  # a read: ends the snapshot, nothing is written
+                except BaseException:
+                    if driver.in_transaction:
+                        driver.rollback()
+                    raise
+            finally:
+                read.release()
+
     def close(self) -> None:
         self.engine.dispose()
 
 
 class CoreWrite:
-    """One write transaction on a pooled connection (Database.writing_core): what the save's
+    """One write transaction on a pooled connection (Database.writing_core; reading_core's
+    read transaction is one too, without writes): what the save's
     helpers use of a Session (execute, scalar, connection(), get_bind(), info), without the
     ORM. `driver`: the sqlite3 connection holding the transaction (None elsewhere), for
     store/prepared.py. A Core Connection is made only when a statement needs one (none of

@@ -6,10 +6,9 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 
 from desk_app.services import intake, lookup
-from tests.conftest import make_form
+from tests.conftest import make_form, statements_sent
 
 TODAY = dt.datetime(2026, 11, 20, 3, 0)  # 10:00 WIB
 
@@ -113,19 +112,10 @@ def same_time_desk(desk):
 
 def plan_of_list(desk, query, cursor=None):
     """EXPLAIN QUERY PLAN of the exact SQL list_complaints runs for `query`."""
-    seen = []
-
-    def grab(conn, cursor_, statement, parameters, context, executemany):
-        if "FROM complaint" in statement and "LIMIT" in statement:
-            seen.append((statement, parameters))
-
-    engine = desk.db.engine
-    event.listen(engine, "before_cursor_execute", grab)
-    try:
+    with statements_sent(desk, "FROM complaint") as seen:
         lookup.list_complaints(desk, query, cursor)
-    finally:
-        event.remove(engine, "before_cursor_execute", grab)
-    ((statement, parameters),) = seen
+    ((statement, parameters),) = [(s, p) for s, p in seen if "LIMIT" in s]
+    engine = desk.db.engine
     raw = engine.raw_connection()
     try:
         rows = raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()

@@ -8,23 +8,14 @@ from __future__ import annotations
 from sqlalchemy import event
 
 from desk_app.services import intake, lookup
-from tests.conftest import CLERK, make_form
+from tests.conftest import CLERK, make_form, statements_sent
 
 
 def plans_of(desk, call, marker: str) -> list[str]:
     """EXPLAIN QUERY PLAN of every statement `call()` sends that contains `marker`."""
-    seen = []
-
-    def grab(conn, cursor_, statement, parameters, context, executemany):
-        if marker in statement:
-            seen.append((statement, parameters))
-
-    engine = desk.db.engine
-    event.listen(engine, "before_cursor_execute", grab)
-    try:
+    with statements_sent(desk, marker) as seen:
         call()
-    finally:
-        event.remove(engine, "before_cursor_execute", grab)
+    engine = desk.db.engine
     assert seen, f"no statement with {marker!r}"
     raw = engine.raw_connection()
     try:
