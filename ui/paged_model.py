@@ -26,6 +26,8 @@ from ui.workers import Runner
 # Made once: the view asks for the flags of every visible cell at each paint.
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_HORIZONTAL = Qt.Orientation.Horizontal
 
 
 class RowsTableModel(QAbstractTableModel):
@@ -49,9 +51,12 @@ class RowsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._headers)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self._headers):
-                return _(self._headers[section])
+        # The header asks for ~4 roles of every section after each reset: the common answer
+        # first, with plain ints (an enum member looked up per call costs more than it).
+        if role != _DISPLAY or orientation != _HORIZONTAL:
+            return None
+        if 0 <= section < len(self._headers):
+            return _(self._headers[section])
         return None
 
     def row_at(self, row: int):

@@ -112,7 +112,13 @@ _BODY_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}-\d{6}(-\d{1,6})?$")
 
 def understand(text: str) -> SearchTerm | None:
     """Classify a search. Raises MistypedNumber for a tracking number with a wrong check."""
-    text = text.strip()
+    return _understand(text.strip())
+
+
+@functools.lru_cache(maxsize=256)
+def _understand(text: str) -> SearchTerm | None:
+    # Worked out once per text: each page asks on the worker and the window asks again for
+    # the sort indicator (arrival_order); a mistyped number raises again each time.
     if not text:
         return None
     compact = numbering.normalise(text)

@@ -121,3 +121,26 @@ def test_the_automatically_selected_row_shows_its_detail_once_settled(qtbot, man
     number = page.model.row_at(0).tracking_no
     qtbot.waitUntil(lambda: number in page.detail.toPlainText())
     assert QPoint is not None
+
+
+def test_a_search_clears_the_detail_pane_only_when_it_shows_something(
+    qtbot, many, make_window, monkeypatch
+):
+    """Clearing an empty detail pane again laid its document out and repainted it in every
+    search (issue 11); a shown complaint is still cleared when the rows are replaced."""
+    window = make_window()
+    page = window.complaints
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0 and not page.model.is_loading())
+    number = page.model.row_at(0).tracking_no
+    qtbot.waitUntil(lambda: number in page.detail.toPlainText())  # shown once settled
+    clears = []
+    real = page.detail.clear
+    monkeypatch.setattr(page.detail, "clear", lambda: (clears.append(1), real()))
+    with qtbot.waitSignal(page.model.loaded):
+        page.find("di")
+    assert clears == [1] and page.detail.toPlainText() == "" and page.current is None
+    page._auto_detail.stop()  # nothing shown now: the next search has nothing to clear
+    with qtbot.waitSignal(page.model.loaded):
+        page.find("warga")
+    assert clears == [1] and page.detail.toPlainText() == ""

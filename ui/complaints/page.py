@@ -382,7 +382,10 @@ class ComplaintsPage(QWidget):
 
     def _clear_detail(self) -> None:
         self._auto_detail.stop()
-        self.detail.clear()
+        # Only when something is shown: clearing an empty pane again lays its document out
+        # anew and repaints it, in every search (issue 11).
+        if self.current is not None or not self.detail.document().isEmpty():
+            self.detail.clear()
         self.current = None
         self._offer_correction()
         self._offer_printing()
