@@ -217,17 +217,17 @@ def bench_search_paint(ctx: Context) -> list[Figure]:
 
     from PySide6.QtCore import QEventLoop
 
+    # Block in Qt's event loop, as the app does between keypresses: a busy-wait here would
+    # hold the GIL against the worker and measure Python's thread switching instead. The loop
+    # and its connections are made once: made in each search, they ran Python on the GUI
+    # thread while the worker waited for the GIL, which the app's own event loop does not.
+    loop = QEventLoop()
+    page.model.loaded.connect(loop.quit)
+    page.model.failed.connect(loop.quit)
+
     def wait_loaded() -> None:
-        # Block in Qt's event loop, as the app does between keypresses: a busy-wait here would
-        # hold the GIL against the worker and measure Python's thread switching instead.
-        if not page.model.is_loading():
-            return
-        loop = QEventLoop()
-        page.model.loaded.connect(loop.quit)
-        page.model.failed.connect(loop.quit)
-        loop.exec()
-        page.model.loaded.disconnect(loop.quit)
-        page.model.failed.disconnect(loop.quit)
+        if page.model.is_loading():
+            loop.exec()
 
     wait_loaded()
     conn = sqlite3.connect(ctx.data_dir / DB_NAME)
@@ -294,6 +294,8 @@ def bench_search_paint(ctx: Context) -> list[Figure]:
     figures.append(
         Figure("f", "typing pause before a search starts (debounce)", float(SEARCH_DELAY_MS))
     )
+    page.model.loaded.disconnect(loop.quit)
+    page.model.failed.disconnect(loop.quit)
     window.runner.wait()
     window.close()
     QApplication.processEvents()

@@ -98,7 +98,11 @@ class IdleWatcher(QObject):
         return self.timer.isActive()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
-        if event.type() in INPUT_EVENTS and self.timer.isActive():
+        # The user's input comes from the window system (spontaneous); asking that first
+        # spares the type's lookup for the events the application sends itself, which are
+        # most of them (paints, timers, queued calls: about 30 in a search, issue 11), and
+        # keeps a mouse move Qt makes up (hover after a scroll) from counting as input.
+        if event.spontaneous() and event.type() in INPUT_EVENTS and self.timer.isActive():
             self.timer.start()  # start() on an active timer restarts it
         return False
 

@@ -50,6 +50,9 @@ class Runner(QObject):
         self._writes.setMaxThreadCount(1)
         self._reads = QThreadPool(self)
         self._reads.setMaxThreadCount(2)
+        # Kept, not ended after 30 s idle: a clerk's next search (often more than 30 s later)
+        # would otherwise start a thread first (issue 11).
+        self._reads.setExpiryTimeout(-1)
         self._long = QThreadPool(self)
         self._long.setMaxThreadCount(1)
         self._pending: set[_Signals] = set()

@@ -238,3 +238,28 @@ def test_the_next_user_does_not_inherit_the_sessions_sync_secret(qtbot, people, 
         new.close()
         new.runner.wait()
         new.deleteLater()
+
+
+def test_only_the_users_own_input_postpones_the_lock(qtbot):
+    """Input comes from the window system (spontaneous, as QTest sends it too); a key event
+    the application sends itself is not the user's and does not count (the watcher asks that
+    before anything else: most events in a search are the application's own, issue 11)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    watcher = IdleWatcher(60_000)
+    watcher.start()
+    try:
+        watcher.timer.setInterval(60_000)
+        qtbot.wait(30)
+        before = watcher.timer.remainingTime()
+        made = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+        QApplication.sendEvent(edit, made)
+        assert watcher.timer.remainingTime() <= before  # not started again
+        qtbot.keyClick(edit, Qt.Key.Key_B)
+        assert watcher.timer.remainingTime() > before  # the user's key starts it again
+    finally:
+        watcher.stop()

@@ -500,14 +500,13 @@ class ComplaintsPage(QWidget):
         )
         self.correct_button.setEnabled(may)
         if c is None or may:
-            self.correct_button.setToolTip(_("Correct this complaint, with a reason (audited)."))
+            tip = _("Correct this complaint, with a reason (audited).")
         else:
-            self.correct_button.setToolTip(
-                _(
-                    "A clerk corrects only complaints they recorded, before upload. "
-                    "Ask a supervisor."
-                )
+            tip = _(
+                "A clerk corrects only complaints they recorded, before upload. Ask a supervisor."
             )
+        if self.correct_button.toolTip() != tip:  # each search asks again (_clear_detail)
+            self.correct_button.setToolTip(tip)
 
     def open_correction(self) -> None:
         if self.current is None or not self.correct_button.isEnabled():
