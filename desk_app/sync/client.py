@@ -524,22 +524,27 @@ class SyncClient:
         # Core on the tables: the ORM's unit of work and its update bookkeeping cost more
         # than the statements.
         ob, bt = OB.__table__, B.__table__
-        seqs = list(
-            session.execute(
-                select(ob.c.seq)
-                .where(ob.c.state == outbox.WAITING, ob.c.batch_id.is_(None))
-                .order_by(ob.c.seq)
-                .limit(self.batch_size)
-            ).scalars()
-        )
-        if not seqs:
-            return None
         batch_id = str(uuid6.uuid7())
+        # The next waiting items taken by one statement (a list of their numbers was read,
+        # then written out again as an IN list of 200 for the update).
+        waiting = (
+            select(ob.c.seq)
+            .where(ob.c.state == outbox.WAITING, ob.c.batch_id.is_(None))
+            .order_by(ob.c.seq)
+            .limit(self.batch_size)
+        )
+        taken = session.execute(
+            update(ob)
+            .where(ob.c.seq.in_(waiting))
+            .values(batch_id=batch_id, attempts=ob.c.attempts + 1)
+        ).rowcount
+        if not taken:
+            return None
         session.execute(
             insert(bt).values(
                 batch_id=batch_id,
                 created_at=now,
-                items=len(seqs),
+                items=taken,
                 state=OPEN,
                 attempts=1,
                 accepted=0,
@@ -547,11 +552,6 @@ class SyncClient:
                 rejected=0,
                 conflict=0,
             )
-        )
-        session.execute(
-            update(ob)
-            .where(ob.c.seq.in_(seqs))
-            .values(batch_id=batch_id, attempts=ob.c.attempts + 1)
         )
         self._fresh.add(batch_id)
         return batch_id
