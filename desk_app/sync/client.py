@@ -284,11 +284,25 @@ _REQUEUED = object()  # _landed: refused, its items wait for a new batch
 
 @dataclass(frozen=True)
 class _Flight:
-    """A batch being sent by the sender thread."""
+    """A batch being sent by the sender thread (or waiting there for the one before)."""
 
     batch_id: str
     batch: p.Batch
     future: Future
+    ready: _Ready
+
+
+class _NotSent(Exception):  # noqa: N818 - a state, not an error
+    """A batch queued behind one that was not answered: never sent."""
+
+
+def _wait_unsent(flight: _Flight) -> None:
+    """Wait for a queued batch the sender did not send (its task ends at once)."""
+    try:
+        flight.future.result()
+    except _NotSent:
+        return
+    raise AssertionError("a batch behind a refused one was sent")  # pragma: no cover
 
 
 class SyncClient:
@@ -382,26 +396,34 @@ class SyncClient:
         self._sent_any = False
         self._reused_once = False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
+            # `flight` is being sent; `queued` follows it: the sender sends it the moment
+            # `flight` is answered, and only if that answer came (the next batch no longer
+            # waits for this thread to come back from applying an answer or making a batch).
             flight: _Flight | None = None
-            ready: _Ready | None = None
+            queued: _Flight | None = None
             try:
                 while True:
-                    if ready is None:  # made by the last answer's transaction, or now
-                        ready = self._next_batch(exclude=flight.batch_id if flight else None)
                     if flight is None:
+                        ready = self._next_batch(exclude=None)
                         if ready is None:
                             break
-                        flight, ready = self._launch(sender, ready), None
-                        continue
-                    done, flight = flight, None
+                        flight = self._launch(sender, ready)
+                    if queued is None:  # made by the last answer's transaction, or now
+                        ready = self._next_batch(exclude=flight.batch_id)
+                        if ready is not None:
+                            queued = self._launch(sender, ready, after=flight.future)
+                    done, flight, queued = flight, queued, None
                     answer = self._landed(done)
-                    if answer is _REQUEUED and ready is not None and ready.fresh:
-                        # The landed batch's items wait again: the next one must not pass
-                        # them (a correction before its record), so it is unmade too.
-                        self._unmake(ready.batch_id)
-                        ready = None
-                    if ready is not None:  # on its way before this answer is applied
-                        flight, ready = self._launch(sender, ready), None
+                    if flight is not None and not isinstance(answer, p.BatchAnswer):
+                        # Not sent: the sender saw `done` refused. The landed batch's items
+                        # may wait again: then the next must not pass them (a correction
+                        # before its record) and is unmade; else it goes now.
+                        unsent, flight = flight, None
+                        _wait_unsent(unsent)
+                        if answer is _REQUEUED and unsent.ready.fresh:
+                            self._unmake(unsent.batch_id)
+                        else:
+                            flight = self._launch(sender, unsent.ready)
                     if isinstance(answer, p.BatchAnswer):
                         # The batch after the one now in flight is made in the same
                         # transaction: one commit per batch instead of two.
@@ -416,8 +438,9 @@ class SyncClient:
                         self.result.batches += 1
                     self._tick("upload", self._done, max(total, self._done))
             finally:
-                if flight is not None:  # stopped with one in flight: keep its answer
-                    self._settle(flight)
+                for left in (flight, queued):  # stopped with batches under way: keep answers
+                    if left is not None:
+                        self._settle(left)
         if not self._sent_any:
             with self.desk.db.reading() as session:
                 anchor = audit_anchor(session)
@@ -435,11 +458,18 @@ class SyncClient:
             if ready is not None:
                 return ready
 
-    def _launch(self, sender: ThreadPoolExecutor, ready: _Ready) -> _Flight:
-        return _Flight(ready.batch_id, ready.batch, sender.submit(self._post, ready))
+    def _launch(
+        self, sender: ThreadPoolExecutor, ready: _Ready, after: Future | None = None
+    ) -> _Flight:
+        """Give `ready` to the sender; `after`: the batch it follows, which must have been
+        answered for this one to go (else _NotSent, and the caller decides)."""
+        return _Flight(ready.batch_id, ready.batch, sender.submit(self._post, ready, after), ready)
 
-    def _post(self, ready: _Ready) -> p.BatchAnswer:
-        """In the sender thread: the network only (no database)."""
+    def _post(self, ready: _Ready, after: Future | None = None) -> p.BatchAnswer:
+        """In the sender thread: the network only (no database). The sender runs one task
+        at a time, in order: `after` is done when this one starts."""
+        if after is not None and (after.exception() is not None or after.cancelled()):
+            raise _NotSent()
         self._send_attachments(ready.files)
         return self.transport.post_batch(ready.batch)
 
@@ -479,7 +509,7 @@ class SyncClient:
         happens here, the batch stays open otherwise and the next run sends it again."""
         try:
             answer = flight.future.result()
-        except p.Cancelled:
+        except (p.Cancelled, _NotSent):
             return  # never sent: it stays open, as it was made
         except Exception as exc:  # noqa: BLE001 - the run is stopping for another reason
             code = exc.code if isinstance(exc, p.SyncError) else "stopped"
