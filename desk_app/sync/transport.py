@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
-import json
 import logging
 import ssl
 from abc import ABC, abstractmethod
@@ -308,7 +307,9 @@ class HttpTransport(Transport):
 
     def _encode(self, body: object) -> bytes:
         """A JSON body as sent: compact UTF-8, gzip at the configured level."""
-        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        import orjson  # compact UTF-8 JSON, as json.dumps(ensure_ascii=False), 15x faster
+
+        raw = orjson.dumps(body)
         return gzip.compress(raw, compresslevel=self.gzip_level, mtime=0)
 
     def _access_token(self) -> str:
