@@ -140,19 +140,8 @@ def append_many(
     pending[3], pending[4] = seq - 1, prev_hash
 
 
-_COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "action",
-    "object_type",
-    "object_id",
-    "before",
-    "after",
-    "reason",
-    "prev_hash",
-    "hash",
-)
+# append_many's row tuples hold the table's columns in the table's order
+_COLUMNS = tuple(c.name for c in AuditEvent.__table__.columns)
 
 
 def newest(session: Session) -> tuple[int, str] | None:

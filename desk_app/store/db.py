@@ -243,19 +243,8 @@ class Database:
                     write = CoreWrite(self._write_engine, conn.connection, conn=conn)
                     yield write
             else:
-                write = CoreWrite(self._write_engine, self._write_engine.raw_connection())
-                try:
-                    driver = write.driver
-                    driver.execute("BEGIN IMMEDIATE")
-                    try:
-                        yield write
-                        driver.commit()
-                    except BaseException:
-                        if driver.in_transaction:
-                            driver.rollback()
-                        raise
-                finally:
-                    write.release()
+                with _driver_transaction(self._write_engine, "BEGIN IMMEDIATE") as write:
+                    yield write
         for hook in write.info.pop(AFTER_COMMIT, ()):
             hook()
 
@@ -271,22 +260,31 @@ class Database:
                 with self.engine.connect() as conn, conn.begin():
                     yield conn
                 return
-            read = CoreWrite(self.engine, self.engine.raw_connection())
-            try:
-                driver = read.driver
-                driver.execute("BEGIN")
-                try:
-                    yield read
-                    driver.commit()  # a read: ends the snapshot, nothing is written
-                except BaseException:
-                    if driver.in_transaction:
-                        driver.rollback()
-                    raise
-            finally:
-                read.release()
+            with _driver_transaction(self.engine, "BEGIN") as read:
+                yield read  # its commit ends the snapshot; nothing is written
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _driver_transaction(engine: Engine, begin: str) -> Iterator[CoreWrite]:
+    """A pooled SQLite connection with a transaction held by the driver itself (`begin`:
+    BEGIN IMMEDIATE to write, BEGIN to read one snapshot): committed at the end, rolled back
+    on any error, the connection given back to the pool either way."""
+    held = CoreWrite(engine, engine.raw_connection())
+    try:
+        driver = held.driver
+        driver.execute(begin)
+        try:
+            yield held
+            driver.commit()
+        except BaseException:
+            if driver.in_transaction:
+                driver.rollback()
+            raise
+    finally:
+        held.release()
 
 
 class CoreWrite:
