@@ -45,6 +45,7 @@ class _Compiled:
         "take",
         "processed",
         "per_value",
+        "converting",
     )
 
     def __init__(
@@ -55,6 +56,7 @@ class _Compiled:
         binds: tuple,
         results: tuple,
         per_value: tuple = (),
+        results_alike: tuple = (),
     ) -> None:
         self.sql = sql
         self.names = names
@@ -62,6 +64,10 @@ class _Compiled:
         self.binds = binds  # per position: the bind processor or None
         self.results = results  # per result column: the result processor or None
         self.convert = any(results)
+        # the result columns that convert (i, processor, whether equal values convert to
+        # equal, immutable values: a date, a time, a boolean), for _convert_results
+        alike = results_alike or (False,) * len(results)
+        self.converting = tuple((i, p, alike[i]) for i, p in enumerate(results) if p is not None)
         # When the caller gives every parameter (the usual case): take them all at once, then
         # convert the few that have a processor (dates, times, booleans).
         self.take = None
@@ -139,6 +145,10 @@ def _compile(statement, dialect: Dialect, keys: tuple[str, ...] | None) -> _Comp
             for col in (selected if selected is not None else ())
         ),
         tuple(_same_when_equal(b.type.dialect_impl(dialect)) for b in binds),
+        tuple(
+            isinstance(col.type.dialect_impl(dialect), _SAME_WHEN_EQUAL)
+            for col in (selected if selected is not None else ())
+        ),
     )
 
 
@@ -177,6 +187,26 @@ def _convert_columns(
         for value in set(column).difference(converted):
             converted[value] = process(value)
         columns[i] = tuple(map(converted.__getitem__, column))
+    return list(zip(*columns, strict=True))
+
+
+def _convert_results(compiled: _Compiled, rows: list[tuple]) -> list[tuple]:
+    """The rows with the columns that convert (a few of a table's: dates, times, booleans)
+    converted as SQLAlchemy converts them, column by column: the others are not visited (a
+    value at a time, each checked, was most of reading a sync batch, issue 9), and a date,
+    time or boolean is converted once per distinct value."""
+    if not rows:
+        return rows
+    columns = list(zip(*rows, strict=True))
+    for i, process, alike in compiled.converting:
+        column = columns[i]
+        if alike:
+            converted = {None: None}
+            for value in set(column).difference(converted):
+                converted[value] = process(value)
+            columns[i] = map(converted.__getitem__, column)
+        else:
+            columns[i] = (v if v is None else process(v) for v in column)
     return list(zip(*columns, strict=True))
 
 
@@ -289,13 +319,7 @@ class Prepared:
             rows = [tuple(r) for r in result]
         if not compiled.convert:
             return rows
-        return [
-            tuple(
-                v if p is None or v is None else p(v)
-                for v, p in zip(row, compiled.results, strict=True)
-            )
-            for row in rows
-        ]
+        return _convert_results(compiled, rows)
 
     def first(self, session, params: Mapping[str, Any] | None = None) -> tuple | None:
         rows = self.all(session, params)
