@@ -49,4 +49,4 @@ def update_many(connection: Connection, table: Table, key: str, rows: list[dict]
             .values({name: bindparam(name) for name in names})
         )
         prepared = _updates[(table, key, names)] = Prepared(statement)
-    prepared.many(connection, [{**row, "key_": row[key]} for row in rows])
+    prepared.many(connection, rows, aliases={"key_": key})

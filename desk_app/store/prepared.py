@@ -264,15 +264,34 @@ class Prepared:
             return driver.execute(compiled.sql, self._args(compiled, params))
         return conn.exec_driver_sql(compiled.sql, self._args(compiled, params))
 
-    def many(self, session, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Execute once per row (executemany); nothing for no rows."""
+    def many(
+        self,
+        session,
+        rows: Iterable[Mapping[str, Any]],
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        """Execute once per row (executemany); nothing for no rows. `aliases`: parameters of
+        the statement that take the value of another key of each row (an update's WHERE
+        parameter, which cannot be named as its column), without a copy of every row."""
         rows = list(rows)
         if not rows:
             return
         driver, conn, dialect = self._target(session)
         if dialect.name != "sqlite":
+            if aliases:
+                rows = [{**row, **{a: row[k] for a, k in aliases.items()}} for row in rows]
             conn.execute(self.statement, rows)
             return
+        if aliases:
+            first = {**rows[0], **{a: rows[0][k] for a, k in aliases.items()}}
+            compiled = self._for(dialect, first)
+            if compiled.take is not None:
+                take = operator.itemgetter(*(aliases.get(n, n) for n in compiled.names))
+                self._executemany(
+                    driver, conn, compiled, _convert_columns(compiled, list(map(take, rows)))
+                )
+                return
+            rows = [{**row, **{a: row[k] for a, k in aliases.items()}} for row in rows]
         compiled = self._for(dialect, rows[0])
         if compiled.take is not None:
             args = _convert_columns(compiled, [compiled.take(row) for row in rows])
