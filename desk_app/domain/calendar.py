@@ -34,6 +34,10 @@ class _National:
         # Each year's days as a plain set: a due date asks about a week or two of days, and the
         # package's own lookup (key conversion, year check) cost more than the rest of it.
         self._years: dict[int, frozenset[dt.date]] = {}
+        # The calendars made from it, by their desk changes (WorkingCalendar.with_changes):
+        # each recording asks for the stored calendar, which seldom changes, and a calendar
+        # keeps the due dates it has counted.
+        self.variants: dict[tuple[frozenset, frozenset], WorkingCalendar] = {}
 
     def __contains__(self, day: dt.date) -> bool:
         year = self._years.get(day.year)
@@ -73,12 +77,19 @@ class WorkingCalendar:
         self._national = _national or _National()
         self._extra = frozenset(extra_holidays)
         self._working = frozenset(extra_working_days) - self._extra
+        self._due: dict[tuple[dt.date, int], dt.date] = {}  # add_working_days' answers
 
     def with_changes(
         self, extra_holidays: Iterable[dt.date], extra_working_days: Iterable[dt.date] = ()
     ) -> WorkingCalendar:
-        """The same country calendar with these desk changes instead of this one's."""
-        return WorkingCalendar(extra_holidays, extra_working_days, _national=self._national)
+        """The same country calendar with these desk changes instead of this one's (the one
+        made before for the same changes: a calendar does not change once made)."""
+        key = (frozenset(extra_holidays), frozenset(extra_working_days))
+        found = self._national.variants.get(key)
+        if found is None:
+            found = WorkingCalendar(*key, _national=self._national)
+            self._national.variants[key] = found
+        return found
 
     def is_working_day(self, day: dt.date) -> bool:
         if day.weekday() >= 5 or day in self._extra:
@@ -93,6 +104,12 @@ class WorkingCalendar:
         """The date `days` working days after `start` (the day of receipt does not count)."""
         if days < 0:
             raise ValueError("days must be >= 0")
+        due = self._due.get((start, days))
+        if due is None:
+            due = self._due[start, days] = self._count_working_days(start, days)
+        return due
+
+    def _count_working_days(self, start: dt.date, days: int) -> dt.date:
         day = start
         remaining = days
         while remaining:

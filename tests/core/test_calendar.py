@@ -100,3 +100,27 @@ def test_national_holiday_names_the_day():
     cal = WorkingCalendar()
     assert cal.national_holiday(dt.date(2026, 8, 17))
     assert cal.national_holiday(dt.date(2026, 8, 18)) == ""
+
+
+def test_the_same_changes_give_the_calendar_made_before_with_its_due_dates():
+    base = WorkingCalendar()
+    first = base.with_changes([dt.date(2026, 11, 24)])
+    assert first.add_working_days(dt.date(2026, 11, 23), 1) == dt.date(2026, 11, 25)
+    again = base.with_changes({dt.date(2026, 11, 24)})
+    assert again is first  # a recording per chunk or save does not count its due date anew
+
+
+def test_a_calendar_remembers_a_due_date_it_has_counted(monkeypatch):
+    cal = WorkingCalendar()
+    assert cal.add_working_days(dt.date(2026, 12, 24), 1) == dt.date(2026, 12, 28)
+    monkeypatch.setattr(cal, "is_working_day", lambda day: 1 / 0)
+    assert cal.add_working_days(dt.date(2026, 12, 24), 1) == dt.date(2026, 12, 28)
+
+
+def test_other_changes_give_another_calendar_and_other_due_dates():
+    base = WorkingCalendar()
+    assert base.with_changes([]).add_working_days(dt.date(2026, 11, 23), 1) == dt.date(2026, 11, 24)
+    holiday = base.with_changes([dt.date(2026, 11, 24)])
+    assert holiday.add_working_days(dt.date(2026, 11, 23), 1) == dt.date(2026, 11, 25)
+    moved = base.with_changes([], [dt.date(2026, 12, 24)])  # a cuti bersama cancelled
+    assert moved is not base.with_changes([])
