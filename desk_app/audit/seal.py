@@ -15,6 +15,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 ZERO_HASH = "0" * 64
 FORMAT = "meja-aduan/audit/1"  # sealed too: a later format cannot be confused with this one
 
@@ -84,7 +86,12 @@ _encode_text = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=Fa
 
 
 def _json_scalar(value: str | None) -> str:
-    return "null" if value is None else _encode_text(value)
+    if value is None:
+        return "null"
+    try:  # the same text, a third of the time for an event's JSON (~1 KB, issue 11)
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # not valid Unicode (a lone surrogate): as json writes it
+        return _encode_text(value)
 
 
 class Sealer:
