@@ -302,7 +302,7 @@ class Database:
         if getattr(self._quick, "block", None) is not None:
             raise RuntimeError("quick_reads() is not reentrant")
         conn = getattr(self._quick, "conn", None)
-        if conn is None:
+        if conn is None or conn.closed:  # none yet, or closed with the database (close())
             conn = self._quick.conn = self._quick_connection()
         conn.deadline = time.perf_counter() + budget_ms / 1000
         self._quick.block = conn
@@ -334,6 +334,7 @@ class Database:
         with self._quick_lock:
             made, self._quick_made = self._quick_made, []
         for conn in made:
+            conn.closed = True
             conn.driver.close()
         self.engine.dispose()
 
@@ -342,12 +343,13 @@ class _QuickConnection:
     """Database.quick_reads()'s connection: what store/prepared.py runs on (`driver`,
     `dialect`), read-only, a busy timeout of 0, a deadline checked by a progress handler."""
 
-    __slots__ = ("driver", "dialect", "deadline", "info")
+    __slots__ = ("driver", "dialect", "deadline", "info", "closed")
 
     def __init__(self, driver: sqlite3.Connection, dialect) -> None:
         self.driver = driver
         self.dialect = dialect
         self.deadline = 0.0
+        self.closed = False
         self.info: dict = {}
         driver.execute("PRAGMA query_only = ON")
         clock = time.perf_counter

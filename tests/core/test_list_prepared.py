@@ -261,3 +261,5 @@ def test_a_quick_read_never_writes_and_is_closed_with_the_database(mixed):
     desk.db.close()
     with pytest.raises(sqlite3.ProgrammingError):
         driver.execute("SELECT 1")
+    # A database used after close() makes connections again (SQLAlchemy's pool does too).
+    assert quick_page(desk, lookup.ListQuery()) == lookup.list_complaints(desk, lookup.ListQuery())
