@@ -325,7 +325,11 @@ class Database:
             )
         except sqlite3.Error:
             raise NotQuick from None
-        conn = _QuickConnection(driver, self.engine.dialect)
+        try:
+            conn = _QuickConnection(driver, self.engine.dialect)
+        except sqlite3.Error:
+            driver.close()
+            raise NotQuick from None
         with self._quick_lock:
             self._quick_made.append(conn)
         return conn
