@@ -9,6 +9,12 @@ A bounded window (`window_pages`): the model keeps at most that many pages; pagi
 drops the oldest page from the top, and `fetch_previous()` (the view calls it at the top) reads
 it back with the same query in the other direction from the first row kept. The subclass then
 implements `cursor_of(row)` and `reversed_query(query)`. Without it every page read stays.
+
+A quick first page (`quick_ms`, the complaint list's searches, issue 11): a new query's first
+page is read at once on the GUI thread when the database can answer within that many
+milliseconds (Database.quick_reads: SQLite only, its own read-only connection, never waiting
+for a lock); otherwise, or on PostgreSQL, on the read pool as every other page. Either way
+the same service function gives the same rows.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from desk_app.errors import DeskError
 from desk_app.i18n import _
 from desk_app.services.desk import Desk
+from desk_app.store.db import NotQuick
 
 from ui.workers import Runner
 
@@ -84,12 +91,14 @@ class KeysetTableModel(RowsTableModel):
         page_size: int,
         parent=None,
         window_pages: int | None = None,
+        quick_ms: float | None = None,
     ) -> None:
         super().__init__(headers, parent)
         self.desk = desk
         self.runner = runner
         self.page_size = page_size
         self.window_pages = window_pages
+        self.quick_ms = quick_ms
         self.query = query
         self._fetch = fetch
         self._cursor: object | None = None
@@ -169,7 +178,24 @@ class KeysetTableModel(RowsTableModel):
         self._head = None
         self._more = True
         self._replacing = True
-        self._load()
+        if self.quick_ms is None or not self._load_quick():
+            self._load()
+
+    def _load_quick(self) -> bool:
+        """The new query's first page read here, on the GUI thread, if the database answers
+        within quick_ms (see the module); False when it did not (nothing changed: read it on a
+        worker). A worker's hand-off cost more than a rare word's page (issue 11)."""
+        generation = self._generation
+        try:
+            with self.desk.db.quick_reads(self.quick_ms):
+                page = self._fetch(self.desk, self.query, None, self.page_size)
+        except NotQuick:
+            return False
+        except Exception as exc:  # noqa: BLE001 - as a worker's failure is reported
+            self._page_failed(generation, exc)
+            return True
+        self._page_loaded(generation, page)
+        return True
 
     def refresh(self) -> None:
         self.set_query(self.query)

@@ -13,6 +13,11 @@ raises DiskFull; a data folder that cannot be written opens the database read-on
 write raises DeskReadOnly; a damaged page raises DatabaseDamaged and marks the database damaged
 (a marker file beside it, so other processes and later starts know), after which every write
 is refused until a restore replaces the file.
+
+quick_reads() (issue 11): the list's first page of a search may be read on the GUI thread, on
+a read-only connection of that thread's own that never waits (busy timeout 0) and gives up
+past a few milliseconds (a progress handler interrupts the statement); it then raises
+NotQuick and the caller reads the ordinary way, on a worker. SQLite only: never over a network.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,7 +45,17 @@ _RETRY_S = 0.05
 DAMAGE_SUFFIX = "-damaged"
 AFTER_COMMIT = "after_commit"  # session.info key: see Database.writing
 
+# A quick read's statement is asked whether to go on every so many SQLite VM instructions (a
+# few tens of microseconds).
+QUICK_CHECK_EVERY = 1000
+
 log = logging.getLogger(__name__)
+
+
+class NotQuick(Exception):
+    """A quick read (Database.quick_reads) gave up: past its time, the database busy, or no
+    quick connection here (not SQLite, no file). Read again the ordinary way; nothing was
+    shown or changed."""
 
 
 def busy_timeout_s() -> float:
@@ -145,6 +161,10 @@ class Database:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(immediate=True)
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
+        # quick_reads(): per thread, its read-only connection and the block's deadline
+        self._quick = threading.local()
+        self._quick_made: list[_QuickConnection] = []
+        self._quick_lock = threading.Lock()
 
     @property
     def path(self) -> Path | None:
@@ -256,6 +276,11 @@ class Database:
         store/prepared.py runs statements compiled once. The same fault translation as
         reading(); elsewhere a Core Connection in a transaction."""
         with self._faults_in_words():
+            quick = getattr(self._quick, "block", None)
+            if quick is not None:  # inside quick_reads() on this thread
+                with quick.transaction() as read:
+                    yield read
+                return
             if not self.is_sqlite:
                 with self.engine.connect() as conn, conn.begin():
                     yield conn
@@ -263,8 +288,98 @@ class Database:
             with _driver_transaction(self.engine, "BEGIN") as read:
                 yield read  # its commit ends the snapshot; nothing is written
 
+    @contextmanager
+    def quick_reads(self, budget_ms: float) -> Iterator[None]:
+        """In the block, reading_core() on this thread reads on this thread's own read-only
+        SQLite connection, which never waits for a lock and stops a statement once the block
+        has run `budget_ms`: NotQuick is raised then (and when the database is busy, or there
+        is no such connection: not SQLite, no file). The same statements and rows as
+        reading_core() elsewhere; other faults are translated as there.
+
+        For the GUI thread (the list's first page of a search, issue 11): a worker's hand-off
+        costs more than a rare word's page. Whoever catches NotQuick reads again on a worker.
+        """
+        if getattr(self._quick, "block", None) is not None:
+            raise RuntimeError("quick_reads() is not reentrant")
+        conn = getattr(self._quick, "conn", None)
+        if conn is None or conn.closed:  # none yet, or closed with the database (close())
+            conn = self._quick.conn = self._quick_connection()
+        conn.deadline = time.perf_counter() + budget_ms / 1000
+        self._quick.block = conn
+        try:
+            yield
+        finally:
+            self._quick.block = None
+
+    def _quick_connection(self) -> _QuickConnection:
+        if not self.is_sqlite or self.path is None:
+            raise NotQuick
+        uri = _read_only_uri(self.path) if self.read_only else self.path.resolve().as_uri()
+        if not self.read_only:
+            uri += "?mode=ro"
+        try:
+            # check_same_thread off only so that close() may run on any thread: each thread
+            # uses its own (self._quick is per thread).
+            driver = sqlite3.connect(
+                uri, uri=True, timeout=0, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error:
+            raise NotQuick from None
+        try:
+            conn = _QuickConnection(driver, self.engine.dialect)
+        except sqlite3.Error:
+            driver.close()
+            raise NotQuick from None
+        with self._quick_lock:
+            self._quick_made.append(conn)
+        return conn
+
     def close(self) -> None:
+        with self._quick_lock:
+            made, self._quick_made = self._quick_made, []
+        for conn in made:
+            conn.closed = True
+            conn.driver.close()
         self.engine.dispose()
+
+
+class _QuickConnection:
+    """Database.quick_reads()'s connection: what store/prepared.py runs on (`driver`,
+    `dialect`), read-only, a busy timeout of 0, a deadline checked by a progress handler."""
+
+    __slots__ = ("driver", "dialect", "deadline", "info", "closed")
+
+    def __init__(self, driver: sqlite3.Connection, dialect) -> None:
+        self.driver = driver
+        self.dialect = dialect
+        self.deadline = 0.0
+        self.closed = False
+        self.info: dict = {}
+        driver.execute("PRAGMA query_only = ON")
+        clock = time.perf_counter
+        driver.set_progress_handler(lambda: clock() > self.deadline, QUICK_CHECK_EVERY)
+
+    @contextmanager
+    def transaction(self) -> Iterator[_QuickConnection]:
+        """One snapshot for the block (BEGIN ... COMMIT, nothing written); an interrupted or
+        busy statement raises NotQuick."""
+        driver = self.driver
+        try:
+            driver.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                if driver.in_transaction:
+                    driver.rollback()
+        except sqlite3.OperationalError as exc:
+            if faults.primary_code(exc) in _GIVE_UP:
+                raise NotQuick from None
+            raise
+
+
+# A quick read gives these up to a worker: interrupted (past its time), or a lock it would
+# have to wait for.
+_GIVE_UP = frozenset({faults.SQLITE_INTERRUPT, faults.SQLITE_BUSY, faults.SQLITE_LOCKED})
 
 
 @contextmanager

@@ -207,3 +207,59 @@ def test_a_page_is_refused_without_view_permission(mixed):
     desk, _done = mixed
     with pytest.raises(NotSignedIn):
         lookup.list_complaints(desk.acting(None), lookup.ListQuery(text="kenanga"))
+
+
+def quick_page(desk, query, cursor=None, limit=lookup.PAGE_SIZE) -> lookup.Page:
+    """lookup.list_complaints inside Database.quick_reads (the GUI thread's first page)."""
+    with desk.db.quick_reads(10_000):
+        return lookup.list_complaints(desk, query, cursor, limit)
+
+
+@pytest.mark.parametrize("who", list(ACTORS))
+def test_a_quick_read_gives_the_same_pages(mixed, who):
+    desk, done = mixed
+    actor_desk = desk.acting(ACTORS[who])
+    for query in (
+        lookup.ListQuery(),
+        lookup.ListQuery(text="kenanga"),  # hidden reporters' names: masked or left out
+        lookup.ListQuery(text="1403015708900004"),  # an anonim reporter's NIK
+        lookup.ListQuery(text=done[7].tracking_no),
+        lookup.ListQuery(sort="status", descending=False),
+    ):
+        expected = every_page(reference_page, actor_desk, query, 4)
+        assert every_page(quick_page, actor_desk, query, 4) == expected, query
+    assert desk.db._quick.conn is not None  # read on its own connection, not the pool's
+
+
+def test_a_quick_read_gives_up_past_its_time_and_the_ordinary_read_goes_on(mixed, monkeypatch):
+    from desk_app.store import db as store_db
+
+    desk, _done = mixed
+    monkeypatch.setattr(store_db, "QUICK_CHECK_EVERY", 1)  # asked at every VM instruction
+    query = lookup.ListQuery(text="kenanga")
+    with pytest.raises(store_db.NotQuick), desk.db.quick_reads(0):
+        lookup.list_complaints(desk, query)
+    # Nothing left open: the connection reads again, and so does the pool.
+    assert quick_page(desk, query) == lookup.list_complaints(desk, query)
+    assert not desk.db._quick.conn.driver.in_transaction
+
+
+def test_a_quick_read_never_writes_and_is_closed_with_the_database(mixed):
+    import sqlite3
+
+    from desk_app.errors import DeskError
+
+    desk, _done = mixed
+    quick_page(desk, lookup.ListQuery())
+    driver = desk.db._quick.conn.driver
+    with pytest.raises(sqlite3.OperationalError):
+        driver.execute("DELETE FROM complaint")
+    with pytest.raises((DeskError, sqlite3.Error)), desk.db.quick_reads(1000):
+        with desk.db.reading_core() as read:
+            read.driver.execute("DELETE FROM complaint")
+    assert lookup.list_complaints(desk, lookup.ListQuery(), limit=1).rows
+    desk.db.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        driver.execute("SELECT 1")
+    # A database used after close() makes connections again (SQLAlchemy's pool does too).
+    assert quick_page(desk, lookup.ListQuery()) == lookup.list_complaints(desk, lookup.ListQuery())

@@ -177,3 +177,73 @@ def test_new_complaint_appears_in_the_list(qtbot, window, desk):
     window.intake.recorded.emit(intake.record_complaint(desk, make_form()))
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert QApplication.instance() is not None
+
+
+def _list_reads(page, monkeypatch) -> list:
+    """The list's page reads sent to the read pool from now on (they still run)."""
+    from desk_app.services import lookup
+
+    sent = []
+    read = page.runner.read
+
+    def spy(fn, *args, **kwargs):
+        if fn is lookup.list_complaints:
+            sent.append(args[1])
+        return read(fn, *args, **kwargs)
+
+    monkeypatch.setattr(page.runner, "read", spy)
+    return sent
+
+
+def test_a_quick_search_is_shown_at_once_without_a_worker(qtbot, many, window, monkeypatch):
+    page = window.complaints
+    window.go_list()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0 and not page.model.is_loading())
+    sent = _list_reads(page, monkeypatch)
+    word = page.model.row_at(0).subject.split()[0]
+    page.search.setText(word)
+    page.apply_filters()
+    # The first page is there when apply_filters returns: read on the GUI thread (SQLite
+    # answered within the bound), the count and the selection with it.
+    assert not page.model.is_loading() and sent == []
+    assert 0 < page.model.rowCount() <= 100
+    assert page.count.text().startswith(str(page.model.rowCount()))
+    assert page.table.currentIndex().row() == 0
+    shown = [page.model.row_at(i) for i in range(page.model.rowCount())]
+    # The next page goes to a worker as before.
+    if page.model.has_more():
+        page.table.scrollToBottom()
+        qtbot.waitUntil(lambda: sent != [] and not page.model.is_loading())
+        assert page.model.rowCount() > len(shown)
+    # The same rows as the service gives on a worker's connection.
+    from desk_app.services import lookup
+
+    assert shown == lookup.list_complaints(page.desk, page.model.query).rows
+
+
+def test_a_slow_search_goes_to_a_worker_with_the_same_rows(qtbot, many, request, monkeypatch):
+    from desk_app.store import db as store_db
+
+    # Every SQLite instruction asks whether the time is up, and no time is given.
+    monkeypatch.setattr(store_db, "QUICK_CHECK_EVERY", 1)
+    window = request.getfixturevalue("window")
+    page = window.complaints
+    window.go_list()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0 and not page.model.is_loading())
+    word = page.model.row_at(0).subject.split()[0]
+    page.model.quick_ms = 10_000
+    page.search.setText(word)
+    page.apply_filters()
+    assert not page.model.is_loading()  # read at once
+    quick = [page.model.row_at(i) for i in range(page.model.rowCount())]
+    page.model.quick_ms = 0
+    sent = _list_reads(page, monkeypatch)
+    page.search.setText("")
+    page.apply_filters()
+    page.search.setText(word)
+    page.apply_filters()
+    assert page.model.is_loading()  # interrupted: read on a worker
+    assert [q.text for q in sent] == ["", word]
+    wait_loaded(qtbot, page)
+    assert [page.model.row_at(i) for i in range(page.model.rowCount())] == quick
+    assert page.table.currentIndex().row() == 0
