@@ -30,6 +30,8 @@ from desk_app.store.db import NotQuick
 
 from ui.workers import Runner
 
+SLOW_QUERIES_KEPT = 32  # queries remembered as too slow for a quick read
+
 # Made once: the view asks for the flags of every visible cell at each paint.
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
@@ -99,6 +101,10 @@ class KeysetTableModel(RowsTableModel):
         self.page_size = page_size
         self.window_pages = window_pages
         self.quick_ms = quick_ms
+        # Queries whose quick read gave up, newest last: read on a worker straight away next
+        # time (a list refreshed after each save with a common word in its search box would
+        # otherwise hold the GUI thread for the time limit, and more, every time).
+        self._slow_queries: dict[object, None] = {}
         self.query = query
         self._fetch = fetch
         self._cursor: object | None = None
@@ -185,11 +191,16 @@ class KeysetTableModel(RowsTableModel):
         """The new query's first page read here, on the GUI thread, if the database answers
         within quick_ms (see the module); False when it did not (nothing changed: read it on a
         worker). A worker's hand-off cost more than a rare word's page (issue 11)."""
-        generation = self._generation
+        generation, query = self._generation, self.query
+        if query in self._slow_queries:
+            return False
         try:
             with self.desk.db.quick_reads(self.quick_ms):
-                page = self._fetch(self.desk, self.query, None, self.page_size)
+                page = self._fetch(self.desk, query, None, self.page_size)
         except NotQuick:
+            self._slow_queries[query] = None
+            if len(self._slow_queries) > SLOW_QUERIES_KEPT:
+                del self._slow_queries[next(iter(self._slow_queries))]
             return False
         except Exception as exc:  # noqa: BLE001 - as a worker's failure is reported
             self._page_failed(generation, exc)

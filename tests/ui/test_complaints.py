@@ -247,3 +247,33 @@ def test_a_slow_search_goes_to_a_worker_with_the_same_rows(qtbot, many, request,
     wait_loaded(qtbot, page)
     assert [page.model.row_at(i) for i in range(page.model.rowCount())] == quick
     assert page.table.currentIndex().row() == 0
+
+
+def test_a_search_too_slow_once_goes_to_a_worker_at_once_the_next_time(
+    qtbot, many, request, monkeypatch
+):
+    from desk_app.store import db as store_db
+
+    monkeypatch.setattr(store_db, "QUICK_CHECK_EVERY", 1)  # the time asked at each instruction
+    window = request.getfixturevalue("window")
+    page = window.complaints
+    window.go_list()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0 and not page.model.is_loading())
+    word = page.model.row_at(0).subject.split()[0]
+    page.model.quick_ms = 0  # no time at all: this search gives up
+    page.search.setText(word)
+    page.apply_filters()
+    wait_loaded(qtbot, page)
+    page.model.quick_ms = 10_000  # now any search would answer in time...
+    tried = []
+    quick_reads = page.desk.db.quick_reads
+    monkeypatch.setattr(page.desk.db, "quick_reads", lambda ms: tried.append(ms) or quick_reads(ms))
+    page.search.setText("")
+    page.apply_filters()
+    wait_loaded(qtbot, page)
+    page.search.setText(word)
+    page.apply_filters()
+    # ...but the one that gave up (as a list refreshed after each save would ask it again)
+    # is not tried on the GUI thread again: read on a worker.
+    assert page.model.is_loading() and tried == [10_000]
+    wait_loaded(qtbot, page)
