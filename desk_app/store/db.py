@@ -141,6 +141,12 @@ class Database:
         kwargs: dict = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": busy_timeout_s()}
+        if ":memory:" not in url and url.rstrip("/") != "sqlite:":
+            # The connection returned last is taken first: sequential reads (paging the list)
+            # keep to one or two connections and their warm page caches, instead of turning
+            # through the pool and filling a page cache (up to 2 MB) in each (issue 11: the
+            # GUI's memory after 500 pages).
+            kwargs["pool_use_lifo"] = True
         self.engine = create_engine(url, **kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         database = self.engine.url.database
