@@ -33,16 +33,19 @@ class _Task(QRunnable):
 
     def run(self) -> None:  # runs on a worker; do not touch widgets
         try:
-            try:
-                result = self.fn(*self.args)
-            except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to report
-                self.signals.failed.emit(self.number, exc)
-            else:
-                self.signals.done.emit(self.number, result)
-        except RuntimeError:  # the runner is gone (its window closed): nobody to tell
-            log.debug("a task finished after its runner was deleted")
+            result = self.fn(*self.args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to report
+            self._tell(self.signals.failed, exc)
+        else:
+            self._tell(self.signals.done, result)
         finally:
             self.fn = self.args = None  # nothing of the task outlives it
+
+    def _tell(self, signal, value) -> None:
+        try:
+            signal.emit(self.number, value)
+        except RuntimeError:  # the runner is gone (its window closed): nobody to tell
+            log.debug("a task finished after its runner was deleted")
 
 
 class Runner(QObject):

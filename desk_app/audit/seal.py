@@ -36,6 +36,18 @@ def to_json(value: Any) -> str | None:
     )
 
 
+def plain_json(value: Any) -> str:
+    """to_json(value) for plain values (text, whole numbers, yes/no, None, and lists and dicts
+    of them; no floats, no dates), as a bulk chunk's audit views are: orjson writes the same
+    bytes in a sixth of the time (~1.1 against 7 us a complaint, issue 11); to_json itself where
+    orjson refuses (text that is not valid Unicode, numbers past 64 bits).
+    tests/core/test_audit_seal.py holds the two equal."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return to_json(value)
+
+
 def plain(value: Any) -> Any:
     """A value as to_json() would write it, decoded again (dates become ISO text)."""
     if isinstance(value, dt.datetime | dt.date):

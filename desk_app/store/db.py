@@ -367,8 +367,8 @@ class _QuickConnection:
 
     @contextmanager
     def transaction(self) -> Iterator[_QuickConnection]:
-        """One snapshot for the block (BEGIN ... COMMIT, nothing written); an interrupted or
-        busy statement raises NotQuick."""
+        """One snapshot for the block (BEGIN, then rolled back: nothing is written); an
+        interrupted or busy statement raises NotQuick."""
         driver = self.driver
         try:
             driver.execute("BEGIN")

@@ -41,7 +41,6 @@ class _Compiled:
         "defaults",
         "binds",
         "results",
-        "convert",
         "take",
         "processed",
         "per_value",
@@ -63,27 +62,33 @@ class _Compiled:
         self.defaults = defaults  # per position: the statement's own value (a LIMIT's), or none
         self.binds = binds  # per position: the bind processor or None
         self.results = results  # per result column: the result processor or None
-        self.convert = any(results)
         # the result columns that convert (i, processor, whether equal values convert to
         # equal, immutable values: a date, a time, a boolean), for _convert_results
         alike = results_alike or (False,) * len(results)
         self.converting = tuple((i, p, alike[i]) for i, p in enumerate(results) if p is not None)
         # When the caller gives every parameter (the usual case): take them all at once, then
         # convert the few that have a processor (dates, times, booleans).
-        self.take = None
-        if all(d is _REQUIRED for d in defaults):
-            if len(names) == 1:
-                name = names[0]
-                self.take = lambda params: (params[name],)
-            elif names:
-                self.take = operator.itemgetter(*names)
-            else:
-                self.take = lambda params: ()
+        self.take = _taker(names) if all(d is _REQUIRED for d in defaults) else None
         self.processed = tuple((i, p) for i, p in enumerate(binds) if p is not None)
         # per position: how values convert where equal values bind the same (dates, times,
         # booleans: _same_when_equal), else None; many rows' values are then converted once
         # per distinct value (_convert_columns)
         self.per_value = per_value or (None,) * len(names)
+
+
+def _taker(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple]:
+    """A function giving a mapping's values of `keys` as a tuple (itemgetter gives one value
+    bare)."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda params: (params[key],)
+    if keys:
+        return operator.itemgetter(*keys)
+    return lambda params: ()
+
+
+def _aliased(row: Mapping[str, Any], aliases: Mapping[str, str]) -> dict:
+    return {**row, **{alias: row[key] for alias, key in aliases.items()}}
 
 
 # SQLite's DateTime and Date store text in these formats (SQLAlchemy's defaults); their bind
@@ -195,7 +200,7 @@ def _convert_results(compiled: _Compiled, rows: list[tuple]) -> list[tuple]:
     converted as SQLAlchemy converts them, column by column: the others are not visited (a
     value at a time, each checked, was most of reading a sync batch, issue 9), and a date,
     time or boolean is converted once per distinct value."""
-    if not rows:
+    if not rows or not compiled.converting:
         return rows
     columns = list(zip(*rows, strict=True))
     for i, process, alike in compiled.converting:
@@ -278,25 +283,14 @@ class Prepared:
             return
         driver, conn, dialect = self._target(session)
         if dialect.name != "sqlite":
-            if aliases:
-                rows = [{**row, **{a: row[k] for a, k in aliases.items()}} for row in rows]
-            conn.execute(self.statement, rows)
+            conn.execute(self.statement, [_aliased(r, aliases) for r in rows] if aliases else rows)
             return
-        if aliases:
-            first = {**rows[0], **{a: rows[0][k] for a, k in aliases.items()}}
-            compiled = self._for(dialect, first)
-            if compiled.take is not None:
-                take = operator.itemgetter(*(aliases.get(n, n) for n in compiled.names))
-                self._executemany(
-                    driver, conn, compiled, _convert_columns(compiled, list(map(take, rows)))
-                )
-                return
-            rows = [{**row, **{a: row[k] for a, k in aliases.items()}} for row in rows]
-        compiled = self._for(dialect, rows[0])
+        compiled = self._for(dialect, _aliased(rows[0], aliases) if aliases else rows[0])
         if compiled.take is not None:
-            args = _convert_columns(compiled, [compiled.take(row) for row in rows])
+            take = _taker(tuple(aliases.get(n, n) for n in compiled.names)) if aliases else None
+            args = _convert_columns(compiled, list(map(take or compiled.take, rows)))
         else:
-            args = [self._args(compiled, row) for row in rows]
+            args = [self._args(compiled, _aliased(r, aliases) if aliases else r) for r in rows]
         self._executemany(driver, conn, compiled, args)
 
     def many_tuples(
@@ -336,8 +330,6 @@ class Prepared:
         else:
             result = conn.exec_driver_sql(compiled.sql, self._args(compiled, params))
             rows = [tuple(r) for r in result]
-        if not compiled.convert:
-            return rows
         return _convert_results(compiled, rows)
 
     def first(self, session, params: Mapping[str, Any] | None = None) -> tuple | None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desk_app.audit.seal import ZERO_HASH, Sealer, seal, to_json
+from desk_app.audit.seal import ZERO_HASH, Sealer, plain_json, seal, to_json
 
 KEY = bytes(range(32))  # 000102...1f
 
@@ -103,3 +103,38 @@ def test_text_that_is_not_valid_unicode_is_refused_by_the_chunk_sealer_as_by_sea
     sealer = Sealer(KEY, before=None, reason=None, **shared)
     with pytest.raises(UnicodeEncodeError):
         sealer.seal(1, "a", '{"description":"lone \ud800 surrogate"}', ZERO_HASH)
+
+
+# An audit view's values: text (any that JSON can hold), whole numbers, yes/no, None, and the
+# lists and dicts of them (attachments).
+_view_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.text(st.characters(codec="utf-8")),
+)
+_views = st.dictionaries(
+    st.text(st.characters(codec="utf-8"), max_size=12),
+    st.recursive(
+        _view_scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.dictionaries(st.text(st.characters(codec="utf-8"), max_size=8), inner, max_size=4),
+        ),
+        max_leaves=20,
+    ),
+    max_size=12,
+)
+
+
+@given(_views)
+def test_an_audit_view_is_written_as_the_seal_writes_it(view):
+    assert plain_json(view) == to_json(view)
+
+
+@pytest.mark.parametrize(
+    "value", ["lone \ud800 surrogate", 2**70], ids=["not-unicode", "past-64-bits"]
+)
+def test_what_orjson_refuses_is_written_by_the_standard_library(value):
+    view = {"description": value, "anonymous": False}
+    assert plain_json(view) == to_json(view)

@@ -8,11 +8,8 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import event, text
 
-from desk_app.audit import seal
 from desk_app.domain import numbering
 from desk_app.errors import StorageError
 from desk_app.services import audit, bulk, intake, lookup
@@ -178,38 +175,3 @@ def test_a_bulk_chunk_writes_what_a_save_writes(desk, overrides):
     written = _written(desk, bulked.id)
     assert written == _written(desk, saved.id)
     assert len(written["attachments"]) == len(overrides.get("attachments", []))
-
-
-# An audit view's values: text (any that JSON can hold), whole numbers, yes/no, None, and the
-# lists and dicts of them (attachments).
-_view_scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(2**63), 2**63 - 1),
-    st.text(st.characters(codec="utf-8")),
-)
-_views = st.dictionaries(
-    st.text(st.characters(codec="utf-8"), max_size=12),
-    st.recursive(
-        _view_scalars,
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=4),
-            st.dictionaries(st.text(st.characters(codec="utf-8"), max_size=8), inner, max_size=4),
-        ),
-        max_leaves=20,
-    ),
-    max_size=12,
-)
-
-
-@given(_views)
-def test_an_audit_view_is_written_as_the_seal_writes_it(view):
-    assert bulk.view_json(view) == seal.to_json(view)
-
-
-@pytest.mark.parametrize(
-    "value", ["lone \ud800 surrogate", 2**70], ids=["not-unicode", "past-64-bits"]
-)
-def test_what_orjson_refuses_is_written_by_the_standard_library(value):
-    view = {"description": value, "anonymous": False}
-    assert bulk.view_json(view) == seal.to_json(view)
