@@ -83,12 +83,12 @@ def _varied_forms(desk, count: int) -> list:
     """`count` demo complaints (seeded), received now, each with its own reporter."""
     import random
 
-    from desk_app.services import demo
+    from desk_app.domain import demo_forms
 
     rng = random.Random(11)
-    pools = demo._Pools(demo._load("names.json"), demo._load("complaints.json")["templates"], desk)
+    pools = demo_forms.Pools.shipped(desk.reference)
     now = desk.now()
-    return [demo._form(rng, pools, desk.local_day(now), now) for _ in range(count)]
+    return [demo_forms.form(rng, pools, desk.local_day(now), now) for _ in range(count)]
 
 
 def bench_save(ctx: Context) -> list[Figure]:

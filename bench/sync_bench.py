@@ -37,13 +37,13 @@ def _record(desk, n: int, seed: int) -> None:
     """`n` varied complaints (the demo data's names and texts), so gzip sees real variety."""
     import random
 
-    from desk_app.services import demo, intake
+    from desk_app.domain import demo_forms
+    from desk_app.services import intake
 
     rng = random.Random(seed)
-    names, templates = demo._load("names.json"), demo._load("complaints.json")["templates"]
-    pools = demo._Pools(names, templates, desk)
+    pools = demo_forms.Pools.shipped(desk.reference)
     now = desk.now()
-    forms = [(i, demo._form(rng, pools, desk.local_day(now), now)) for i in range(n)]
+    forms = [(i, demo_forms.form(rng, pools, desk.local_day(now), now)) for i in range(n)]
     for start in range(0, n, 500):
         intake.record_many(desk, forms[start : start + 500])
 

@@ -726,6 +726,13 @@ def self_test() -> int:
             if not pdf.startswith(b"%PDF") or next(raster.images(pdf, dpi=30)).width < 50:
                 _err("self-test: no receipt")
                 return EXIT_ERROR
+            # Demo data's helper process (services/demo_helper.py) starts from this bundle.
+            from desk_app.services import demo_helper
+
+            now = desk.now()
+            if not demo_helper.works_here(desk.reference, desk.zone, now, desk.local_day(now)):
+                _err("self-test: no helper process")
+                return EXIT_ERROR
         finally:
             desk.close()
     print(f"self-test ok: {recorded.tracking_no}")

@@ -18,4 +18,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False):  # the bundle: a helper process (demo data) starts as
+        import multiprocessing  # this executable, and must run the helper, not the app
+
+        multiprocessing.freeze_support()
     sys.exit(main())

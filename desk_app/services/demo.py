@@ -10,34 +10,33 @@ million rows stay practical for the benchmarks. The received time (a form field)
 the past `days`; the tracking number is allocated in the desk's own series for the day it was
 received (what a desk recording that day would have given, and under the 999,999-per-day cap
 a million rows on one day would pass). Status stays "recorded": no audited path sets others yet.
+
+The forms are made by domain/demo_forms.py; from HELPER_FROM chunks on, a helper process makes
+most of them while this one writes (services/demo_helper.py), with the same data for a seed.
+A script that calls generate() must guard its main (`if __name__ == "__main__":`), as for any
+"spawn" process: the helper imports the caller's main module.
 """
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
-import itertools
-import json
+import contextlib
 import random
-import re
 from collections.abc import Callable
 
-from desk_app import paths, settings
-from desk_app.domain.complaint import Channel, ComplaintForm, ReportType, validate
+from desk_app import settings
+from desk_app.domain import demo_forms
+from desk_app.domain.complaint import ComplaintForm
 from desk_app.domain.roles import Action
 from desk_app.errors import DemoRefused
+from desk_app.services import demo_helper
 from desk_app.services.access import require
 from desk_app.services.desk import Desk
 
 BATCH = 500  # complaints per write transaction: a benchmark's speed, a short lock for others
 MAX_DAYS = 3650
-CHANNEL_WEIGHTS = [
-    (Channel.WALK_IN, 45),
-    (Channel.PHONE, 20),
-    (Channel.WHATSAPP, 25),
-    (Channel.LETTER, 6),
-    (Channel.EMAIL, 4),
-]
+# From this many chunks a helper process makes the forms (services/demo_helper.py): below it,
+# starting one (about a tenth of a second) costs more than it gives.
+HELPER_FROM = 8
 
 
 def sample_form(**overrides) -> ComplaintForm:
@@ -62,87 +61,8 @@ def sample_form(**overrides) -> ComplaintForm:
     return ComplaintForm(**values)
 
 
-def _load(name: str) -> dict:
-    with open(paths.resources_dir() / "demo" / name, encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def _nik(rng: random.Random, region: str, female: bool) -> str:
-    birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 55))
-    day = birth.day + (40 if female else 0)
-    regency = region.replace(".", "")[:4]
-    month_year = f"{birth.month:02d}{birth.year % 100:02d}"  # {birth:%m%y} without strftime
-    return f"{regency}{rng.randint(1, 9):02d}{day:02d}{month_year}{rng.randint(1, 9999):04d}"
-
-
-def _typed_date(day: dt.date) -> str:
-    """f"{day:%d/%m/%Y}" (as a clerk types it) without strftime, for years 1000 to 9999."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
-
-
 def _is_training_desk(desk: Desk) -> bool:
     return bool(settings.get(desk.db, "training_desk"))
-
-
-class _Pools:
-    """What each demo complaint draws from, prepared once per run: the lists rng.choice and
-    rng.choices pick from (the same lists, in the same order, so a seed gives the same data)."""
-
-    def __init__(self, names: dict, templates: list, desk: Desk) -> None:
-        self.names = names
-        self.templates = templates
-        self.regions = list(desk.reference.regions.values())
-        self.places = {r.code: list(r.districts.values()) or [r.short] for r in self.regions}
-        self.channels, weights = zip(*CHANNEL_WEIGHTS, strict=True)
-        self.channel_weights = list(itertools.accumulate(weights))
-        self.report_types = list(ReportType)
-        self.report_type_weights = list(itertools.accumulate([80, 12, 8]))
-
-
-def _weighted(rng: random.Random, population, cum_weights: list[int]):
-    """rng.choices(population, cum_weights=cum_weights)[0], drawn as it draws it (one
-    random(), the same bisection) without building its list (two per demo complaint)."""
-    total = cum_weights[-1] + 0.0
-    return population[bisect.bisect(cum_weights, rng.random() * total, 0, len(cum_weights) - 1)]
-
-
-def _form(rng: random.Random, pools: _Pools, day: dt.date, received: dt.datetime):
-    """One demo complaint as a clerk could have typed it, received at `received` (on the
-    desk's local `day`)."""
-    names = pools.names
-    template = rng.choice(pools.templates)
-    region = rng.choice(pools.regions)
-    female = rng.random() < 0.5
-    given = rng.choice(names["given_female" if female else "given_male"])
-    family = rng.choice(names["family"])
-    place = rng.choice(pools.places[region.code])
-    anonymous = rng.random() < 0.08
-    channel = _weighted(rng, pools.channels, pools.channel_weights)
-    email = ""
-    if channel is Channel.EMAIL:
-        mailbox = re.sub(r"[^a-z]", "", f"{given}{family}".lower()) or "pelapor"
-        email = f"{mailbox}{rng.randint(1, 99)}@example.id"
-    report_type = _weighted(rng, pools.report_types, pools.report_type_weights)
-    return ComplaintForm(
-        report_type=report_type.value,
-        channel=channel.value,
-        received_at=received.isoformat(),
-        reporter_name="" if anonymous else f"{given} {family}",
-        reporter_nik=_nik(rng, region.code, female) if rng.random() < 0.7 else "",
-        reporter_phone=f"+628{rng.choice('1235')}{rng.randrange(10**8, 10**9)}",
-        reporter_email=email,
-        reporter_address=f"{rng.choice(names['streets'])} No. {rng.randint(1, 200)}, {place}",
-        anonymous="yes" if anonymous else "no",
-        confidential="yes" if rng.random() < 0.05 else "no",
-        subject=template["subject"].replace("{place}", place),
-        description=template["description"].replace("{place}", place),
-        category=template["category"],
-        agency=template["agency"],
-        region=region.code,
-        event_date=_typed_date(day - dt.timedelta(days=rng.randint(0, 20))),
-        event_place=place,
-        complained_before="yes" if rng.random() < 0.3 else "no",
-    )
 
 
 def generate(
@@ -167,25 +87,31 @@ def generate(
     if not _is_training_desk(desk):
         raise DemoRefused()
     rng = random.Random(seed)
-    pools = _Pools(_load("names.json"), _load("complaints.json")["templates"], desk)
+    ago = demo_forms.arrivals(rng, count, days)
     now = desk.now()
-    today = desk.local_day(now)
-    span = dt.timedelta(days=days).total_seconds()
-    # Arrival times sorted, so seq order is arrival order as on a real desk.
-    moments = sorted(now - dt.timedelta(seconds=rng.random() * span) for _ in range(count))
+    maker = demo_forms.Maker(
+        rng,
+        demo_forms.Pools.shipped(desk.reference),
+        desk.reference,
+        desk.zone,
+        now,
+        desk.local_day(now),
+    )
+    helper = demo_helper.Helper(maker, ago, batch) if count >= HELPER_FROM * batch else None
     done = 0
-    reference, local_day = desk.reference, desk.local_day
-    for offset in range(0, count, batch):
-        valids, days = [], []
-        for received in moments[offset : offset + batch]:
-            day = local_day(received)
-            days.append(day)
-            valids.append(validate(_form(rng, pools, day, received), reference, today=today))
-        # Busy past the timeout, disk full: the session says it in words (store/db.py).
-        with desk.db.writing() as session:
-            items = [(valid, valid.received_at) for valid in valids]
-            bulk.write_many(session, desk, items, days=days, returning=False)
-        done += len(valids)
-        if progress:
-            progress(done)
+    with helper or contextlib.nullcontext():
+        for offset in range(0, count, batch):
+            chunk = helper.take(offset) if helper else None
+            if chunk is None:
+                chunk = maker.make(ago[offset : offset + batch])
+                if helper:
+                    helper.offer(offset + batch)
+            valids, days_of = chunk
+            # Busy past the timeout, disk full: the session says it in words (store/db.py).
+            with desk.db.writing() as session:
+                items = [(valid, valid.received_at) for valid in valids]
+                bulk.write_many(session, desk, items, days=days_of, returning=False)
+            done += len(valids)
+            if progress:
+                progress(done)
     return done

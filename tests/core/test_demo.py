@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from desk_app import cli
-from desk_app.domain import numbering
+from desk_app.domain import demo_forms, numbering
 from desk_app.errors import DemoRefused, PermissionDenied
 from desk_app.services import demo, intake
 from desk_app.services.desk import open_desk
@@ -299,5 +299,82 @@ def test_a_weighted_draw_is_rng_choices_draw():
     ours, theirs = random.Random(3), random.Random(3)
     for _ in range(2000):
         expected = theirs.choices(population, cum_weights=cum_weights)[0]
-        assert demo._weighted(ours, population, cum_weights) == expected
+        assert demo_forms.weighted(ours, population, cum_weights) == expected
     assert ours.random() == theirs.random()  # the same draws taken
+
+
+# -- the helper process (services/demo_helper.py) ----------------------------------------------
+
+
+class HelperWatch:
+    """Counts the chunks the helper process delivered; can kill it after the first."""
+
+    def __init__(self, monkeypatch, kill_after: int | None = None) -> None:
+        from desk_app.services import demo_helper
+
+        self.delivered, self.made_after_kill, self.processes, self.killed = 0, 0, [], False
+        take, watch = demo_helper.Helper.take, self
+
+        def counted_take(helper, offset):
+            chunk = take(helper, offset)
+            if helper.process is not None and helper.process not in watch.processes:
+                watch.processes.append(helper.process)
+            if chunk is None:
+                watch.made_after_kill += watch.killed
+            else:
+                watch.delivered += 1
+                if watch.delivered == kill_after:
+                    helper.process.kill()
+                    helper.process.join()
+                    watch.killed = True
+            return chunk
+
+        monkeypatch.setattr(demo_helper.Helper, "take", counted_take)
+        monkeypatch.setattr(demo, "HELPER_FROM", 2)
+
+
+def seed_7_run(folder, batch: int = 70) -> str:
+    """demo.generate(300 rows, seed 7) on a new training desk in `folder`; its content digest."""
+    folder.mkdir(exist_ok=True)
+    set_up_desk(folder, "LATIH", training=True)
+    desk = open_desk(folder).acting(CLERK)
+    try:
+        demo.generate(desk, 300, days=90, seed=7, batch=batch)
+    finally:
+        desk.close()
+    return content_digest(folder / "meja-aduan.sqlite3")
+
+
+def test_forms_made_by_the_helper_process_are_the_seeds_forms(tmp_path, monkeypatch):
+    monkeypatch.setattr("desk_app.services.desk.utcnow", lambda: FIXED_NOW)
+    watch = HelperWatch(monkeypatch)
+    # Small chunks, so that the helper is up and handed the run before it ends.
+    digest = seed_7_run(tmp_path / "helped", batch=5)
+    assert watch.delivered > 0  # the helper made some of the chunks
+    assert digest == SEED_7_DIGEST
+    assert not any(p.is_alive() for p in watch.processes)  # and it has ended
+
+
+def test_a_helper_killed_mid_run_leaves_the_desk_to_finish_with_the_same_data(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr("desk_app.services.desk.utcnow", lambda: FIXED_NOW)
+    watch = HelperWatch(monkeypatch, kill_after=1)
+    digest = seed_7_run(tmp_path / "killed", batch=5)
+    # What the helper had sent before it died may still be read; the rest is made here.
+    assert watch.made_after_kill > 0
+    assert digest == SEED_7_DIGEST
+
+
+def test_without_a_helper_process_the_desk_makes_every_chunk(tmp_path, monkeypatch):
+    from desk_app.services import demo_helper
+
+    def refuse(_process):
+        raise OSError("no process to be had")
+
+    monkeypatch.setattr("desk_app.services.desk.utcnow", lambda: FIXED_NOW)
+    monkeypatch.setattr(demo_helper.multiprocessing.context.SpawnProcess, "start", refuse)
+    watch = HelperWatch(monkeypatch)
+    digest = seed_7_run(tmp_path / "alone", batch=5)
+    assert watch.delivered == 0
+    assert digest == SEED_7_DIGEST
