@@ -9,9 +9,10 @@ write transaction, so a chunk is all there or none of it. Only the way differs (
   before it) go in one executemany each (not the ORM's bulk path, which split a chunk into
   thousands of executes wherever a value was None; on SQLite the driver's own executemany,
   each value bound as Core would bind it: Prepared.many_tuples);
-- the rows are tuples in the tables' column order, not dicts, and each due date, ISO text
-  and bound time is worked out once per chunk; the audit view's JSON is written from the
-  row, and the chunk's events are sealed by one audit.seal.Sealer (seal()'s bytes);
+- the rows are tuples in the tables' column order, not dicts, staged before the transaction
+  (services/staging.py: all but the number and the due date, the audit view's JSON in parts
+  around them; demo data stages them in its helper process), each due date and bound time
+  worked out once per chunk, and the chunk's events sealed by one audit.seal.Sealer;
 - the full-text index is filled once per chunk from the rows just written: the per-row
   trigger is set aside inside the transaction and put back, word for word, before it ends
   (a rollback puts it back too; other connections never see the table without it).
@@ -25,19 +26,17 @@ writes must be made in both (tests/core/test_bulk.py compares what the two write
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections import Counter
 
 from sqlalchemy import Date, bindparam, func, insert, select, text
 
 from desk_app import deadlines
-from desk_app.audit import chain, seal
+from desk_app.audit import chain
 from desk_app.domain import numbering
 from desk_app.domain.complaint import ValidComplaint
-from desk_app.services import holidays, intake
+from desk_app.services import holidays, intake, staging
 from desk_app.services.desk import Desk
 from desk_app.store import models
-from desk_app.store.ids import uuid7_strings
 from desk_app.store.prepared import Prepared
 
 FTS_TRIGGER = "complaint_fts_ai"  # migration 0001: one FTS insert per complaint inserted
@@ -82,40 +81,6 @@ def _fts_trigger(session) -> str | None:
     ).scalar()
 
 
-# The complaint table's columns a save writes (intake.complaint_row's keys) in the table's
-# order, and the outbox's (intake.outbox_record's): a chunk's rows are tuples in this order
-# (no dict per row, issue 11).
-_COMPLAINT_KEYS = (
-    "id",
-    "tracking_no",
-    "desk_code",
-    "report_type",
-    "channel",
-    "received_at",
-    "recorded_by",
-    *intake.OTHER_FORM_COLUMNS,
-    "status",
-    "due_date",
-    "linked_to",
-    "created_at",
-    "updated_at",
-)
-_OUTBOX_KEYS = ("item_id", "complaint_id", "kind", "revision", "state", "created_at", "attempts")
-_ATTACHMENT_KEYS = ("complaint_id", "filename", "sha256", "size")
-# The audit view (intake.audit_view) of a row: its values in the order of their sorted keys
-# (to_json sorts them: in that order already, the sort costs nothing), where the identity
-# fields say only whether they were filled in and dates and times are ISO text (as to_json
-# writes them, without a call back from json for each).
-_VIEW_KEYS = tuple(sorted((*_COMPLAINT_KEYS, "attachments")))
-_VIEW_ORDER = operator.itemgetter(*((*_COMPLAINT_KEYS, "attachments").index(k) for k in _VIEW_KEYS))
-_IDENTITY_AT = tuple(_COMPLAINT_KEYS.index(k) for k in intake.IDENTITY_FIELDS)
-_ISO_AT = tuple(
-    _COMPLAINT_KEYS.index(k)
-    for k in ("received_at", "event_date", "due_date", "created_at", "updated_at")
-)
-_RECEIVED_AT, _DUE_DATE = _COMPLAINT_KEYS.index("received_at"), _COMPLAINT_KEYS.index("due_date")
-
-
 def write_many(
     session,
     desk: Desk,
@@ -126,13 +91,19 @@ def write_many(
 ) -> list:
     """Record each (validated complaint, time it is recorded) in the caller's write
     transaction; return intake.Recorded for each, in order (none without `returning`).
-    `days`: each time's desk.local_day, when the caller has them already.
-
-    Each row holds what intake.complaint_row, outbox_record and audit_view give a save
-    (tests/core/test_bulk.py compares the two), built here as tuples in the tables' column
-    order, and the audit view's JSON written from them."""
+    `days`: each time's desk.local_day, when the caller has them already."""
     if not items:
         return []
+    return write_staged(session, desk, stage(desk, items, days), returning=returning)
+
+
+def stage(
+    desk: Desk,
+    items: list[tuple[ValidComplaint, dt.datetime]],
+    days: list[dt.date] | None = None,
+) -> list[staging.Staged]:
+    """staging.stage_many for this desk and its acting user (no database: before the write
+    transaction, or in another process)."""
     local_day = desk.local_day
     if days is None:
         days = [local_day(now) for _valid, now in items]
@@ -140,93 +111,60 @@ def write_many(
         day if valid.received_at in (None, now) else local_day(valid.received_at)
         for (valid, now), day in zip(items, days, strict=True)
     ]
-    numbers = _numbers(session, desk, days)
-    calendar = holidays.calendar_in(session, desk, since=min(received_days))
+    return staging.stage_many(items, days, received_days, desk.desk_code, desk.user)
+
+
+def write_staged(session, desk: Desk, staged: list[staging.Staged], *, returning: bool = True):
+    """Write staged complaints in the caller's write transaction, each with its number (the
+    desk's series for its day, taken now) and its due date (the calendar as stored now); return
+    intake.Recorded for each, in order (none without `returning`).
+
+    Each row holds what intake.complaint_row, outbox_record and audit_view give a save
+    (tests/core/test_bulk.py compares the two)."""
+    if not staged:
+        return []
+    numbers = _numbers(session, desk, [s.day for s in staged])
+    calendar = holidays.calendar_in(session, desk, since=min(s.received_day for s in staged))
     rules, reference = deadlines.load(), desk.reference
     # A chunk's complaints share a few rules and received days: each rule looked up once per
     # (report type, category), each due date counted once per (day, working days).
     working_days: dict[tuple[str, str], int] = {}
     due_dates: dict[tuple[dt.date, int], dt.date] = {}
-    desk_code, user = desk.desk_code, desk.user
-    other_values = intake.other_form_values
-    ids = iter(uuid7_strings(2 * len(items)))
-    iso: dict = {}  # date or time -> ISO text: a chunk's rows share days, a row its times
-    bound: dict = {}  # the same, as bound (Prepared.many_tuples)
-    rows, outbox, attachments, views = [], [], [], []
-    for (valid, now), number, received_day in zip(items, numbers, received_days, strict=True):
-        report_type, category = valid.report_type.value, valid.category
-        days_given = working_days.get((report_type, category))
+    rows, views, attachments = [], [], []
+    for item, number in zip(staged, numbers, strict=True):
+        days_given = working_days.get(item.rule)
         if days_given is None:
-            rule = rules.for_complaint(report_type, category, reference)
-            days_given = working_days[report_type, category] = rule.working_days
-        due = due_dates.get((received_day, days_given))
+            rule = rules.for_complaint(*item.rule, reference)
+            days_given = working_days[item.rule] = rule.working_days
+        due = due_dates.get((item.received_day, days_given))
         if due is None:
-            due = due_dates[received_day, days_given] = calendar.add_working_days(
-                received_day, days_given
+            due = due_dates[item.received_day, days_given] = calendar.add_working_days(
+                item.received_day, days_given
             )
-        complaint_id = next(ids)
-        row = (
-            complaint_id,
-            number,
-            desk_code,
-            report_type,
-            valid.channel.value,
-            valid.received_at or now,
-            user,
-            *other_values(valid),
-            "recorded",
-            due,
-            None,
-            now,
-            now,
-        )
+        row, view = item.complete(number, due)
         rows.append(row)
-        outbox.append((next(ids), complaint_id, "record", 0, "waiting", now, 0))
-        if valid.attachments:
-            files = [
-                (complaint_id, f["filename"], f["sha256"], int(f["size"]))
-                for f in valid.attachments
-            ]
-            attachments += files
-        else:
-            files = []
-        views.append(_audit_text(row, files, iso))
+        views.append((row[0], view))
+        if item.files:
+            attachments += item.files
 
     trigger = _fts_trigger(session)
     if trigger is not None:
         after = session.scalar(select(func.coalesce(func.max(models.Complaint.seq), 0)))
         session.execute(text(f"DROP TRIGGER {FTS_TRIGGER}"))
-    _INSERT_COMPLAINT.many_tuples(session, _COMPLAINT_KEYS, rows, bound)
+    bound: dict = {}  # values as bound (Prepared.many_tuples): a chunk's rows share days
+    _INSERT_COMPLAINT.many_tuples(session, staging.COMPLAINT_KEYS, rows, bound)
     if trigger is not None:
         session.execute(_FILL_FTS, {"after": after})
         session.execute(text(trigger))
-    _INSERT_ATTACHMENT.many_tuples(session, _ATTACHMENT_KEYS, attachments, bound)
-    _INSERT_OUTBOX.many_tuples(session, _OUTBOX_KEYS, outbox, bound)
-    chain.append_many(
-        session,
-        desk,
-        "complaint.record",
-        "complaint",
-        [(row[0], view) for row, view in zip(rows, views, strict=True)],
-        encoded=True,
-    )
+    _INSERT_ATTACHMENT.many_tuples(session, staging.ATTACHMENT_KEYS, attachments, bound)
+    _INSERT_OUTBOX.many_tuples(session, staging.OUTBOX_KEYS, [s.outbox for s in staged], bound)
+    chain.append_many(session, desk, "complaint.record", "complaint", views, encoded=True)
     if not returning:
         return []
-    return [intake.Recorded(r[0], r[1], r[_RECEIVED_AT], r[_DUE_DATE]) for r in rows]
+    return [
+        intake.Recorded(row[0], row[1], item.received_at, row[_DUE_DATE])
+        for row, item in zip(rows, staged, strict=True)
+    ]
 
 
-def _audit_text(row: tuple, files: list[tuple], iso: dict) -> str:
-    """to_json(intake.audit_view(row, files)) of a row in _COMPLAINT_KEYS' order; `iso`
-    keeps the ISO text of the dates and times met."""
-    view = [*row, [{"sha256": f[2], "size": f[3]} for f in files]]
-    for i in _IDENTITY_AT:
-        if view[i]:
-            view[i] = intake.IDENTITY_MARK
-    for i in _ISO_AT:
-        value = view[i]
-        if value is not None:
-            text = iso.get(value)
-            if text is None:
-                text = iso[value] = value.isoformat()
-            view[i] = text
-    return seal.plain_json(dict(zip(_VIEW_KEYS, _VIEW_ORDER(view), strict=True)))
+_DUE_DATE = staging.COMPLAINT_KEYS.index("due_date")

@@ -97,21 +97,24 @@ def generate(
         now,
         desk.local_day(now),
     )
-    helper = demo_helper.Helper(maker, ago, batch) if count >= HELPER_FROM * batch else None
+    desk_code, user = desk.desk_code, desk.user
+    helper = None
+    if count >= HELPER_FROM * batch:
+        helper = demo_helper.Helper(maker, ago, batch, desk_code, user)
     done = 0
     with helper or contextlib.nullcontext():
         for offset in range(0, count, batch):
-            chunk = helper.take(offset) if helper else None
-            if chunk is None:
-                chunk = maker.make(ago[offset : offset + batch])
+            staged = helper.take(offset) if helper else None
+            if staged is None:
+                staged = demo_helper.make_staged(
+                    maker, ago[offset : offset + batch], desk_code, user
+                )
                 if helper:
                     helper.offer(offset + batch)
-            valids, days_of = chunk
             # Busy past the timeout, disk full: the session says it in words (store/db.py).
             with desk.db.writing() as session:
-                items = [(valid, valid.received_at) for valid in valids]
-                bulk.write_many(session, desk, items, days=days_of, returning=False)
-            done += len(valids)
+                bulk.write_staged(session, desk, staged, returning=False)
+            done += len(staged)
             if progress:
                 progress(done)
     return done

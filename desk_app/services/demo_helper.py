@@ -24,28 +24,37 @@ import random
 from multiprocessing.connection import Connection
 
 from desk_app.domain import demo_forms
+from desk_app.services import staging
 
 READY = "ready"
 STOP_WAIT_S = 2.0  # for a helper to end after its last chunk, before it is killed
 
 
-def _serve(conn: Connection, reference, zone, now, today) -> None:
-    """The helper's main: wait for the hand-over, then send (complaints, days, state) per chunk
-    of `batch` until the arrival times run out. Any failure ends it quietly: the desk's
+def make_staged(maker: demo_forms.Maker, ago, desk_code: str, user: str) -> list[staging.Staged]:
+    """The chunk of demo complaints that arrived `ago` seconds before the run, made and
+    staged (services/staging.py) as recorded by `user` at `desk_code`, each at its arrival."""
+    valids, days = maker.make(ago)
+    items = [(valid, valid.received_at) for valid in valids]
+    return staging.stage_many(items, days, days, desk_code, user)
+
+
+def _serve(conn: Connection, zone, now, today, desk_code, user) -> None:
+    """The helper's main: wait for the hand-over, then send (staged complaints, state) per
+    chunk of `batch` until the arrival times run out. Any failure ends it quietly: the desk's
     process goes on without it (and meets the same failure itself, with its own message)."""
     try:
+        reference = conn.recv()
         pools = demo_forms.Pools.shipped(reference)
+        # One form made and thrown away: validation's libraries loaded before the hand-over.
+        demo_forms.Maker(random.Random(0), pools, reference, zone, now, today).make([0.0])
         conn.send(READY)
-        handed = conn.recv()
-        if handed is None:
-            return
-        state, ago, batch = handed
+        state, ago, batch = conn.recv()
         rng = random.Random()
         rng.setstate(state)
         maker = demo_forms.Maker(rng, pools, reference, zone, now, today)
         for offset in range(0, len(ago), batch):
-            valids, days = maker.make(ago[offset : offset + batch])
-            conn.send((valids, days, rng.getstate()))
+            staged = make_staged(maker, ago[offset : offset + batch], desk_code, user)
+            conn.send((staged, rng.getstate()))
     except BaseException:  # noqa: BLE001, S110 - any end of the helper is the desk's to handle
         pass
     finally:
@@ -56,7 +65,9 @@ class Helper:
     """The desk process's side: `take()` the next chunk from the helper once it has been handed
     the run, `offer()` the hand-over after a chunk made here. Close it (a context manager)."""
 
-    def __init__(self, maker: demo_forms.Maker, ago: array.array, batch: int) -> None:
+    def __init__(
+        self, maker: demo_forms.Maker, ago: array.array, batch: int, desk_code: str, user: str
+    ) -> None:
         self.maker, self.ago, self.batch = maker, ago, batch
         self.handed_at: int | None = None  # the offset from which the helper makes the chunks
         self.conn: Connection | None = None
@@ -66,11 +77,21 @@ class Helper:
         try:
             process = ctx.Process(
                 target=_serve,
-                args=(child, maker.reference, maker.zone, maker.now, maker.today),
+                # Small: start() waits until the new process has read them all (the reference
+                # data, ~160 kB, held this one ~0.2 s: sent below, where the pipe holds it).
+                args=(
+                    child,
+                    maker.zone,
+                    maker.now,
+                    maker.today,
+                    desk_code,
+                    user,
+                ),
                 name="meja-aduan-demo",
                 daemon=True,
             )
             process.start()
+            parent.send(maker.reference)
         except (OSError, RuntimeError):  # no process to be had: the desk makes them all
             parent.close()
         else:
@@ -84,21 +105,21 @@ class Helper:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def take(self, offset: int):
-        """(complaints, days) of the chunk at `offset` from the helper, or None when this process
-        is to make it (not handed over yet, or the helper is gone: then from the last state)."""
+    def take(self, offset: int) -> list[staging.Staged] | None:
+        """The staged chunk at `offset` from the helper, or None when this process is to make
+        it (not handed over yet, or the helper is gone: then from the last state)."""
         if self.conn is None or self.handed_at is None or offset < self.handed_at:
             return None
         try:
             while not self.conn.poll(STOP_WAIT_S):  # a helper that died shows here
                 if not self.process.is_alive():
                     raise EOFError
-            valids, days, state = self.conn.recv()
+            staged, state = self.conn.recv()
         except Exception:  # noqa: BLE001 - EOF, a broken pipe, a chunk that did not unpickle
             self._lost()
             return None
         self.maker.rng.setstate(state)
-        return valids, days
+        return staged
 
     def offer(self, offset: int, wait_s: float = 0.0) -> None:
         """After this process made the chunks before `offset`: if the helper is ready (within
@@ -140,9 +161,11 @@ def works_here(reference, zone, now, today) -> bool:
     here, helped = (
         demo_forms.Maker(random.Random(2), pools, reference, zone, now, today) for _ in range(2)
     )
-    expected = [here.make(ago[:2]), here.make(ago[2:])]
-    with Helper(helped, ago, 2) as helper:
-        first = helped.make(ago[:2])
+    here.make(ago[:2])
+    expected = make_staged(here, ago[2:], "UJI", "uji")
+    with Helper(helped, ago, 2, "UJI", "uji") as helper:
+        helped.make(ago[:2])
         helper.offer(2, wait_s=30.0)
-        second = helper.take(2)
-    return [first, second] == expected
+        made = helper.take(2)
+    # The same complaints (but for their ids, new in each process).
+    return made is not None and [s.row[1:] for s in made] == [s.row[1:] for s in expected]

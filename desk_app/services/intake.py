@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import operator
 import re
 import sqlite3
 from dataclasses import dataclass
-from dataclasses import fields as dataclass_fields
 
 import uuid6
 from sqlalchemy import Date, bindparam, delete, insert, select, text
@@ -29,6 +27,7 @@ from desk_app.i18n import _
 from desk_app.services import audit, holidays, visibility
 from desk_app.services.access import require
 from desk_app.services.desk import Desk
+from desk_app.services.staging import FORM_COLUMNS, IDENTITY_FIELDS, IDENTITY_MARK
 from desk_app.store import models
 from desk_app.store.prepared import Prepared
 from desk_app.store.search import fts_table
@@ -85,18 +84,10 @@ def next_sequence(session, desk_code: str, day: dt.date) -> int:
     return _NEXT_SEQUENCE.scalar(session, {"desk_code": desk_code, "day": day})
 
 
-_FORM_COLUMNS = tuple(
-    f.name for f in dataclass_fields(ValidComplaint) if f.name not in ("received_at", "attachments")
-)
-# All but the two choices (stored as their value), as a tuple: a bulk load's rows are tuples.
-OTHER_FORM_COLUMNS = tuple(n for n in _FORM_COLUMNS if n not in ("report_type", "channel"))
-other_form_values = operator.attrgetter(*OTHER_FORM_COLUMNS)
-
-
 def form_values(valid: ValidComplaint) -> dict:
     """The complaint table's columns that come from the form (all but when it was received
     and the attachments, which have their own rules)."""
-    values = {name: getattr(valid, name) for name in _FORM_COLUMNS}
+    values = {name: getattr(valid, name) for name in FORM_COLUMNS}
     values["report_type"] = valid.report_type.value
     values["channel"] = valid.channel.value
     return values
@@ -134,18 +125,6 @@ def complaint_row(
         created_at=now,
         updated_at=now,
     )
-
-
-# Who the reporter is stays in the complaint row only: the sealed, append-only audit trail
-# cannot forget, and a reporter may ask to be erased (UU 27/2022).
-IDENTITY_FIELDS = (
-    "reporter_name",
-    "reporter_nik",
-    "reporter_phone",
-    "reporter_email",
-    "reporter_address",
-)
-IDENTITY_MARK = "[identitas]"
 
 
 def audit_files(files: list[dict]) -> list[dict]:
