@@ -112,7 +112,7 @@ def generate(
                 if helper:
                     helper.offer(offset + batch)
             # Busy past the timeout, disk full: the session says it in words (store/db.py).
-            with desk.db.writing() as session:
+            with desk.db.writing_core() as session:
                 bulk.write_staged(session, desk, staged, returning=False)
             done += len(staged)
             if progress:

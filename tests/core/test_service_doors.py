@@ -270,6 +270,8 @@ EXEMPT: dict[str, str] = {
     "attachments.stored_path": "a path under the data folder: reads nothing",
     "intake.complaint_row": "builds a row's values from a validated form: reads nothing",
     "intake.validate_all": "validates forms: reads nothing stored",
+    "bulk.stage": "a chunk's rows from validated forms and the desk's code and user: "
+    "reads nothing (writing them is intake.record_many's or demo.generate's, both checked)",
     "privacy.reapply_erasures_at_start": "the desk's own duty at start, before anyone signs in: "
     "erasures a restore brought back are made again",
     "printing.receipt_content": "words for a presented complaint the caller read (through "
