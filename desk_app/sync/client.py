@@ -106,25 +106,75 @@ class RunResult:
 # -- small facts -------------------------------------------------------------------------------
 
 
+# Statements run on every batch, compiled once (store/prepared.py): building, caching and
+# running each as a Core statement cost more than SQLite spent on it (issue 9).
+_READ_STATE = Prepared(select(S.value).where(S.key == bindparam("key")))
+_UPDATE_STATE = Prepared(
+    update(S.__table__).where(S.__table__.c.key == bindparam("k")).values(value=bindparam("value"))
+)
+_INSERT_STATE = Prepared(insert(S.__table__))
+_ANCHOR = Prepared(select(E.seq, E.hash, E.at).order_by(E.seq.desc()).limit(1))
+_BATCH_STATE = Prepared(select(B.state).where(B.batch_id == bindparam("batch_id")))
+_HELD = Prepared(
+    select(OB.item_id, OB.complaint_id, OB.kind).where(OB.batch_id == bindparam("batch_id"))
+)
+_ANSWERED = Prepared(
+    update(B.__table__)
+    .where(B.__table__.c.batch_id == bindparam("batch"))
+    .values(
+        state=ANSWERED,
+        sent_at=bindparam("sent_at"),
+        last_error=None,
+        **{result: bindparam(result) for result in p.RESULTS},
+    )
+)
+_OPEN_OTHER = Prepared(
+    select(B.batch_id).where(B.state == OPEN, B.batch_id != bindparam("in_flight")).limit(1)
+)
+_OPEN_ANY = Prepared(select(B.batch_id).where(B.state == OPEN).limit(1))
+_NEW_BATCH = Prepared(insert(B.__table__))
+_TAKE: dict[int, Prepared] = {}  # by batch size: _take()
+
+
+def _take(size: int) -> Prepared:
+    """The update that gives the next `size` waiting items the batch id `batch`, counting the
+    attempt: one statement (a list of their numbers was read, then written out again as an
+    IN list of 200 for the update)."""
+    found = _TAKE.get(size)
+    if found is None:
+        ob = OB.__table__
+        waiting = (
+            select(ob.c.seq)
+            .where(ob.c.state == outbox.WAITING, ob.c.batch_id.is_(None))
+            .order_by(ob.c.seq)
+            .limit(size)
+        )
+        found = _TAKE[size] = Prepared(
+            update(ob)
+            .where(ob.c.seq.in_(waiting))
+            .values(batch_id=bindparam("batch"), attempts=ob.c.attempts + 1)
+        )
+    return found
+
+
 def read_state(session, key: str) -> str | None:
-    return session.scalar(select(S.value).where(S.key == key))
+    return _READ_STATE.scalar(session, {"key": key})
 
 
 def write_state(session, key: str, value: str) -> None:
     """Set one sync_state row (Core: an ORM merge read the row back and flushed it, a tenth
     of making each batch)."""
-    table = S.__table__
-    done = session.execute(update(table).where(table.c.key == key).values(value=value))
-    if not done.rowcount:
-        session.execute(insert(table).values(key=key, value=value))
+    if not _UPDATE_STATE.run(session, {"k": key, "value": value}).rowcount:
+        _INSERT_STATE.run(session, {"key": key, "value": value})
 
 
 def audit_anchor(session) -> p.Anchor | None:
     """The newest audit event's number, hash and time (§8)."""
-    row = session.execute(select(E.seq, E.hash, E.at).order_by(E.seq.desc()).limit(1)).first()
+    row = _ANCHOR.first(session)
     if row is None:
         return None
-    return p.Anchor(row.seq, row.hash, p.utc_text(row.at))
+    seq, hash_, at = row
+    return p.Anchor(seq, hash_, p.utc_text(at))
 
 
 # -- the lease: one sync at a time -------------------------------------------------------------
@@ -544,34 +594,20 @@ class SyncClient:
             )
         if waiting is None:
             return None
-        with self.desk.db.writing() as session:
+        with self.desk.db.writing_core() as session:
             return self._make_in(session)
 
     def _make_in(self, session) -> str | None:
         """_make_batch's work in the caller's write transaction."""
         now = self.desk.now()
         self.lease.renew(session)
-        # Core on the tables: the ORM's unit of work and its update bookkeeping cost more
-        # than the statements.
-        ob, bt = OB.__table__, B.__table__
         batch_id = str(uuid6.uuid7())
-        # The next waiting items taken by one statement (a list of their numbers was read,
-        # then written out again as an IN list of 200 for the update).
-        waiting = (
-            select(ob.c.seq)
-            .where(ob.c.state == outbox.WAITING, ob.c.batch_id.is_(None))
-            .order_by(ob.c.seq)
-            .limit(self.batch_size)
-        )
-        taken = session.execute(
-            update(ob)
-            .where(ob.c.seq.in_(waiting))
-            .values(batch_id=batch_id, attempts=ob.c.attempts + 1)
-        ).rowcount
+        taken = _take(self.batch_size).run(session, {"batch": batch_id}).rowcount
         if not taken:
             return None
-        session.execute(
-            insert(bt).values(
+        _NEW_BATCH.run(
+            session,
+            dict(
                 batch_id=batch_id,
                 created_at=now,
                 items=taken,
@@ -581,7 +617,7 @@ class SyncClient:
                 duplicate=0,
                 rejected=0,
                 conflict=0,
-            )
+            ),
         )
         self._fresh.add(batch_id)
         return batch_id
@@ -695,14 +731,12 @@ class SyncClient:
         older one goes first, with its own key."""
         now = self.desk.now()
         counts = dict.fromkeys(p.RESULTS, 0)
-        with self.desk.db.writing() as session:
-            if session.scalar(select(B.state).where(B.batch_id == batch_id)) != OPEN:
+        with self.desk.db.writing_core() as session:
+            if _BATCH_STATE.scalar(session, {"batch_id": batch_id}) != OPEN:
                 return  # applied already (cannot happen with one sync at a time; harmless)
-            held = session.execute(
-                select(OB.item_id, OB.complaint_id, OB.kind).where(OB.batch_id == batch_id)
-            ).all()
-            mine = {r.item_id: r.complaint_id for r in held}
-            kinds = {r.item_id: r.kind for r in held}
+            held = _HELD.all(session, {"batch_id": batch_id})
+            mine = {item_id: complaint_id for item_id, complaint_id, _kind in held}
+            kinds = {item_id: kind for item_id, _complaint_id, kind in held}
             item_rows, complaint_rows = [], []
             for res in answer.results:
                 complaint_id = mine.get(res.item_id)
@@ -745,12 +779,7 @@ class SyncClient:
             connection = session.connection()
             driver.update_many(connection, OB.__table__, "item_id", item_rows)
             driver.update_many(connection, C.__table__, "id", complaint_rows)
-            bt = B.__table__
-            session.execute(
-                update(bt)
-                .where(bt.c.batch_id == batch_id)
-                .values(state=ANSWERED, sent_at=now, last_error=None, **counts)
-            )
+            _ANSWERED.run(session, {"batch": batch_id, "sent_at": now, **counts})
             audit.append(
                 session,
                 self.desk,
@@ -760,10 +789,11 @@ class SyncClient:
                 after={"items": len(mine), **counts},
             )
             if make_next:
-                others = select(B.batch_id).where(B.state == OPEN)
-                if in_flight is not None:
-                    others = others.where(B.batch_id != in_flight)
-                if session.scalar(others.limit(1)) is None:
+                if in_flight is None:
+                    other = _OPEN_ANY.scalar(session)
+                else:
+                    other = _OPEN_OTHER.scalar(session, {"in_flight": in_flight})
+                if other is None:
                     self._make_in(session)
 
     def _fail_batch(self, batch_id: str, code: str) -> None:
