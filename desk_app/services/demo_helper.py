@@ -4,9 +4,10 @@ Making and validating a demo complaint took about as long as writing it (py-spy:
 validation 27 % of demo data, against 48 % for SQL and commits), and a thread cannot share that
 work (the GIL: tried, measured, no gain). So a helper process, started with "spawn" (the same
 on Windows, Linux and in the PyInstaller bundle, whose entry point calls freeze_support), makes
-the forms with domain/demo_forms.py and sends each chunk, validated, through a pipe; the desk's
-process numbers, seals and writes them as it always has, inside its own transactions. The
-helper writes nothing and opens no database.
+the forms with domain/demo_forms.py, validates them and sends each chunk through a pipe staged
+(services/staging.py: the rows and audit text but for the number and due date); the desk's
+process numbers, dates, seals and writes them as it always has, inside its own transactions.
+The helper writes nothing and opens no database.
 
 The data stay what the seed gives: the desk's process makes the first chunks itself while the
 helper starts, then hands it the generator's state and the arrival times left; each chunk comes
