@@ -19,6 +19,11 @@ if TYPE_CHECKING:  # the package takes 100+ ms to import: only when a day is fir
 HOLIDAY_CATEGORIES = ("public", "government")
 
 
+def local_day(when: dt.datetime, zone) -> dt.date:
+    """The day in `zone` (the desk's) of a time stored as naive UTC."""
+    return when.replace(tzinfo=dt.UTC).astimezone(zone).date()
+
+
 class DeadlineState(enum.StrEnum):
     ON_TIME = "on_time"
     DUE_TODAY = "due_today"

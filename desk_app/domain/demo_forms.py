@@ -19,6 +19,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from desk_app import paths
+from desk_app.domain import calendar
 from desk_app.domain.complaint import Channel, ComplaintForm, ReportType, ValidComplaint, validate
 
 CHANNEL_WEIGHTS = [
@@ -150,11 +151,11 @@ class Maker:
             self.now,
             self.today,
         )
-        utc, timedelta = dt.UTC, dt.timedelta
+        timedelta, local_day = dt.timedelta, calendar.local_day
         valids, days = [], []
         for seconds in ago:
             received = now - timedelta(seconds=seconds)
-            day = received.replace(tzinfo=utc).astimezone(zone).date()  # Desk.local_day
+            day = local_day(received, zone)
             days.append(day)
             valids.append(validate(form(rng, pools, day, received), reference, today=today))
         return valids, days

@@ -57,6 +57,7 @@ _FILL_FTS = text(
 _INSERT_COMPLAINT = Prepared(insert(models.Complaint.__table__))
 _INSERT_ATTACHMENT = Prepared(insert(models.Attachment.__table__))
 _INSERT_OUTBOX = Prepared(insert(models.Outbox.__table__))
+_DUE_DATE = staging.COMPLAINT_KEYS.index("due_date")  # in a completed row
 
 
 def _numbers(session, desk: Desk, days: list[dt.date]) -> list[str]:
@@ -165,6 +166,3 @@ def write_staged(session, desk: Desk, staged: list[staging.Staged], *, returning
         intake.Recorded(row[0], row[1], item.received_at, row[_DUE_DATE])
         for row, item in zip(rows, staged, strict=True)
     ]
-
-
-_DUE_DATE = staging.COMPLAINT_KEYS.index("due_date")

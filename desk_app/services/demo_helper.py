@@ -39,7 +39,7 @@ def make_staged(maker: demo_forms.Maker, ago, desk_code: str, user: str) -> list
     return staging.stage_many(items, days, days, desk_code, user)
 
 
-def _serve(conn: Connection, zone, now, today, desk_code, user) -> None:
+def _serve(conn: Connection, zone, now, today, batch, desk_code, user) -> None:
     """The helper's main: wait for the hand-over, then send (staged complaints, state) per
     chunk of `batch` until the arrival times run out. Any failure ends it quietly: the desk's
     process goes on without it (and meets the same failure itself, with its own message)."""
@@ -49,7 +49,7 @@ def _serve(conn: Connection, zone, now, today, desk_code, user) -> None:
         # One form made and thrown away: validation's libraries loaded before the hand-over.
         demo_forms.Maker(random.Random(0), pools, reference, zone, now, today).make([0.0])
         conn.send(READY)
-        state, ago, batch = conn.recv()
+        state, ago = conn.recv()
         rng = random.Random()
         rng.setstate(state)
         maker = demo_forms.Maker(rng, pools, reference, zone, now, today)
@@ -69,7 +69,7 @@ class Helper:
     def __init__(
         self, maker: demo_forms.Maker, ago: array.array, batch: int, desk_code: str, user: str
     ) -> None:
-        self.maker, self.ago, self.batch = maker, ago, batch
+        self.maker, self.ago = maker, ago
         self.handed_at: int | None = None  # the offset from which the helper makes the chunks
         self.conn: Connection | None = None
         self.process = None
@@ -80,25 +80,21 @@ class Helper:
                 target=_serve,
                 # Small: start() waits until the new process has read them all (the reference
                 # data, ~160 kB, held this one ~0.2 s: sent below, where the pipe holds it).
-                args=(
-                    child,
-                    maker.zone,
-                    maker.now,
-                    maker.today,
-                    desk_code,
-                    user,
-                ),
+                args=(child, maker.zone, maker.now, maker.today, batch, desk_code, user),
                 name="meja-aduan-demo",
                 daemon=True,
             )
             process.start()
-            parent.send(maker.reference)
         except (OSError, RuntimeError):  # no process to be had: the desk makes them all
             parent.close()
-        else:
-            self.conn, self.process = parent, process
+            return
         finally:
             child.close()
+        self.conn, self.process = parent, process  # close() ends the process whatever follows
+        try:
+            parent.send(maker.reference)
+        except OSError:
+            self._lost()
 
     def __enter__(self) -> Helper:
         return self
@@ -132,7 +128,7 @@ class Helper:
                 return
             if self.conn.recv() != READY:
                 raise EOFError
-            self.conn.send((self.maker.rng.getstate(), self.ago[offset:], self.batch))
+            self.conn.send((self.maker.rng.getstate(), self.ago[offset:]))
         except Exception:  # noqa: BLE001 - as in take()
             self._lost()
             return

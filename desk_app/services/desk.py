@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from desk_app import paths, reference, settings
-from desk_app.domain.calendar import WorkingCalendar
+from desk_app.domain.calendar import WorkingCalendar, local_day
 from desk_app.domain.roles import Actor
 from desk_app.errors import DatabaseDamaged, DeskReadOnly
 from desk_app.leftovers import remove_leftovers
@@ -80,7 +80,7 @@ class Desk:
         return start.astimezone(dt.UTC).replace(tzinfo=None)
 
     def local_day(self, when: dt.datetime) -> dt.date:
-        return when.replace(tzinfo=dt.UTC).astimezone(self.zone).date()
+        return local_day(when, self.zone)
 
     def now(self) -> dt.datetime:
         return utcnow()

@@ -26,6 +26,7 @@ Nothing logged or kept here holds a value that was sent: codes, ids and counts o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -128,33 +129,30 @@ _ANSWERED = Prepared(
         **{result: bindparam(result) for result in p.RESULTS},
     )
 )
+# An open batch other than `in_flight` ("" for none: a batch id is a uuid7, never empty).
 _OPEN_OTHER = Prepared(
     select(B.batch_id).where(B.state == OPEN, B.batch_id != bindparam("in_flight")).limit(1)
 )
-_OPEN_ANY = Prepared(select(B.batch_id).where(B.state == OPEN).limit(1))
 _NEW_BATCH = Prepared(insert(B.__table__))
-_TAKE: dict[int, Prepared] = {}  # by batch size: _take()
 
 
+@functools.cache
 def _take(size: int) -> Prepared:
     """The update that gives the next `size` waiting items the batch id `batch`, counting the
     attempt: one statement (a list of their numbers was read, then written out again as an
     IN list of 200 for the update)."""
-    found = _TAKE.get(size)
-    if found is None:
-        ob = OB.__table__
-        waiting = (
-            select(ob.c.seq)
-            .where(ob.c.state == outbox.WAITING, ob.c.batch_id.is_(None))
-            .order_by(ob.c.seq)
-            .limit(size)
-        )
-        found = _TAKE[size] = Prepared(
-            update(ob)
-            .where(ob.c.seq.in_(waiting))
-            .values(batch_id=bindparam("batch"), attempts=ob.c.attempts + 1)
-        )
-    return found
+    ob = OB.__table__
+    waiting = (
+        select(ob.c.seq)
+        .where(ob.c.state == outbox.WAITING, ob.c.batch_id.is_(None))
+        .order_by(ob.c.seq)
+        .limit(size)
+    )
+    return Prepared(
+        update(ob)
+        .where(ob.c.seq.in_(waiting))
+        .values(batch_id=bindparam("batch"), attempts=ob.c.attempts + 1)
+    )
 
 
 def read_state(session, key: str) -> str | None:
@@ -788,13 +786,8 @@ class SyncClient:
                 batch_id,
                 after={"items": len(mine), **counts},
             )
-            if make_next:
-                if in_flight is None:
-                    other = _OPEN_ANY.scalar(session)
-                else:
-                    other = _OPEN_OTHER.scalar(session, {"in_flight": in_flight})
-                if other is None:
-                    self._make_in(session)
+            if make_next and _OPEN_OTHER.scalar(session, {"in_flight": in_flight or ""}) is None:
+                self._make_in(session)
 
     def _fail_batch(self, batch_id: str, code: str) -> None:
         """The batch was refused as a whole and nothing of it was applied: its items wait for

@@ -22,6 +22,14 @@ FILES = [
 ]
 
 
+def staged_now(desk, valid) -> staging.Staged:
+    """`valid` staged as recorded and received at NOW by the desk's acting user."""
+    [staged] = staging.stage_many(
+        [(valid, NOW)], [NOW.date()], [NOW.date()], desk.desk_code, desk.user
+    )
+    return staged
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
@@ -41,10 +49,7 @@ FILES = [
 )
 def test_a_staged_complaint_completes_to_what_intake_writes(desk, overrides):
     valid = validate(make_form(**overrides), desk.reference, today=NOW.date())
-    [staged] = staging.stage_many(
-        [(valid, NOW)], [NOW.date()], [NOW.date()], desk.desk_code, desk.user
-    )
-    row, view_json = staged.complete(NUMBER, DUE)
+    row, view_json = staged_now(desk, valid).complete(NUMBER, DUE)
 
     expected = intake.complaint_row(desk, valid, number=NUMBER, now=NOW, link_to=None)
     expected |= {"id": row[0], "due_date": DUE}  # a new id each time; the due date as given
@@ -55,10 +60,7 @@ def test_a_staged_complaint_completes_to_what_intake_writes(desk, overrides):
 
 
 def test_the_view_is_split_only_around_the_due_date_and_the_number(desk):
-    valid = validate(make_form(), desk.reference, today=NOW.date())
-    [staged] = staging.stage_many(
-        [(valid, NOW)], [NOW.date()], [NOW.date()], desk.desk_code, desk.user
-    )
+    staged = staged_now(desk, validate(make_form(), desk.reference, today=NOW.date()))
     head, middle, tail = staged.view
     assert head.endswith(',"due_date":') and middle.endswith(',"tracking_no":')
     assert NUMBER not in "".join(staged.view) and staged.row[1] is None
