@@ -13,8 +13,6 @@ a million rows on one day would pass). Status stays "recorded": no audited path 
 
 The forms are made by domain/demo_forms.py; from HELPER_FROM chunks on, a helper process makes
 most of them while this one writes (services/demo_helper.py), with the same data for a seed.
-A script that calls generate() must guard its main (`if __name__ == "__main__":`), as for any
-"spawn" process: the helper imports the caller's main module.
 """
 
 from __future__ import annotations

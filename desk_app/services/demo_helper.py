@@ -7,7 +7,10 @@ on Windows, Linux and in the PyInstaller bundle, whose entry point calls freeze_
 the forms with domain/demo_forms.py, validates them and sends each chunk through a pipe staged
 (services/staging.py: the rows and audit text but for the number and due date); the desk's
 process numbers, dates, seals and writes them as it always has, inside its own transactions.
-The helper writes nothing and opens no database.
+The helper writes nothing and opens no database. It is started without this process's main
+module: "spawn" would run that again in the child (the CLI's imports all of the app and
+SQLAlchemy, a script's whole body if it has no `if __name__ == "__main__":` guard), and the
+helper needs nothing from it.
 
 The data stay what the seed gives: the desk's process makes the first chunks itself while the
 helper starts, then hands it the generator's state and the arrival times left; each chunk comes
@@ -20,8 +23,11 @@ always was. The pipe holds about one chunk: the helper runs at most a chunk or t
 from __future__ import annotations
 
 import array
+import contextlib
 import multiprocessing
 import random
+import sys
+import types
 from multiprocessing.connection import Connection
 
 from desk_app.domain import demo_forms
@@ -62,6 +68,18 @@ def _serve(conn: Connection, zone, now, today, batch, desk_code, user) -> None:
         conn.close()
 
 
+@contextlib.contextmanager
+def _bare_main():
+    """While a "spawn" process starts: a main module with no file and no spec (as at an
+    interactive prompt), so the child imports none (multiprocessing.spawn reads it then)."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 class Helper:
     """The desk process's side: `take()` the next chunk from the helper once it has been handed
     the run, `offer()` the hand-over after a chunk made here. Close it (a context manager)."""
@@ -84,7 +102,8 @@ class Helper:
                 name="meja-aduan-demo",
                 daemon=True,
             )
-            process.start()
+            with _bare_main():
+                process.start()
         except (OSError, RuntimeError):  # no process to be had: the desk makes them all
             parent.close()
             return

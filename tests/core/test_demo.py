@@ -378,3 +378,54 @@ def test_without_a_helper_process_the_desk_makes_every_chunk(tmp_path, monkeypat
     digest = seed_7_run(tmp_path / "alone", batch=5)
     assert watch.delivered == 0
     assert digest == SEED_7_DIGEST
+
+
+# A script with no `if __name__ == "__main__":` guard that runs demo data: "spawn" would run
+# its whole body again in the helper process unless the helper is started without it.
+UNGUARDED_SCRIPT = """\
+import sys
+from desk_app.services import demo, demo_helper
+from desk_app.services.desk import open_desk
+from tests.conftest import CLERK
+
+with open(sys.argv[2], "a") as runs:
+    runs.write("ran\\n")
+take, delivered = demo_helper.Helper.take, []
+
+
+def counted(helper, offset):
+    delivered.append(take(helper, offset))
+    return delivered[-1]
+
+
+demo_helper.Helper.take = counted
+demo.HELPER_FROM = 2
+desk = open_desk(sys.argv[1]).acting(CLERK)
+demo.generate(desk, 300, days=90, seed=7, batch=5)
+desk.close()
+print(sum(chunk is not None for chunk in delivered))
+"""
+
+
+def test_a_script_without_a_main_guard_runs_once_and_is_helped(training_folder, tmp_path):
+    import os
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    script, runs = tmp_path / "unguarded.py", tmp_path / "runs.txt"
+    script.write_text(UNGUARDED_SCRIPT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEJA_ADUAN_")}
+    env["PYTHONPATH"] = str(repo)
+    done = subprocess.run(
+        [sys.executable, str(script), str(training_folder), str(runs)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=repo,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert runs.read_text() == "ran\n"  # the helper did not run the script's body again
+    assert int(done.stdout) > 0  # and it made chunks
+    assert table_counts(training_folder)["complaint"] == 300
