@@ -10,6 +10,7 @@ import platformdirs
 
 APP_NAME = "MejaAduan"
 ENV_DATA_DIR = "MEJA_ADUAN_DATA_DIR"
+ENV_CACHE_DIR = "MEJA_ADUAN_CACHE_DIR"
 
 _data_dir: Path | None = None
 
@@ -124,6 +125,12 @@ def backups_dir() -> Path:
 
 def log_dir() -> Path:
     return data_dir() / "logs"
+
+
+def cache_dir() -> Path:
+    """The machine's cache for this user (not a desk's: shared by every data folder), for what
+    can be made again (calendar_cache.py): $MEJA_ADUAN_CACHE_DIR, else the platform's."""
+    return Path(os.environ.get(ENV_CACHE_DIR) or platformdirs.user_cache_path(APP_NAME, False))
 
 
 def resources_dir() -> Path:

@@ -3,16 +3,22 @@ says otherwise."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The machine's cache (desk_app/calendar_cache.py): the run's own, for its processes too.
+os.environ["MEJA_ADUAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="meja-aduan-cache-")
+atexit.register(shutil.rmtree, os.environ["MEJA_ADUAN_CACHE_DIR"], ignore_errors=True)
 
 from desk_app import i18n  # noqa: E402
 from desk_app.domain.complaint import ComplaintForm  # noqa: E402

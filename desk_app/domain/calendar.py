@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from desk_app.i18n import language
 
@@ -30,11 +30,21 @@ class DeadlineState(enum.StrEnum):
     OVERDUE = "overdue"
 
 
-class _National:
-    """The country's holidays, built on first use (about 50 ms) and shared by every calendar
-    made from it (with_changes), so a calendar per recording costs nothing."""
+class YearStore(Protocol):
+    """Where the country's holidays of a year are kept once computed (calendar_cache.py)."""
 
-    def __init__(self) -> None:
+    def get(self, year: int) -> frozenset[dt.date] | None: ...
+
+    def put(self, year: int, days: frozenset[dt.date]) -> None: ...
+
+
+class _National:
+    """The country's holidays, built on first use and shared by every calendar made from it
+    (with_changes), so a calendar per recording costs nothing. A year comes from `store` when
+    it has it, else from the `holidays` package (70-100 ms to import) and is put there."""
+
+    def __init__(self, store: YearStore | None = None) -> None:
+        self._store = store
         self._days: holidays.HolidayBase | None = None
         # Each year's days as a plain set: a due date asks about a week or two of days, and the
         # package's own lookup (key conversion, year check) cost more than the rest of it.
@@ -51,6 +61,17 @@ class _National:
         return day in year
 
     def _year(self, year: int) -> frozenset[dt.date]:
+        days = self._store.get(year) if self._store is not None else None
+        if days is None:
+            package = self._package()
+            for near in (year - 1, year, year + 1):  # a day observed across New Year, either way
+                _ = dt.date(near, 6, 1) in package  # the package fills a year when first asked
+            days = frozenset(d for d in package if d.year == year)
+            if self._store is not None:
+                self._store.put(year, days)
+        return days
+
+    def _package(self) -> holidays.HolidayBase:
         if self._days is None:
             import holidays
 
@@ -59,12 +80,10 @@ class _National:
                 categories=HOLIDAY_CATEGORIES,
                 language="en_US" if language() == "en" else "id",  # the names, for the lists
             )
-        for near in (year - 1, year, year + 1):  # a day observed across New Year, either way
-            _ = dt.date(near, 6, 1) in self._days  # the package fills a year when first asked
-        return frozenset(d for d in self._days if d.year == year)
+        return self._days
 
     def name(self, day: dt.date) -> str:
-        return (self._days or {}).get(day, "") if day in self else ""
+        return self._package().get(day, "") if day in self else ""
 
 
 class WorkingCalendar:
@@ -77,9 +96,10 @@ class WorkingCalendar:
         extra_holidays: Iterable[dt.date] = (),
         extra_working_days: Iterable[dt.date] = (),
         *,
+        store: YearStore | None = None,
         _national: _National | None = None,
     ) -> None:
-        self._national = _national or _National()
+        self._national = _national or _National(store)
         self._extra = frozenset(extra_holidays)
         self._working = frozenset(extra_working_days) - self._extra
         self._due: dict[tuple[dt.date, int], dt.date] = {}  # add_working_days' answers

@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from desk_app import paths, reference, settings
-from desk_app.domain.calendar import WorkingCalendar, local_day
+from desk_app.domain.calendar import HOLIDAY_CATEGORIES, WorkingCalendar, local_day
 from desk_app.domain.roles import Actor
 from desk_app.errors import DatabaseDamaged, DeskReadOnly
 from desk_app.leftovers import remove_leftovers
@@ -149,11 +149,14 @@ def open_desk(
 
 def _calendar(db: Database) -> WorkingCalendar:
     """The country's working days plus the desk's own (services/holidays.py). Recording and
-    corrections read the desk's days again in their transaction, so a change needs no restart."""
+    corrections read the desk's days again in their transaction, so a change needs no restart.
+    The country's days of a year come from the machine's cache once computed (calendar_cache)."""
+    from desk_app.calendar_cache import YearCache
     from desk_app.services.holidays import read_changes
 
+    store = YearCache(paths.cache_dir(), HOLIDAY_CATEGORIES)
     with db.reading() as session:
-        return WorkingCalendar(*read_changes(session))
+        return WorkingCalendar(*read_changes(session), store=store)
 
 
 def _reapply_erasures(desk: Desk) -> None:

@@ -124,3 +124,78 @@ def test_other_changes_give_another_calendar_and_other_due_dates():
     assert holiday.add_working_days(dt.date(2026, 11, 23), 1) == dt.date(2026, 11, 25)
     moved = base.with_changes([], [dt.date(2026, 12, 24)])  # a cuti bersama cancelled
     assert moved is not base.with_changes([])
+
+
+# -- the country's days kept in the machine's cache (desk_app/calendar_cache.py) -------------
+
+CATEGORIES = ("public", "government")
+
+
+def kept_file(folder, version: str, years: dict) -> None:
+    """A cache file as YearCache writes it, for `version`, holding `years` ({year: [ISO]})."""
+    import json
+
+    key = {"country": "ID", "categories": sorted(CATEGORIES), "version": version}
+    name = f"holidays-ID-{'-'.join(sorted(CATEGORIES))}-{version}.json"
+    (folder / name).write_text(json.dumps({"key": key, "years": years}))
+
+
+def test_a_year_kept_in_the_cache_is_the_one_used(tmp_path):
+    from desk_app.calendar_cache import YearCache
+
+    # Tuesday 24/11/2026 is no holiday in the package: here the kept year says it is.
+    kept_file(tmp_path, "9.9", {"2026": ["2026-11-24"]})
+    cal = WorkingCalendar(store=YearCache(tmp_path, CATEGORIES, version="9.9"))
+    assert not cal.is_working_day(dt.date(2026, 11, 24))
+
+
+def test_a_year_computed_is_kept_as_the_package_gives_it(tmp_path):
+    from desk_app.calendar_cache import YearCache
+
+    cal = WorkingCalendar(store=YearCache(tmp_path, CATEGORIES))
+    assert cal.add_working_days(dt.date(2026, 12, 24), 1) == dt.date(2026, 12, 28)
+    again = YearCache(tmp_path, CATEGORIES)  # another process, reading the file back
+    days = [dt.date(2026, 1, 1) + dt.timedelta(n) for n in range(365)]
+    expected = frozenset(
+        d for d in days if d.weekday() < 5 and not WorkingCalendar().is_working_day(d)
+    )
+    assert {d for d in again.get(2026) if d.weekday() < 5} == expected
+
+
+def test_a_damaged_cache_file_is_ignored_and_written_again(tmp_path):
+    from desk_app.calendar_cache import YearCache
+
+    store = YearCache(tmp_path, CATEGORIES)
+    store.get(2026)  # names the file for the installed version
+    store.path.write_text('{"key": {"version": ')  # cut short by a power cut
+    cal = WorkingCalendar(store=YearCache(tmp_path, CATEGORIES))
+    assert not cal.is_working_day(dt.date(2026, 12, 25))  # Christmas, from the package
+    assert dt.date(2026, 12, 25) in YearCache(tmp_path, CATEGORIES).get(2026)
+
+
+def test_a_cache_file_of_another_package_version_is_not_read(tmp_path):
+    from desk_app.calendar_cache import YearCache
+
+    kept_file(tmp_path, "9.9", {"2026": ["2026-11-24"]})
+    (tmp_path / "holidays-ID-government-public-9.9.json").rename(
+        tmp_path / "holidays-ID-government-public-9.8.json"
+    )
+    cal = WorkingCalendar(store=YearCache(tmp_path, CATEGORIES, version="9.8"))
+    assert cal.is_working_day(dt.date(2026, 11, 24))  # the file says 9.9 inside
+
+
+def test_a_cache_folder_that_cannot_be_written_leaves_the_calendar_working(tmp_path):
+    from desk_app.calendar_cache import YearCache
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # a file where the folder should be
+    cal = WorkingCalendar(store=YearCache(blocked, CATEGORIES))
+    assert cal.add_working_days(dt.date(2026, 12, 24), 1) == dt.date(2026, 12, 28)
+
+
+def test_a_holidays_name_is_told_when_its_year_came_from_the_cache(tmp_path):
+    from desk_app.calendar_cache import YearCache
+
+    WorkingCalendar(store=YearCache(tmp_path, CATEGORIES)).is_working_day(dt.date(2026, 8, 17))
+    cal = WorkingCalendar(store=YearCache(tmp_path, CATEGORIES))
+    assert "Kemerdekaan" in cal.national_holiday(dt.date(2026, 8, 17))

@@ -197,3 +197,22 @@ def test_the_extension_is_shown_beside_an_information_requests_deadline(desk):
     plain = cli.describe(desk, lookup.get_complaint(desk, complaint.tracking_no))
     line = next(x for x in plain.splitlines() if x.startswith("Tenggat"))
     assert "31/03/2026" in line and "diperpanjang" not in plain
+
+
+def test_a_desk_keeps_the_country_days_it_counted_in_the_machines_cache(
+    data_dir, tmp_path, monkeypatch
+):
+    """The first due date of a process reads the year back from the cache (calendar_cache.py)
+    instead of importing the holidays package: the desk opens with that cache."""
+    monkeypatch.setenv("MEJA_ADUAN_CACHE_DIR", str(tmp_path / "cache"))
+    set_up = open_desk(data_dir)
+    try:
+        from desk_app import settings
+
+        settings.set_value(set_up.db, "desk_code", "PKU01")
+        desk = set_up.reloaded().acting(SUPERVISOR)
+        assert record(desk, category="PENDIDIKAN").due_date == dt.date(2026, 3, 31)
+    finally:
+        set_up.close()
+    kept = json.loads(next((tmp_path / "cache").glob("holidays-ID-*.json")).read_text())
+    assert "2026-03-20" in kept["years"]["2026"]  # Idul Fitri, which moved that due date
