@@ -13,11 +13,14 @@ a million rows on one day would pass). Status stays "recorded": no audited path 
 
 The forms are made by domain/demo_forms.py; from HELPER_FROM chunks on, a helper process makes
 most of them while this one writes (services/demo_helper.py), with the same data for a seed.
+A run of SET_ASIDE_FROM complaints or more that at least doubles the desk's sets the tables'
+plain indexes aside while it writes and builds them again after (store/bulk_indexes.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 from collections.abc import Callable
 
@@ -30,11 +33,16 @@ from desk_app.services import demo_helper
 from desk_app.services.access import require
 from desk_app.services.desk import Desk
 
+log = logging.getLogger(__name__)
+
 BATCH = 500  # complaints per write transaction: a benchmark's speed, a short lock for others
 MAX_DAYS = 3650
 # From this many chunks a helper process makes the forms (services/demo_helper.py): below it,
 # starting one (about a tenth of a second) costs more than it gives.
 HELPER_FROM = 8
+# From this many complaints (and no fewer than the desk holds), the plain indexes are set aside
+# during the run (store/bulk_indexes.py): below it, keeping them costs less than building them.
+SET_ASIDE_FROM = 10_000
 
 
 def sample_form(**overrides) -> ComplaintForm:
@@ -100,7 +108,7 @@ def generate(
     if count >= HELPER_FROM * batch:
         helper = demo_helper.Helper(maker, ago, batch, desk_code, user)
     done = 0
-    with helper or contextlib.nullcontext():
+    with helper or contextlib.nullcontext(), _indexes_set_aside(desk, count):
         for offset in range(0, count, batch):
             staged = helper.take(offset) if helper else None
             if staged is None:
@@ -116,3 +124,34 @@ def generate(
             if progress:
                 progress(done)
     return done
+
+
+@contextlib.contextmanager
+def _indexes_set_aside(desk: Desk, count: int):
+    """For a run of `count` complaints: the plain indexes set aside while it writes, when it
+    is big enough (SET_ASIDE_FROM, and at least as many as the desk holds), and built again
+    when it ends. When it ends by an error, that error is the one raised: indexes that could
+    not be built then are built at the desk's next open."""
+    from sqlalchemy import text
+
+    from desk_app.store import bulk_indexes
+
+    big = False
+    if count >= SET_ASIDE_FROM:
+        with desk.db.writing() as session:
+            held = session.execute(text("SELECT coalesce(max(seq), 0) FROM complaint")).scalar()
+            big = count >= held and bulk_indexes.set_aside(session) > 0
+    if not big:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        try:
+            with desk.db.writing() as session:
+                bulk_indexes.put_back(session)
+        except Exception:  # noqa: BLE001 - the run's own error is the one to raise
+            log.warning("indexes set aside left for the next open of the desk")
+        raise
+    with desk.db.writing() as session:
+        bulk_indexes.put_back(session)

@@ -21,7 +21,7 @@ from desk_app.domain.calendar import HOLIDAY_CATEGORIES, WorkingCalendar, local_
 from desk_app.domain.roles import Actor
 from desk_app.errors import DatabaseDamaged, DeskReadOnly
 from desk_app.leftovers import remove_leftovers
-from desk_app.store import faults, migrate
+from desk_app.store import bulk_indexes, faults, migrate
 from desk_app.store.db import Database, check_sqlite_file, sqlite_url, utcnow
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,7 @@ def open_desk(
             raise DeskReadOnly(path=str(folder))
     db = Database(url, read_only=read_only)
     try:
+        bulk_indexes.put_back_left(db)  # a killed demo-data run's, before any migration
         migrate.upgrade(db, backups_dir=paths.backups_dir())
         identity = _identity(db)
     except BaseException as exc:

@@ -429,3 +429,108 @@ def test_a_script_without_a_main_guard_runs_once_and_is_helped(training_folder, 
     assert runs.read_text() == "ran\n"  # the helper did not run the script's body again
     assert int(done.stdout) > 0  # and it made chunks
     assert table_counts(training_folder)["complaint"] == 300
+
+
+# -- the plain indexes set aside during a big run (store/bulk_indexes.py) ----------------------
+
+
+def index_sql(folder) -> dict[str, str]:
+    """Every index of the desk's database: name -> (table, SQL: None for a UNIQUE
+    constraint's)."""
+    conn = sqlite3.connect(folder / "meja-aduan.sqlite3")
+    try:
+        rows = conn.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'")
+        return {name: (table, sql) for name, table, sql in rows}
+    finally:
+        conn.close()
+
+
+def marker_rows(folder) -> int:
+    from desk_app.store import bulk_indexes
+
+    conn = sqlite3.connect(folder / "meja-aduan.sqlite3")
+    try:
+        query = "SELECT count(*) FROM setting WHERE key = ?"
+        return conn.execute(query, (bulk_indexes.MARKER,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_big_run_writes_without_the_plain_indexes_and_builds_them_again(tmp_path, monkeypatch):
+    monkeypatch.setattr("desk_app.services.desk.utcnow", lambda: FIXED_NOW)
+    monkeypatch.setattr(demo, "SET_ASIDE_FROM", 100)
+    folder = tmp_path / "big"
+    folder.mkdir()
+    set_up_desk(folder, "LATIH", training=True)
+    before = index_sql(folder)
+    during = []
+    desk = open_desk(folder).acting(CLERK)
+    try:
+        demo.generate(
+            desk,
+            300,
+            days=90,
+            seed=7,
+            batch=70,
+            progress=lambda _d: during.append(index_sql(folder)),
+        )
+    finally:
+        desk.close()
+    plain = {
+        name
+        for name, (table, sql) in before.items()
+        if table in ("complaint", "outbox", "audit_event") and sql and "UNIQUE" not in sql
+    }
+    assert "ix_complaint_reporter_nik" in plain
+    # Those are set aside; the unique ones stay (no duplicate number can slip in), and others'.
+    assert set(during[0]) == set(before) - plain
+    assert index_sql(folder) == before
+    assert marker_rows(folder) == 0
+    assert content_digest(folder / "meja-aduan.sqlite3") == SEED_7_DIGEST
+
+
+def test_a_run_that_would_not_double_the_desk_keeps_its_indexes(
+    training, training_folder, monkeypatch
+):
+    monkeypatch.setattr(demo, "SET_ASIDE_FROM", 10)
+    demo.generate(training, 40, seed=1, batch=20)
+    during = []
+    demo.generate(
+        training,
+        30,
+        seed=2,
+        batch=10,
+        progress=lambda _d: during.append(index_sql(training_folder)),
+    )
+    assert during[0] == index_sql(training_folder)
+    assert any(name.startswith("ix_complaint") for name in during[0])
+
+
+def test_a_big_run_stopped_by_an_error_builds_the_indexes_before_it_raises(
+    training, training_folder, monkeypatch
+):
+    monkeypatch.setattr(demo, "SET_ASIDE_FROM", 10)
+    before = index_sql(training_folder)
+
+    def stop(done):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        demo.generate(training, 60, seed=1, batch=20, progress=stop)
+    assert index_sql(training_folder) == before
+
+
+def test_indexes_a_killed_run_left_set_aside_are_built_at_the_next_open(training_folder):
+    from desk_app.store import bulk_indexes
+
+    before = index_sql(training_folder)
+    desk = open_desk(training_folder)
+    try:
+        with desk.db.writing() as session:  # what a run killed after setting them aside left
+            bulk_indexes.set_aside(session)
+    finally:
+        desk.close()
+    assert index_sql(training_folder) != before
+    open_desk(training_folder).close()
+    assert index_sql(training_folder) == before
+    assert marker_rows(training_folder) == 0
