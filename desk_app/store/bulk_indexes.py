@@ -10,23 +10,28 @@ ends. What a row must satisfy never lapses: the unique indexes (tracking number,
 foreign keys stay; the full-text index is still filled per chunk; while the load runs, the
 desk's other windows read the same rows, only more slowly.
 
-Setting aside records each index's SQL in the `setting` table in the same transaction as the
-drops, and building them again removes that record in the same transaction as the builds: a
-load killed in between (power cut, kill -9) leaves the record, and the next open of the desk
-(put_back_left, before any migration, which may expect them) builds them. SQLite only.
+Setting aside records each index's SQL (and the loading process's id) in the `setting` table
+in the same transaction as the drops, and building them again removes that record in the same
+transaction as the builds: a load killed in between (power cut, kill -9) leaves the record, and
+the next open of the desk (put_back_left, before any migration, which may expect them) builds
+them, unless the process that set them aside is still running (a window opened on the desk
+while demo data is being written leaves its indexes to it). SQLite only.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 
 from sqlalchemy import text
 
 log = logging.getLogger(__name__)
 
 TABLES = ("complaint", "outbox", "audit_event")
-MARKER = "bulk.indexes_set_aside"  # the setting row: JSON [[name, SQL], ...] of those indexes
+# The setting row: JSON {"pid": the loading process, "indexes": [[name, SQL], ...]}.
+MARKER = "bulk.indexes_set_aside"
 
 _PLAIN_INDEXES = text(
     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
@@ -50,7 +55,7 @@ def set_aside(session) -> int:
     indexes = [tuple(row) for row in session.execute(_PLAIN_INDEXES)]
     session.execute(
         text("INSERT INTO setting (key, value) VALUES (:key, :value)"),
-        {"key": MARKER, "value": json.dumps(indexes)},
+        {"key": MARKER, "value": json.dumps({"pid": os.getpid(), "indexes": indexes})},
     )
     for name, _sql in indexes:
         session.execute(text(f'DROP INDEX "{_quoted(name)}"'))
@@ -66,7 +71,7 @@ def put_back(session) -> int:
     if found is None:
         return 0
     present = set(session.execute(_INDEX_NAMES).scalars())
-    missing = [sql for name, sql in json.loads(found) if name not in present]
+    missing = [sql for name, sql in _read(found)[1] if name not in present]
     for sql in missing:
         session.execute(text(sql))
     session.execute(text("DELETE FROM setting WHERE key = :key"), {"key": MARKER})
@@ -81,11 +86,51 @@ def put_back_left(db) -> None:
     with db.reading() as session:
         if session.execute(_HAS_SETTINGS).first() is None:
             return
-        if session.execute(_MARKER).first() is None:
-            return
+        found = session.execute(_MARKER).scalar()
+    if found is None:
+        return
+    pid = _read(found)[0]
+    if pid is not None and pid != os.getpid() and _running(pid):
+        return  # a load still writing: it builds them when it ends
     with db.writing() as session:
         built = put_back(session)
     log.warning("indexes left set aside by an interrupted bulk load built again: %d", built)
+
+
+def _read(found: str) -> tuple[int | None, list]:
+    """(the loading process's id, [[name, SQL], ...]) from the marker row; a row that cannot
+    be read names nothing (the indexes it named stay missing: slower reads, never wrong ones)."""
+    try:
+        value = json.loads(found)
+        indexes = [(str(name), str(sql)) for name, sql in value["indexes"]]
+        pid = value.get("pid")
+        return (pid if isinstance(pid, int) else None), indexes
+    except (ValueError, TypeError, KeyError, AttributeError):
+        log.warning("the record of indexes set aside could not be read")
+        return None, []
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs now (an id used again by another process only
+    puts the building off to a later open)."""
+    if sys.platform == "win32":
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(0x100000, False, pid)  # SYNCHRONIZE
+        if not handle:
+            return False
+        try:
+            return kernel32.WaitForSingleObject(handle, 0) == 0x102  # WAIT_TIMEOUT: running
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def _quoted(name: str) -> str:

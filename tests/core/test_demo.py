@@ -534,3 +534,39 @@ def test_indexes_a_killed_run_left_set_aside_are_built_at_the_next_open(training
     open_desk(training_folder).close()
     assert index_sql(training_folder) == before
     assert marker_rows(training_folder) == 0
+
+
+def test_a_desk_opened_while_a_run_writes_leaves_its_indexes_to_it(training_folder):
+    """Another window opened on the training desk during a big run: the run that set the
+    indexes aside is still running, so the open does not build them (the run does, at its
+    end), and the record of them stays."""
+    import json
+    import subprocess
+
+    from desk_app.store import bulk_indexes
+
+    before = index_sql(training_folder)
+    desk = open_desk(training_folder)
+    try:
+        with desk.db.writing() as session:
+            bulk_indexes.set_aside(session)
+    finally:
+        desk.close()
+    loader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        conn = sqlite3.connect(training_folder / "meja-aduan.sqlite3")
+        try:
+            (value,) = conn.execute(
+                "SELECT value FROM setting WHERE key = ?", (bulk_indexes.MARKER,)
+            ).fetchone()
+            value = json.dumps(dict(json.loads(value), pid=loader.pid))  # the loading process
+            conn.execute("UPDATE setting SET value = ? WHERE key = ?", (value, bulk_indexes.MARKER))
+            conn.commit()
+        finally:
+            conn.close()
+        open_desk(training_folder).close()
+        assert index_sql(training_folder) != before
+        assert marker_rows(training_folder) == 1
+    finally:
+        loader.kill()
+        loader.wait()
