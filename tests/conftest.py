@@ -42,6 +42,15 @@ def _indonesian(monkeypatch):
     i18n.install("id")
 
 
+def child_env(repo: Path) -> dict[str, str]:
+    """The environment for a desk process a test starts: none of the app's variables but the
+    run's own cache folder (no data folder chosen behind the test's back), `repo` importable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEJA_ADUAN_")}
+    env["MEJA_ADUAN_CACHE_DIR"] = os.environ["MEJA_ADUAN_CACHE_DIR"]
+    env["PYTHONPATH"] = str(repo)
+    return env
+
+
 @pytest.fixture
 def data_dir(tmp_path):
     path = tmp_path / "data"

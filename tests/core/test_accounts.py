@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +31,7 @@ from desk_app.errors import (
 from desk_app.services import accounts, audit, credentials, lookup
 from desk_app.store.models import AuditEvent, User
 from desk_app.store.models import Setting as SettingRow
-from tests.conftest import SUPERVISOR
+from tests.conftest import SUPERVISOR, child_env
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN_PW = "kata-sandi-admin-1"
@@ -307,8 +306,7 @@ INIT = ["init", "--desk-code", "BKS01", "--desk-name", "Meja Aduan Bengkalis"]
 
 
 def test_cli_init_reads_the_password_from_stdin_in_a_real_process(data_dir):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEJA_ADUAN_")}
-    env["PYTHONPATH"] = str(REPO)
+    env = child_env(REPO)
     args = [sys.executable, "-m", "desk_app", "--data-dir", str(data_dir)]
     common = dict(capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
     done = subprocess.run(

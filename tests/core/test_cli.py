@@ -30,6 +30,7 @@ from tests.conftest import (
     IT,
     PASSWORD,
     SUPERVISOR,
+    child_env,
     make_form,
     make_training_desk,
     run_cli,
@@ -50,8 +51,7 @@ def run(capsys, data_dir: Path, *args: str, user: str = SUPERVISOR.username):
 def run_process(
     data_dir: Path, *args: str, user: str | None = SUPERVISOR.username
 ) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEJA_ADUAN_")}
-    env["PYTHONPATH"] = str(REPO)
+    env = child_env(REPO)
     set_up_desk(data_dir)
     user_args = ["--user", user] if user else []
     return subprocess.run(

@@ -17,7 +17,7 @@ from desk_app.domain import demo_forms, numbering
 from desk_app.errors import DemoRefused, PermissionDenied
 from desk_app.services import demo, intake
 from desk_app.services.desk import open_desk
-from tests.conftest import CLERK, IT, PASSWORD, SUPERVISOR, make_form, set_up_desk
+from tests.conftest import CLERK, IT, PASSWORD, SUPERVISOR, child_env, make_form, set_up_desk
 
 
 @pytest.fixture
@@ -408,15 +408,13 @@ print(sum(chunk is not None for chunk in delivered))
 
 
 def test_a_script_without_a_main_guard_runs_once_and_is_helped(training_folder, tmp_path):
-    import os
     import subprocess
     from pathlib import Path
 
     repo = Path(__file__).resolve().parents[2]
     script, runs = tmp_path / "unguarded.py", tmp_path / "runs.txt"
     script.write_text(UNGUARDED_SCRIPT)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEJA_ADUAN_")}
-    env["PYTHONPATH"] = str(repo)
+    env = child_env(repo)
     done = subprocess.run(
         [sys.executable, str(script), str(training_folder), str(runs)],
         capture_output=True,

@@ -22,7 +22,7 @@ from desk_app.errors import DeskBusy, ValidationFailed
 from desk_app.services import intake, privacy
 from desk_app.services.transfer import IMPORT_COLUMNS
 from desk_app.store import db as store_db
-from tests.conftest import PASSWORD, SUPERVISOR, make_form, open_acting, set_up_desk
+from tests.conftest import PASSWORD, SUPERVISOR, child_env, make_form, open_acting, set_up_desk
 from tests.conftest import run_cli as run_cli_as
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,8 +126,7 @@ def run_cli(capsys, data_dir, outputs, label, *args):
 
 
 def run_process(data_dir: Path, *args: str, code: str | None = None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEJA_ADUAN_")}
-    env["PYTHONPATH"] = str(REPO)
+    env = child_env(REPO)
     set_up_desk(data_dir)
     who = ["--user", SUPERVISOR.username]
     argv = ["-c", code] if code else ["-m", "desk_app", "--data-dir", str(data_dir), *who, *args]
