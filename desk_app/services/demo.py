@@ -132,15 +132,12 @@ def _indexes_set_aside(desk: Desk, count: int):
     is big enough (SET_ASIDE_FROM, and at least as many as the desk holds), and built again
     when it ends. When it ends by an error, that error is the one raised: indexes that could
     not be built then are built at the desk's next open."""
-    from sqlalchemy import text
-
     from desk_app.store import bulk_indexes
 
     big = False
     if count >= SET_ASIDE_FROM:
         with desk.db.writing() as session:
-            held = session.execute(text("SELECT coalesce(max(seq), 0) FROM complaint")).scalar()
-            big = count >= held and bulk_indexes.set_aside(session) > 0
+            big = bulk_indexes.set_aside(session, adding=count) > 0
     if not big:
         yield
         return

@@ -38,6 +38,7 @@ _PLAIN_INDEXES = text(
     "AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ('complaint', 'outbox', 'audit_event') "
     "ORDER BY name"
 )
+_HELD = text("SELECT coalesce(max(seq), 0) FROM complaint")  # about as many as it holds
 _INDEX_NAMES = text("SELECT name FROM sqlite_master WHERE type = 'index'")
 _MARKER = text("SELECT value FROM setting WHERE key = :key").bindparams(key=MARKER)
 _HAS_SETTINGS = text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'setting'")
@@ -47,10 +48,13 @@ def _sqlite(session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def set_aside(session) -> int:
-    """In the caller's write transaction: drop the plain indexes of TABLES, their SQL kept in
-    the marker row; return how many (none: not SQLite, or some are set aside already)."""
+def set_aside(session, adding: int) -> int:
+    """In the caller's write transaction, before `adding` complaints are written: drop the
+    plain indexes of TABLES, their SQL kept in the marker row, when that at least doubles the
+    complaints; return how many (none: fewer, not SQLite, or some are set aside already)."""
     if not _sqlite(session) or session.execute(_MARKER).first() is not None:
+        return 0
+    if session.execute(_HELD).scalar() > adding:  # building them again would cost more
         return 0
     indexes = [tuple(row) for row in session.execute(_PLAIN_INDEXES)]
     session.execute(

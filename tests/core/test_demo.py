@@ -525,7 +525,7 @@ def test_indexes_a_killed_run_left_set_aside_are_built_at_the_next_open(training
     desk = open_desk(training_folder)
     try:
         with desk.db.writing() as session:  # what a run killed after setting them aside left
-            bulk_indexes.set_aside(session)
+            bulk_indexes.set_aside(session, adding=10**6)
     finally:
         desk.close()
     assert index_sql(training_folder) != before
@@ -547,7 +547,7 @@ def test_a_desk_opened_while_a_run_writes_leaves_its_indexes_to_it(training_fold
     desk = open_desk(training_folder)
     try:
         with desk.db.writing() as session:
-            bulk_indexes.set_aside(session)
+            bulk_indexes.set_aside(session, adding=10**6)
     finally:
         desk.close()
     loader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
