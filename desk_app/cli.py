@@ -557,8 +557,18 @@ def _demo_data(desk, args: argparse.Namespace) -> int:
             text = _("{done} of {count} demo complaints recorded.")
             _err(text.format(done=done, count=args.count))
 
+    def rebuilding() -> None:
+        _err(_("All recorded; building the list's indexes again..."))
+
     try:
-        done = demo.generate(desk, args.count, days=args.days, seed=args.seed, progress=progress)
+        done = demo.generate(
+            desk,
+            args.count,
+            days=args.days,
+            seed=args.seed,
+            progress=progress,
+            rebuilding=rebuilding,
+        )
     except DemoRefused as exc:
         _err(exc.message())
         return EXIT_USAGE

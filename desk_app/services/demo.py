@@ -79,9 +79,11 @@ def generate(
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
     batch: int = BATCH,
+    rebuilding: Callable[[], None] | None = None,
 ) -> int:
     """Record `count` demo complaints received over the last `days` days on a training desk;
-    return the count. `progress(done)` after each committed batch.
+    return the count. `progress(done)` after each committed batch; `rebuilding()` before the
+    indexes set aside are built again after the last (a few seconds at a million rows).
 
     Raises DemoRefused on a desk not set up as a training desk, PermissionDenied without
     Action.RECORD; StorageError when a batch cannot be written (that batch is rolled back
@@ -108,7 +110,7 @@ def generate(
     if count >= HELPER_FROM * batch:
         helper = demo_helper.Helper(maker, ago, batch, desk_code, user)
     done = 0
-    with helper or contextlib.nullcontext(), _indexes_set_aside(desk, count):
+    with helper or contextlib.nullcontext(), _indexes_set_aside(desk, count, rebuilding):
         for offset in range(0, count, batch):
             staged = helper.take(offset) if helper else None
             if staged is None:
@@ -127,7 +129,7 @@ def generate(
 
 
 @contextlib.contextmanager
-def _indexes_set_aside(desk: Desk, count: int):
+def _indexes_set_aside(desk: Desk, count: int, rebuilding: Callable[[], None] | None):
     """For a run of `count` complaints: the plain indexes set aside while it writes, when it
     is big enough (SET_ASIDE_FROM, and at least as many as the desk holds), and built again
     when it ends. When it ends by an error, that error is the one raised: indexes that could
@@ -150,5 +152,7 @@ def _indexes_set_aside(desk: Desk, count: int):
         except Exception:  # noqa: BLE001 - the run's own error is the one to raise
             log.warning("indexes set aside left for the next open of the desk")
         raise
+    if rebuilding:
+        rebuilding()
     with desk.db.writing() as session:
         bulk_indexes.put_back(session)

@@ -25,6 +25,7 @@ import pytest
 from desk_app import cli, i18n
 from desk_app.domain import numbering
 from desk_app.errors import ImportFailed, MalformedNumber, MistypedNumber, NotFound
+from desk_app.services import demo
 from desk_app.services.transfer import EXPORT_COLUMNS, IMPORT_COLUMNS
 from tests.conftest import (
     IT,
@@ -639,3 +640,13 @@ def test_export_into_a_closed_pipe_ends_quietly(capsys, monkeypatch, demo_desk):
     code = run_cli(demo_desk, "export", "--format", "jsonl")
     err = capsys.readouterr().err
     assert (code, err) == (0, "")
+
+
+def test_demo_data_says_when_it_builds_the_indexes_it_set_aside(capsys, data_dir, monkeypatch):
+    monkeypatch.setattr(demo, "SET_ASIDE_FROM", 20)
+    make_training_desk(data_dir)
+    code, _out, err = run(capsys, data_dir, "demo-data", "--count", "40", "--seed", "7")
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    assert lines[-2] == "Semua telah dicatat; indeks daftar sedang dibangun kembali..."
+    assert lines[-1] == "40 pengaduan contoh telah dicatat."
