@@ -13,8 +13,8 @@ a million rows on one day would pass). Status stays "recorded": no audited path 
 
 The forms are made by domain/demo_forms.py; from HELPER_FROM chunks on, a helper process makes
 most of them while this one writes (services/demo_helper.py), with the same data for a seed.
-A run of SET_ASIDE_FROM complaints or more that at least doubles the desk's sets the tables'
-plain indexes aside while it writes and builds them again after (store/bulk_indexes.py).
+A run of SET_ASIDE_FROM complaints or more that at least doubles the desk's complaints sets the
+tables' plain indexes aside while it writes and builds them again after (store/bulk_indexes.py).
 """
 
 from __future__ import annotations

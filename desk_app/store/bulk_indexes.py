@@ -35,8 +35,7 @@ MARKER = "bulk.indexes_set_aside"
 
 _PLAIN_INDEXES = text(
     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-    "AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ('complaint', 'outbox', 'audit_event') "
-    "ORDER BY name"
+    f"AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN {TABLES} ORDER BY name"
 )
 _HELD = text("SELECT coalesce(max(seq), 0) FROM complaint")  # about as many as it holds
 _INDEX_NAMES = text("SELECT name FROM sqlite_master WHERE type = 'index'")
