@@ -13,10 +13,6 @@ def to_local(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC).astimezone(zone)
 
 
-def local_date(value: dt.datetime, zone: ZoneInfo) -> dt.date:
-    return to_local(value, zone).date()
-
-
 def datetime_text(value: dt.datetime | None, zone: ZoneInfo) -> str:
     """'26/11/2026 14:05 WIB'"""
     if value is None:

@@ -568,3 +568,20 @@ def test_a_desk_opened_while_a_run_writes_leaves_its_indexes_to_it(training_fold
     finally:
         loader.kill()
         loader.wait()
+
+
+def test_a_record_of_set_aside_indexes_that_cannot_be_read_does_not_stop_the_open(
+    training_folder,
+):
+    from desk_app.store import bulk_indexes
+
+    conn = sqlite3.connect(training_folder / "meja-aduan.sqlite3")
+    try:
+        conn.execute(
+            "INSERT INTO setting (key, value) VALUES (?, ?)", (bulk_indexes.MARKER, '{"pid": ')
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    open_desk(training_folder).close()  # opens, and the record naming nothing is gone
+    assert marker_rows(training_folder) == 0
